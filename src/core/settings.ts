@@ -1,0 +1,54 @@
+/**
+ * Settings that change what an image means. A model is only valid for images made with the same
+ * settings, so profiles and models store `encodingFingerprint(...)` and refuse a mismatch.
+ */
+
+/** How a session is cut into windows (each window becomes one image). */
+export interface WindowSettings {
+  /** 'events': fixed number of pointer events per window; 'time': fixed time span. */
+  mode: 'events' | 'time';
+  /** Pointer events per window (mode 'events'). */
+  eventsPerWindow: number;
+  /** Window length in ms (mode 'time'). */
+  spanMs: number;
+  /** A gap with no events longer than this ends the current window (idle break). */
+  idleGapMs: number;
+  /** Windows with fewer move events than this are dropped (with a reason). */
+  minMoveEvents: number;
+  /** Windows whose path is shorter than this fraction of the space's diagonal are dropped. */
+  minPathFraction: number;
+}
+
+/** How a window is drawn. */
+export interface EncodingSettings {
+  /** Square image side in px (e.g. 64, 96, 128). */
+  sizePx: number;
+  /** Speed (px/ms in the session's space) that maps to full brightness; log-scaled below it. */
+  speedFullPxPerMs: number;
+  /** |acceleration| (px/ms²) that maps to the extremes of the acceleration scale. */
+  accelFullPxPerMs2: number;
+  /** Encoding version: bump when the drawing changes so old models are refused. */
+  version: number;
+}
+
+export const DEFAULT_WINDOW_SETTINGS: WindowSettings = {
+  mode: 'events',
+  eventsPerWindow: 1000,
+  spanMs: 30_000,
+  idleGapMs: 5_000,
+  minMoveEvents: 30,
+  minPathFraction: 0.05,
+};
+
+export const DEFAULT_ENCODING_SETTINGS: EncodingSettings = {
+  sizePx: 64,
+  speedFullPxPerMs: 4,
+  accelFullPxPerMs2: 0.05,
+  version: 1,
+};
+
+/** A stable string naming the settings a model depends on. */
+export function encodingFingerprint(w: WindowSettings, e: EncodingSettings): string {
+  const win = w.mode === 'events' ? `ev${w.eventsPerWindow}` : `t${w.spanMs}`;
+  return `enc${e.version}-s${e.sizePx}-v${e.speedFullPxPerMs}-a${e.accelFullPxPerMs2}-${win}-idle${w.idleGapMs}`;
+}
