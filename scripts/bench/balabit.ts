@@ -1,0 +1,72 @@
+/**
+ * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--backend wasm|cpu]`
+ *
+ * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
+ * encoder → CNN → fused session score), a group task, a human-vs-bot task, and per-stage speed.
+ * Without --dataset it uses the shared archive, unpacked once into .cache/balabit.
+ * Exit codes: 0 done, 2 bad arguments or data set folder, 1 anything else.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { describeError, PointerprintError } from '../../src/core/errors';
+import { ensureBalabit } from '../lib/balabit-cache';
+import { checkDatasetFolder } from './lib/data';
+import { PROFILES } from './lib/profiles';
+import { runBench } from './lib/run';
+
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--backend wasm|cpu] [--control]';
+
+function parseArgs(argv: string[]) {
+  const o: { dataset?: string; profile: string; out?: string; seed: number; backend: 'wasm' | 'cpu'; control: boolean } = { profile: 'quick', seed: 42, backend: 'wasm', control: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new PointerprintError('bench/args', `${a} needs a value.\n${USAGE}`);
+      return v;
+    };
+    if (a === '--dataset') o.dataset = val();
+    else if (a === '--profile') o.profile = val();
+    else if (a === '--out') o.out = val();
+    else if (a === '--seed') o.seed = Number(val());
+    else if (a === '--backend') o.backend = val() as 'wasm' | 'cpu';
+    else if (a === '--control') o.control = true;
+    else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
+    else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
+  }
+  if (!(o.profile === 'quick' || o.profile === 'full')) throw new PointerprintError('bench/args', `Unknown profile '${o.profile}': choose quick or full.`);
+  if (!Number.isInteger(o.seed)) throw new PointerprintError('bench/args', `--seed must be an integer.`);
+  if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
+  return o;
+}
+
+async function main() {
+  let args;
+  let root: string;
+  try {
+    args = parseArgs(process.argv.slice(2));
+    if (args.dataset) {
+      root = resolve(args.dataset);
+    } else {
+      const r = ensureBalabit();
+      if ('skipReason' in r) throw new PointerprintError('bench/no-dataset', `No --dataset given and ${r.skipReason}.\n${USAGE}`);
+      root = r.root;
+    }
+    checkDatasetFolder(root);
+  } catch (e) {
+    console.error(`bench: ${describeError(e)}`);
+    process.exit(2);
+  }
+  const profile = { ...PROFILES[args.profile as 'quick' | 'full'], shuffledLabelControl: args.control };
+  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}.json`);
+  const report = await runBench({ root, profile, seed: args.seed, backend: args.backend });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(`[bench] report written to ${out}`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${describeError(e)}`);
+  if (!(e instanceof PointerprintError) && e instanceof Error && e.stack) console.error(e.stack);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * The HEC batcher as a pure state machine: serialised envelopes go in, request bodies come out when
+ * a batch reaches its event count, its byte budget, or its age. The shell owns the clock and timers
+ * (it calls `tick` when `nextDeadline` passes), so this file is tested without fake timers.
+ */
+
+export interface BatchLimits {
+  /** Most envelopes per request. */
+  maxEvents: number;
+  /** Most bytes per request body (HEC's default `max_content_length` is far larger; keep requests small). */
+  maxBytes: number;
+  /** Oldest envelope waits at most this long before its batch is sent. */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 50, maxBytes: 256 * 1024, maxWaitMs: 2000 };
+
+/** A ready-to-send request: the unit the durable queue stores and the sender retries. */
+export type HecBatch = {
+  id: string;
+  createdAtMs: number;
+  /** Newline-separated HEC envelopes (the request body). */
+  body: string;
+  bytes: number;
+  eventCount: number;
+  /** `eventId`s inside, for dedup accounting and tests. */
+  eventIds: string[];
+};
+
+export interface BatcherState {
+  lines: string[];
+  ids: string[];
+  bytes: number;
+  /** When the oldest pending envelope arrived; null when empty. */
+  firstAtMs: number | null;
+}
+
+export const emptyBatcher = (): BatcherState => ({ lines: [], ids: [], bytes: 0, firstAtMs: null });
+
+export interface BatcherStep {
+  state: BatcherState;
+  /** Batches to persist and send, in order. */
+  ready: HecBatch[];
+}
+
+function seal(s: BatcherState, nowMs: number, newId: () => string): HecBatch {
+  const body = s.lines.join('\n');
+  return { id: newId(), createdAtMs: nowMs, body, bytes: s.bytes + Math.max(0, s.lines.length - 1), eventCount: s.lines.length, eventIds: [...s.ids] };
+}
+
+/**
+ * Add one serialised envelope (`bytes` = its UTF-8 size). An envelope larger than `maxBytes` on its
+ * own still travels, alone in its batch: splitting it would break the event.
+ */
+export function addEnvelope(state: BatcherState, line: string, bytes: number, eventId: string, nowMs: number, limits: BatchLimits, newId: () => string): BatcherStep {
+  const ready: HecBatch[] = [];
+  let s = state;
+  // Would this line overflow the byte budget? Seal what we have first (+1 for the newline).
+  if (s.lines.length > 0 && s.bytes + s.lines.length + bytes > limits.maxBytes) {
+    ready.push(seal(s, nowMs, newId));
+    s = emptyBatcher();
+  }
+  s = { lines: [...s.lines, line], ids: [...s.ids, eventId], bytes: s.bytes + bytes, firstAtMs: s.firstAtMs ?? nowMs };
+  if (s.lines.length >= limits.maxEvents || s.bytes + s.lines.length - 1 >= limits.maxBytes) {
+    ready.push(seal(s, nowMs, newId));
+    s = emptyBatcher();
+  }
+  return { state: s, ready };
+}
+
+/** Time passes: seal the pending batch when its oldest envelope has waited `maxWaitMs`. */
+export function tick(state: BatcherState, nowMs: number, limits: BatchLimits, newId: () => string): BatcherStep {
+  if (state.firstAtMs !== null && nowMs - state.firstAtMs >= limits.maxWaitMs) {
+    return { state: emptyBatcher(), ready: [seal(state, nowMs, newId)] };
+  }
+  return { state, ready: [] };
+}
+
+/** Seal whatever is pending now (page hide, "send now"). */
+export function drain(state: BatcherState, nowMs: number, newId: () => string): BatcherStep {
+  return state.lines.length ? { state: emptyBatcher(), ready: [seal(state, nowMs, newId)] } : { state, ready: [] };
+}
+
+/** When the shell should call `tick` next, or null when nothing is pending. */
+export function nextDeadline(state: BatcherState, limits: BatchLimits): number | null {
+  return state.firstAtMs === null ? null : state.firstAtMs + limits.maxWaitMs;
+}
+
+/**
+ * Pick queued batches for a keepalive flush on page hide: browsers cap the bodies of all in-flight
+ * keepalive requests at 64 KiB in total, so take oldest-first while they fit.
+ */
+export function pickForKeepalive<T extends { bytes: number }>(batches: readonly T[], budgetBytes = 60 * 1024): T[] {
+  const out: T[] = [];
+  let used = 0;
+  for (const b of batches) {
+    if (used + b.bytes > budgetBytes) break;
+    out.push(b);
+    used += b.bytes;
+  }
+  return out;
+}

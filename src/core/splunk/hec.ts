@@ -1,0 +1,215 @@
+/**
+ * Splunk HTTP Event Collector (HEC) wire format: envelopes, compact pointer batches, score events.
+ *
+ * Pure: no DOM, no network. The browser shell (`src/splunk/hecClient.ts`) and the local peer
+ * (`server/splunk-local.ts`) both build on it.
+ *
+ * Contract (Splunk docs, "Format events for HTTP Event Collector"): one JSON object per event with
+ * `time` (epoch seconds, fractions allowed), `host`, `source`, `sourcetype`, `index`, `event`
+ * (the payload) and `fields` (indexed fields: flat string values or arrays of strings); several
+ * objects may be concatenated in one request body ("batching"), optionally separated by whitespace.
+ */
+import { COLUMN_NAMES, type EventChunk, type SessionMeta } from '../events';
+import type { LiveScore } from '../score';
+
+/** Sourcetypes under which Pointerprint sends; the Splunk app's props.conf describes both. */
+export const SOURCETYPE_POINTER = 'pointerprint:pointer';
+export const SOURCETYPE_SCORE = 'pointerprint:score';
+/** Format version of the `event` payloads below; bump when the shape changes. */
+export const WIRE_VERSION = 1;
+
+/** Indexed fields: HEC accepts a string or an array of strings per key (no nesting). */
+export type HecFields = Record<string, string | string[]>;
+
+/** One HEC event envelope, exactly as serialised on the wire. */
+export interface HecEnvelope<E = unknown> {
+  /** Epoch seconds with (up to) millisecond fractions, e.g. 1732545691.123. */
+  time: number;
+  host?: string;
+  source?: string;
+  sourcetype?: string;
+  index?: string;
+  event: E;
+  fields?: HecFields;
+}
+
+/** Where envelopes go: host/source/index chosen by the owner in the settings. */
+export interface HecRouting {
+  host?: string;
+  source?: string;
+  /** Empty or undefined: the token's default index. */
+  index?: string;
+}
+
+/** Epoch ms → HEC `time` (epoch seconds, 3 decimals: HEC keeps millisecond precision). */
+export function epochMsToHecTime(epochMs: number): number {
+  return Math.round(epochMs) / 1000;
+}
+
+/** HEC `time` (number or numeric string, as splunk-logging sends it) → epoch ms, or null. */
+export function hecTimeToEpochMs(t: unknown): number | null {
+  const n = typeof t === 'number' ? t : typeof t === 'string' && t.trim() !== '' ? Number(t) : NaN;
+  return Number.isFinite(n) ? Math.round(n * 1000) : null;
+}
+
+function routed<E>(routing: HecRouting, sourcetype: string, time: number, event: E, fields: HecFields): HecEnvelope<E> {
+  const env: HecEnvelope<E> = { time, sourcetype, event, fields };
+  if (routing.host) env.host = routing.host;
+  if (routing.source) env.source = routing.source;
+  if (routing.index) env.index = routing.index;
+  return env;
+}
+
+/** Session facts sent with every pointer event so a search result can rebuild the session alone. */
+export interface WireSession {
+  id: string;
+  profileId: string;
+  label?: string;
+  source: SessionMeta['source'];
+  startedAtEpochMs: number;
+  space: { width: number; height: number };
+  viewport?: { width: number; height: number };
+  screen?: { width: number; height: number };
+  devicePixelRatio?: number;
+}
+
+/** Columns as plain number arrays (JSON has no typed arrays); names as in `COLUMN_NAMES`. */
+export type WireColumns = Record<(typeof COLUMN_NAMES)[number], number[]>;
+
+/** The `event` of a `pointerprint:pointer` HEC event: one part of one chunk of one session. */
+export interface PointerWireEvent {
+  v: number;
+  type: 'pointer';
+  /** Stable id `${sessionId}:${seq}:${offset}`: the same data always gets the same id (dedup). */
+  eventId: string;
+  session: WireSession;
+  seq: number;
+  /** Index of this part's first sample within the chunk (a chunk may be split into parts). */
+  offset: number;
+  length: number;
+  /** Samples in the whole chunk, so a reader can tell a chunk's last part arrived. */
+  chunkLength: number;
+  columns: WireColumns;
+}
+
+/** The `event` of a `pointerprint:score` HEC event. */
+export interface ScoreWireEvent extends LiveScore {
+  v: number;
+  type: 'score';
+  eventId: string;
+}
+
+function wireSession(meta: SessionMeta): WireSession {
+  const s: WireSession = {
+    id: meta.id,
+    profileId: meta.profileId,
+    source: meta.source,
+    startedAtEpochMs: meta.startedAtEpochMs,
+    space: { width: meta.space.width, height: meta.space.height },
+  };
+  if (meta.label !== undefined) s.label = meta.label;
+  if (meta.viewport) s.viewport = { ...meta.viewport };
+  if (meta.screen) s.screen = { ...meta.screen };
+  if (meta.devicePixelRatio !== undefined) s.devicePixelRatio = meta.devicePixelRatio;
+  return s;
+}
+
+/** Round to 3 decimals: sub-microsecond digits of performance.now() only cost bytes. */
+function r3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/**
+ * Split a chunk into compact pointer envelopes (one per `maxSamplesPerEvent` samples; one per chunk
+ * for ordinary chunk sizes). Why split at all: Splunk truncates events longer than props.conf
+ * `TRUNCATE` (10000 bytes by default) and the keepalive flush on page hide has a 64 KB budget; the
+ * Splunk app sets `TRUNCATE = 0` for the sourcetype, the split bounds each event anyway.
+ */
+export function pointerEnvelopes(chunk: EventChunk, meta: SessionMeta, routing: HecRouting, maxSamplesPerEvent = 400): HecEnvelope<PointerWireEvent>[] {
+  const out: HecEnvelope<PointerWireEvent>[] = [];
+  const session = wireSession(meta);
+  const step = Math.max(1, Math.floor(maxSamplesPerEvent));
+  for (let offset = 0; offset < chunk.length; offset += step) {
+    const end = Math.min(chunk.length, offset + step);
+    const columns = {} as WireColumns;
+    for (const name of COLUMN_NAMES) {
+      const src = chunk[name];
+      const arr = new Array<number>(end - offset);
+      const float = name === 'tMs' || name === 'x' || name === 'y' || name === 'dx' || name === 'dy';
+      for (let i = offset; i < end; i++) arr[i - offset] = float ? r3(src[i]) : src[i];
+      columns[name] = arr;
+    }
+    const eventId = `${chunk.sessionId}:${chunk.seq}:${offset}`;
+    const event: PointerWireEvent = { v: WIRE_VERSION, type: 'pointer', eventId, session, seq: chunk.seq, offset, length: end - offset, chunkLength: chunk.length, columns };
+    const fields: HecFields = { pp_event_id: eventId, pp_session: meta.id, pp_profile: meta.profileId };
+    if (meta.label) fields.pp_label = meta.label;
+    const time = epochMsToHecTime(meta.startedAtEpochMs + (chunk.length > 0 ? chunk.tMs[offset] : 0));
+    out.push(routed(routing, SOURCETYPE_POINTER, time, event, fields));
+  }
+  return out;
+}
+
+/** A score envelope (`pointerprint:score`), timed at the score's wall clock. */
+export function scoreEnvelope(score: LiveScore, routing: HecRouting): HecEnvelope<ScoreWireEvent> {
+  const event: ScoreWireEvent = { ...score, flags: [...score.flags], v: WIRE_VERSION, type: 'score', eventId: score.id };
+  const fields: HecFields = { pp_event_id: score.id, pp_session: score.sessionId, pp_profile: score.profileId, pp_decision: score.decision };
+  return routed(routing, SOURCETYPE_SCORE, epochMsToHecTime(score.atEpochMs), event, fields);
+}
+
+/** Serialise one envelope. Newline-separated concatenation is what HEC batching accepts. */
+export function serializeEnvelope(env: HecEnvelope): string {
+  return JSON.stringify(env);
+}
+
+/** UTF-8 byte length without TextEncoder allocation per call site. */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+/** Join a base URL (absolute, or same-origin path such as `/splunk-hec` for the dev proxy) and a path. */
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+export const HEC_EVENT_PATH = 'services/collector/event';
+export const HEC_HEALTH_PATH = 'services/collector/health';
+export const HEC_ACK_PATH = 'services/collector/ack';
+
+/**
+ * Split a HEC request body into its JSON objects (concatenated, whitespace optional). Used by the
+ * local peer and tests; returns the texts so a bad object can be reported by its position.
+ */
+export function splitConcatenatedJson(body: string): { objects: string[]; rest: string } {
+  const objects: string[] = [];
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  let start = -1;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inStr) {
+      if (esc) esc = false;
+      else if (c === '\\') esc = true;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') { inStr = true; if (start < 0) return { objects, rest: body.slice(i) }; continue; }
+    if (c === '{') { if (depth === 0) start = i; depth++; continue; }
+    if (c === '}') {
+      depth--;
+      if (depth === 0 && start >= 0) { objects.push(body.slice(start, i + 1)); start = -1; }
+      if (depth < 0) return { objects, rest: body.slice(i) };
+      continue;
+    }
+    if (depth === 0 && !/\s/.test(c)) return { objects, rest: body.slice(i) };
+  }
+  return { objects, rest: depth === 0 ? '' : body.slice(start) };
+}

@@ -1,0 +1,143 @@
+/**
+ * The network, in one readable place.
+ *
+ * A small VGG-style CNN: blocks of 3×3 convolutions (+ optional batch norm) + ReLU, each block closed
+ * by a 2×2 max-pool, then a small dense head with dropout and a softmax over the classes.
+ *
+ * Two configurations:
+ * - `verification` ("this person vs everyone else", 2 classes, index 1 = the person): trained from a
+ *   few hundred images, so it fights overfitting: batch norm, dropout, L2 weight decay (applied in the
+ *   training loss, see train.ts), and two convolutions per block for depth at few parameters.
+ * - `group` (2+ labelled groups of sessions): usually more data per class and coarser differences
+ *   (e.g. humans vs bots), so one convolution per block and a lighter head.
+ *
+ * Sizes were chosen from measurements (docs/learning.md, "Sizes"): at 64 px, blocks of 16/32/64
+ * filters and a 64-unit head keep the verification net at ~0.3 M parameters, which trains at a few
+ * hundred ms per batch of 32 on the wasm backend; doubling the filters roughly tripled the step time
+ * without improving held-out AUC on the Balabit sessions we tried.
+ *
+ * No DOM: importable in workers and in Node.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type ModelKind = 'verification' | 'group';
+
+/** Everything that defines the architecture; stored with every saved model. */
+export interface ModelSpec {
+  kind: ModelKind;
+  /** Square input side in px (= EncodingSettings.sizePx). */
+  inputSizePx: number;
+  /** Image channels (RGB). */
+  channels: 3;
+  /** Number of output classes (verification: 2, index 1 = the enrolled person). */
+  numClasses: number;
+  /** Filters of each conv block; each block ends with a 2×2 max-pool. */
+  blockFilters: number[];
+  /** 3×3 convolutions per block. */
+  convsPerBlock: number;
+  /** Units of the hidden dense layer (0 = none). */
+  denseUnits: number;
+  /** Dropout rate before the hidden and the output dense layers (0 = none). */
+  dropout: number;
+  /** L2 weight decay coefficient on conv and dense kernels (0 = none). */
+  l2: number;
+  batchNorm: boolean;
+  /** Version of this file's architecture code: bump when layers change so old models are refused. */
+  archVersion: number;
+}
+
+export const ARCH_VERSION = 1;
+
+/**
+ * Blocks so the last feature map is at most ~8×8: 64 px → 3 blocks, 32 px → 2, 16 px → 1.
+ * Filters double per block from `base`.
+ */
+function blocksFor(sizePx: number, base: number, maxBlocks: number): number[] {
+  const out: number[] = [];
+  let s = sizePx;
+  while (s > 8 && out.length < maxBlocks) {
+    out.push(base * 2 ** out.length);
+    s = Math.floor(s / 2);
+  }
+  if (out.length === 0) out.push(base);
+  return out;
+}
+
+/** The default spec for a kind and input size (what the app trains). */
+export function defaultSpec(kind: ModelKind, inputSizePx: number, numClasses = 2): ModelSpec {
+  if (kind === 'verification') {
+    return {
+      kind, inputSizePx, channels: 3, numClasses: 2,
+      blockFilters: blocksFor(inputSizePx, 16, 4),
+      convsPerBlock: 2, denseUnits: 64, dropout: 0.4, l2: 1e-4, batchNorm: true,
+      archVersion: ARCH_VERSION,
+    };
+  }
+  return {
+    kind, inputSizePx, channels: 3, numClasses: Math.max(2, numClasses),
+    blockFilters: blocksFor(inputSizePx, 16, 4),
+    convsPerBlock: 1, denseUnits: 32, dropout: 0.25, l2: 0, batchNorm: false,
+    archVersion: ARCH_VERSION,
+  };
+}
+
+/** A very small spec for tests and backend probes (still conv + pool + dense, same code path). */
+export function tinySpec(inputSizePx = 16, numClasses = 2, overrides: Partial<ModelSpec> = {}): ModelSpec {
+  return {
+    kind: 'group', inputSizePx, channels: 3, numClasses,
+    blockFilters: [4, 8].slice(0, inputSizePx >= 16 ? 2 : 1),
+    convsPerBlock: 1, denseUnits: 8, dropout: 0, l2: 0, batchNorm: false,
+    archVersion: ARCH_VERSION,
+    ...overrides,
+  };
+}
+
+/**
+ * Build the network. Weights come from a seeded initializer so two backends (or two runs) start from
+ * the same point: that is what makes the cross-backend agreement tests meaningful.
+ */
+export function buildModel(spec: ModelSpec, seed = 1): tf.LayersModel {
+  let s = seed * 7919;
+  const init = () => tf.initializers.glorotUniform({ seed: ++s });
+  const m = tf.sequential({ name: `pointerprint_${spec.kind}` });
+  let first = true;
+  for (const filters of spec.blockFilters) {
+    for (let c = 0; c < spec.convsPerBlock; c++) {
+      m.add(tf.layers.conv2d({
+        ...(first ? { inputShape: [spec.inputSizePx, spec.inputSizePx, spec.channels] } : {}),
+        filters, kernelSize: 3, padding: 'same',
+        // With batch norm the conv bias is redundant (BN's beta does the same job).
+        useBias: !spec.batchNorm,
+        activation: spec.batchNorm ? 'linear' : 'relu',
+        kernelInitializer: init(),
+      }));
+      first = false;
+      if (spec.batchNorm) {
+        m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+        m.add(tf.layers.activation({ activation: 'relu' }));
+      }
+    }
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  }
+  m.add(tf.layers.flatten());
+  if (spec.denseUnits > 0) {
+    if (spec.dropout > 0) m.add(tf.layers.dropout({ rate: spec.dropout, seed: ++s }));
+    m.add(tf.layers.dense({ units: spec.denseUnits, activation: 'relu', kernelInitializer: init() }));
+  }
+  if (spec.dropout > 0) m.add(tf.layers.dropout({ rate: spec.dropout, seed: ++s }));
+  m.add(tf.layers.dense({ units: spec.numClasses, activation: 'softmax', kernelInitializer: init() }));
+  return m;
+}
+
+/** Trainable parameter count (for the UI and the size table). */
+export function countParams(m: tf.LayersModel): number {
+  return m.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
+/** One line per layer, for the UI's "architecture" disclosure. */
+export function describeModel(m: tf.LayersModel): string[] {
+  return m.layers.map((l) => {
+    const shape = l.outputShape as (number | null)[];
+    return `${l.getClassName()} → ${shape.slice(1).join('×')}`;
+  });
+}

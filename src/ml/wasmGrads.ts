@@ -1,0 +1,102 @@
+/**
+ * Gradient kernels the tfjs wasm backend (4.22) lacks, so it can *train* a conv net.
+ *
+ * tfjs-backend-wasm ships Conv2D, Conv2DBackpropInput, MaxPoolGrad and AvgPoolGrad, but not
+ * `Conv2DBackpropFilter` (the weight gradient of a convolution). Without it `model.fit` fails with
+ * "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'". We build it from kernels the wasm
+ * backend already has (PadV2, Transpose, Conv2D, Slice), so the heavy lifting still runs in XNNPACK:
+ *
+ *   dW[kh,kw,ci,co] = Σ_{b,oh,ow} xPad[b, oh·s + kh, ow·s + kw, ci] · dy[b, oh, ow, co]
+ *
+ * is itself a "valid" convolution if the batch axis plays the role of channels:
+ *   input  = transpose(xPad, [3,1,2,0])   → [ci, Hp, Wp, B]
+ *   filter = transpose(dy,   [1,2,0,3])   → [oh, ow, B, co]
+ *   conv2d(input, filter, stride 1, dilation s) → [ci, ≥kh, ≥kw, co]  (slice to kh×kw)
+ *   transpose(…, [1,2,0,3])                → [kh, kw, ci, co]
+ * (A forward stride becomes a filter dilation; tfjs never asks for a dilated filter gradient.)
+ *
+ * No DOM, no `self`: importable in Node (benchmarks, unit tests) and in workers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+/** A wasm backend as far as these kernels need it: dispose intermediate tensors by data id. */
+interface DisposingBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+type KernelArgs = Parameters<KernelFunc>[0];
+
+/** Run another kernel of the same backend directly (no tape, no engine bookkeeping). */
+function run(name: string, backendName: string, args: KernelArgs): TensorInfo {
+  const k = tf.getKernel(name, backendName);
+  if (!k) throw new Error(`Pointerprint: kernel ${name} missing on backend ${backendName}`);
+  const out = k.kernelFunc(args);
+  return (Array.isArray(out) ? out[0] : out) as TensorInfo;
+}
+
+function conv2DBackpropFilterFor(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    const b = backend as unknown as DisposingBackend;
+    const dataFormat = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
+    if (dataFormat !== 'channelsLast') throw new Error('Pointerprint wasm Conv2DBackpropFilter: only NHWC is supported');
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      a.filterShape,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      dataFormat,
+    );
+    const temps: TensorInfo[] = [];
+    const keep = (t: TensorInfo) => (temps.push(t), t);
+    const call = (name: string, ins: Record<string, TensorInfo>, at: object) =>
+      keep(run(name, backendName, { inputs: ins, backend, attrs: at as NamedAttrMap }));
+
+    const { top, bottom, left, right } = info.padInfo;
+    let xp = x;
+    if (top || bottom || left || right) {
+      xp = call('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+    }
+    const xT = call('Transpose', { x: xp }, { perm: [3, 1, 2, 0] });
+    const dyT = call('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    let g = call('Conv2D', { x: xT, filter: dyT }, {
+      strides: [1, 1],
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+      dimRoundingMode: undefined,
+    });
+    const [kh, kw] = [info.filterHeight, info.filterWidth];
+    if (g.shape[1] !== kh || g.shape[2] !== kw) {
+      // Rows/columns past the last full forward window never met the filter: cut them off.
+      g = call('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [g.shape[0], kh, kw, g.shape[3]] });
+    }
+    const out = run('Transpose', backendName, { inputs: { x: g }, backend, attrs: { perm: [1, 2, 0, 3] } });
+    for (const t of temps) b.disposeData(t.dataId);
+    return out;
+  };
+}
+
+/** The kernels this module adds, per backend name. */
+export function wasmGradientKernels(backendName = 'wasm'): KernelConfig[] {
+  return [{ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: conv2DBackpropFilterFor(backendName) }];
+}
+
+/**
+ * Register the missing gradient kernels for the wasm backend (idempotent). Call after importing
+ * `@tensorflow/tfjs-backend-wasm`, before training. Returns the names registered now.
+ */
+export function registerWasmGradients(backendName = 'wasm'): string[] {
+  const added: string[] = [];
+  for (const k of wasmGradientKernels(backendName)) {
+    if (tf.getKernel(k.kernelName, backendName)) continue;
+    tf.registerKernel(k);
+    added.push(k.kernelName);
+  }
+  return added;
+}

@@ -1,0 +1,219 @@
+/**
+ * Enrolled profiles and their models (shell: IndexedDB).
+ *
+ * - `profiles` store: one `EnrolledProfile` per person (verification) or per group model, with the
+ *   settings it was trained under, the honest quality report and what it trained against.
+ * - `models` store: a `ModelRecord` (metadata.json-like: versions, labels, date, settings fingerprint,
+ *   backend) per model; the weights live in tfjs's own IndexedDB model store under
+ *   `indexeddb://pointerprint-model-<id>` (written by the train worker).
+ *
+ * A model is only valid for images made with the same window/encoding settings and the same
+ * architecture version: `assertCompatible` refuses a mismatch with a message a person understands.
+ */
+import { openPointerprintDb, storageError } from './db';
+import { deleteAllForProfile } from './sessions';
+import { encodingFingerprint, type EncodingSettings, type WindowSettings } from '../core/settings';
+import { PointerprintError } from '../core/errors';
+import type { ModelKind, ModelSpec } from '../ml/model';
+import { ARCH_VERSION } from '../ml/model';
+import type { QualityReport, TrainedAgainst } from '../ml/pipeline';
+import type { EpochReport } from '../ml/train';
+
+export const APP_MODEL_FORMAT = 1;
+
+/** metadata.json beside the weights. */
+export interface ModelRecord {
+  id: string;
+  kind: ModelKind;
+  /** tfjs model URL, e.g. indexeddb://pointerprint-model-<id>. */
+  url: string;
+  spec: ModelSpec;
+  /** Class names by output index (verification: ['others', name]). */
+  classNames: string[];
+  fingerprint: string;
+  windowSettings: WindowSettings;
+  encoding: EncodingSettings;
+  createdAtEpochMs: number;
+  backend: string;
+  tfjsVersion: string;
+  formatVersion: number;
+}
+
+export interface EnrolledProfile {
+  id: string;
+  name: string;
+  kind: ModelKind;
+  createdAtEpochMs: number;
+  /** Windows (images) used in total. */
+  windows: number;
+  windowSettings: WindowSettings;
+  encoding: EncodingSettings;
+  fingerprint: string;
+  modelId: string | null;
+  quality: QualityReport | null;
+  trainedAgainst: TrainedAgainst | null;
+  history: EpochReport[];
+  backend: string;
+}
+
+export function modelUrl(modelId: string): string {
+  return `indexeddb://pointerprint-model-${modelId}`;
+}
+
+export async function saveProfile(p: EnrolledProfile): Promise<void> {
+  try {
+    const db = await openPointerprintDb();
+    await db.put('profiles', p as unknown as { id: string } & Record<string, unknown>);
+  } catch (e) {
+    throw storageError(e);
+  }
+}
+
+export async function listProfiles(): Promise<EnrolledProfile[]> {
+  const db = await openPointerprintDb();
+  const all = (await db.getAll('profiles')) as unknown as EnrolledProfile[];
+  return all.sort((a, b) => b.createdAtEpochMs - a.createdAtEpochMs);
+}
+
+export async function getProfile(id: string): Promise<EnrolledProfile | undefined> {
+  const db = await openPointerprintDb();
+  return (await db.get('profiles', id)) as unknown as EnrolledProfile | undefined;
+}
+
+export async function saveModelRecord(m: ModelRecord): Promise<void> {
+  try {
+    const db = await openPointerprintDb();
+    await db.put('models', m as unknown as { id: string } & Record<string, unknown>);
+  } catch (e) {
+    throw storageError(e);
+  }
+}
+
+export async function getModelRecord(id: string): Promise<ModelRecord | undefined> {
+  const db = await openPointerprintDb();
+  return (await db.get('models', id)) as unknown as ModelRecord | undefined;
+}
+
+function describeSettings(ws: WindowSettings, es: EncodingSettings): string {
+  const win = ws.mode === 'events' ? `${ws.eventsPerWindow} events per window` : `${ws.spanMs / 1000} s windows`;
+  return `${es.sizePx} px images, ${win}, encoding v${es.version}`;
+}
+
+/**
+ * Refuse a model trained under other settings or an older architecture, with a clear message.
+ * Returns normally when the model fits the current settings.
+ */
+export function assertCompatible(m: Pick<ModelRecord, 'fingerprint' | 'windowSettings' | 'encoding' | 'spec' | 'formatVersion'>, ws: WindowSettings, es: EncodingSettings): void {
+  const now = encodingFingerprint(ws, es);
+  if (m.fingerprint !== now) {
+    throw new PointerprintError(
+      'model/settings-mismatch',
+      `This model was trained on ${describeSettings(m.windowSettings, m.encoding)}, but the current settings make ${describeSettings(ws, es)} ` +
+        `(fingerprint ${m.fingerprint} ≠ ${now}). Its scores would be meaningless, so it is not used: switch the settings back or enrol again.`,
+    );
+  }
+  if (m.spec.archVersion !== ARCH_VERSION || m.formatVersion !== APP_MODEL_FORMAT) {
+    throw new PointerprintError(
+      'model/arch-mismatch',
+      `This model was made by an older version of Pointerprint (architecture v${m.spec.archVersion}, format v${m.formatVersion}); this version needs v${ARCH_VERSION}/${APP_MODEL_FORMAT}. Please enrol again.`,
+    );
+  }
+}
+
+/** Remove a model's weights (tfjs IndexedDB) and record. */
+export async function deleteModel(modelId: string): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  try {
+    await tf.io.removeModel(modelUrl(modelId));
+  } catch {
+    // Already gone: nothing to remove.
+  }
+  const db = await openPointerprintDb();
+  await db.delete('models', modelId);
+}
+
+/**
+ * "Delete my profile": events (all sessions recorded under this profile), images (never stored:
+ * windows are re-rendered from events on demand), the model weights and records.
+ * Returns the number of sessions removed.
+ */
+export async function deleteProfile(profileId: string): Promise<number> {
+  const p = await getProfile(profileId);
+  const sessions = await deleteAllForProfile(profileId);
+  if (p?.modelId) await deleteModel(p.modelId);
+  const db = await openPointerprintDb();
+  await db.delete('profiles', profileId);
+  return sessions;
+}
+
+/** One file holding a profile: record, model metadata, topology and base64 weights. */
+export interface ProfileBundle {
+  format: 'pointerprint-profile';
+  formatVersion: number;
+  profile: EnrolledProfile;
+  model: ModelRecord;
+  modelTopology: unknown;
+  weightSpecs: unknown;
+  weightsBase64: string;
+}
+
+function toBase64(buf: ArrayBuffer): string {
+  const bytes = new Uint8Array(buf);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function fromBase64(b64: string): ArrayBuffer {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out.buffer;
+}
+
+/** Export a profile and its model as one JSON bundle (weights base64). */
+export async function exportProfile(profileId: string): Promise<Blob> {
+  const profile = await getProfile(profileId);
+  if (!profile?.modelId) throw new PointerprintError('profile/no-model', 'This profile has no trained model to export.');
+  const model = await getModelRecord(profile.modelId);
+  if (!model) throw new PointerprintError('profile/no-model', 'The model record of this profile is missing; enrol again.');
+  const tf = await import('@tensorflow/tfjs');
+  const m = await tf.loadLayersModel(model.url);
+  let bundle: ProfileBundle | null = null;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    bundle = {
+      format: 'pointerprint-profile', formatVersion: APP_MODEL_FORMAT, profile, model,
+      modelTopology: a.modelTopology, weightSpecs: a.weightSpecs,
+      weightsBase64: toBase64(a.weightData as ArrayBuffer),
+    };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  m.dispose();
+  return new Blob([JSON.stringify(bundle)], { type: 'application/json' });
+}
+
+/** Import a bundle made by `exportProfile` (new ids are not assigned: re-importing replaces). */
+export async function importProfile(text: string): Promise<EnrolledProfile> {
+  let b: ProfileBundle;
+  try {
+    b = JSON.parse(text) as ProfileBundle;
+  } catch {
+    throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile (not JSON).');
+  }
+  if (b?.format !== 'pointerprint-profile' || !b.profile || !b.model) {
+    throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile export.');
+  }
+  if (b.formatVersion !== APP_MODEL_FORMAT) {
+    throw new PointerprintError('profile/version', `This profile was exported in format v${b.formatVersion}; this app reads v${APP_MODEL_FORMAT}.`);
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const m = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: b.modelTopology as object,
+    weightSpecs: b.weightSpecs as import('@tensorflow/tfjs').io.WeightsManifestEntry[],
+    weightData: fromBase64(b.weightsBase64),
+  }));
+  await m.save(b.model.url);
+  m.dispose();
+  await saveModelRecord(b.model);
+  await saveProfile(b.profile);
+  return b.profile;
+}

@@ -1,0 +1,146 @@
+/**
+ * Sessions in IndexedDB: metadata in `sessions`, events in `chunks` (columnar, per session, by seq).
+ *
+ * Writes that must be all-or-nothing (an import, a delete) run in one transaction over both stores, so
+ * a failed import leaves what was stored before untouched and a delete leaves no orphan chunks.
+ */
+import { concatChunks, sliceColumns, type EventChunk, type EventColumns, type SessionMeta } from '../core/events';
+import { PointerprintError } from '../core/errors';
+import { openPointerprintDb, storageError, type StoredChunk } from './db';
+
+/** Events per stored chunk when a whole session is saved at once (imports, Splunk). */
+export const SAVE_CHUNK_EVENTS = 8192;
+
+/** A trimmed copy of a chunk: typed arrays exactly `length` long (structured clone copies whole buffers). */
+function trimmed(chunk: EventChunk): StoredChunk {
+  const cols = sliceColumns(chunk, 0, chunk.length);
+  return { ...cols, sessionId: chunk.sessionId, seq: chunk.seq, length: chunk.length };
+}
+
+/** A plain copy of the meta (Svelte $state proxies and class instances do not structured-clone). */
+function plainMeta(meta: SessionMeta): SessionMeta {
+  return JSON.parse(JSON.stringify(meta)) as SessionMeta;
+}
+
+/**
+ * Save a whole session (imports, Splunk search results): meta and all chunks in one transaction, so
+ * either everything is stored or nothing is. Replaces a session with the same id.
+ */
+export async function saveSession(meta: SessionMeta, columns: EventColumns & { length: number }): Promise<void> {
+  try {
+    const db = await openPointerprintDb();
+    const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
+    const chunks = tx.objectStore('chunks');
+    // Drop any older chunks of the same id first: a shorter re-import must not keep stale tails.
+    let cursor = await chunks.index('bySession').openKeyCursor(IDBKeyRange.only(meta.id));
+    while (cursor) {
+      await chunks.delete(cursor.primaryKey);
+      cursor = await cursor.continue();
+    }
+    let seq = 0;
+    for (let start = 0; start < columns.length; start += SAVE_CHUNK_EVENTS, seq++) {
+      const end = Math.min(columns.length, start + SAVE_CHUNK_EVENTS);
+      await chunks.put({ ...sliceColumns(columns, start, end), sessionId: meta.id, seq, length: end - start });
+    }
+    await tx.objectStore('sessions').put(plainMeta(meta));
+    await tx.done;
+  } catch (e) {
+    throw storageError(e);
+  }
+}
+
+/** Append one chunk of a live capture and update its meta (event count, duration) atomically. */
+export async function appendChunk(chunk: EventChunk, meta: SessionMeta): Promise<void> {
+  try {
+    const db = await openPointerprintDb();
+    const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
+    void tx.objectStore('chunks').put(trimmed(chunk));
+    void tx.objectStore('sessions').put(plainMeta(meta));
+    await tx.done;
+  } catch (e) {
+    throw storageError(e);
+  }
+}
+
+/** All sessions, newest first. */
+export async function listSessions(): Promise<SessionMeta[]> {
+  const db = await openPointerprintDb();
+  const all = await db.getAll('sessions');
+  return all.sort((a, b) => b.startedAtEpochMs - a.startedAtEpochMs);
+}
+
+export async function getSessionMeta(id: string): Promise<SessionMeta | undefined> {
+  const db = await openPointerprintDb();
+  return db.get('sessions', id);
+}
+
+/** A session's events, all chunks concatenated in seq order. */
+export async function loadSessionColumns(id: string): Promise<EventColumns & { length: number }> {
+  const db = await openPointerprintDb();
+  const chunks = await db.getAllFromIndex('chunks', 'bySession', id);
+  return concatChunks(chunks);
+}
+
+/** Delete a session: its meta and every chunk, in one transaction (gone from IndexedDB). */
+export async function deleteSession(id: string): Promise<void> {
+  const db = await openPointerprintDb();
+  const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
+  // Chunk keys are [sessionId, seq]: one key range covers them all without reading values.
+  void tx.objectStore('chunks').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+  void tx.objectStore('sessions').delete(id);
+  await tx.done;
+}
+
+/** Delete every session of a profile (and their chunks). Returns how many sessions were removed. */
+export async function deleteAllForProfile(profileId: string): Promise<number> {
+  const db = await openPointerprintDb();
+  const ids = await db.getAllKeysFromIndex('sessions', 'byProfile', profileId);
+  const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
+  for (const id of ids) {
+    void tx.objectStore('chunks').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+    void tx.objectStore('sessions').delete(id);
+  }
+  await tx.done;
+  return ids.length;
+}
+
+/** Delete all sessions and chunks (profiles and models are left to their owners). */
+export async function deleteAllSessions(): Promise<void> {
+  const db = await openPointerprintDb();
+  const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
+  void tx.objectStore('chunks').clear();
+  void tx.objectStore('sessions').clear();
+  await tx.done;
+}
+
+// ---- retention (privacy): raw events are kept on the device for a limited number of days ----
+
+export const RETENTION_KEY = 'capture.retentionDays';
+export const DEFAULT_RETENTION_DAYS = 30;
+
+export async function getRetentionDays(): Promise<number> {
+  const db = await openPointerprintDb();
+  const v = await db.get('kv', RETENTION_KEY);
+  return typeof v === 'number' && v > 0 ? v : DEFAULT_RETENTION_DAYS;
+}
+
+export async function setRetentionDays(days: number): Promise<void> {
+  if (!Number.isFinite(days) || days <= 0) throw new PointerprintError('store/bad-retention', 'Retention must be a positive number of days.');
+  const db = await openPointerprintDb();
+  await db.put('kv', Math.round(days), RETENTION_KEY);
+}
+
+/**
+ * Delete captured sessions that started more than the retention limit ago. Returns the ids removed.
+ * Only `capture` sessions (this person's own biometric data) expire: imported public data sets carry
+ * their own, possibly ancient, start times. `keepIds` protects sessions in use (the live recording).
+ */
+export async function pruneExpiredSessions(nowEpochMs = Date.now(), keepIds: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const days = await getRetentionDays();
+  const cutoff = nowEpochMs - days * 86_400_000;
+  const expired = (await listSessions()).filter((s) => s.source === 'capture' && s.startedAtEpochMs < cutoff && !keepIds.has(s.id)).map((s) => s.id);
+  for (const id of expired) await deleteSession(id);
+  return expired;
+}
+
+export type { StoredChunk };

@@ -1,0 +1,129 @@
+/**
+ * Live scoring: while a recording runs, each completed window is copied, checked by the human-movement
+ * rules, rendered and scored in the learn worker, and fused into a running session score with its
+ * confidence (core/fusion). Every score becomes a `LiveScore`, kept in a history for the gauge and
+ * sent to `forwardScore` (Splunk, when configured).
+ *
+ * A singleton (like the capture controller) so scoring continues when the user switches tabs.
+ */
+import type { LiveScore } from '../../core/score';
+import { addWindow, emptyFusion, readFusion, type FusedScore, type FusionState } from '../../core/fusion';
+import { checkHumanRules, type HumanFlag } from '../../core/humanRules';
+import { windowsCompletedSince, type SegmentCursor } from '../../core/segment';
+import { describeError } from '../../core/errors';
+import { forwardScore } from '../../splunk/forwarder';
+import { assertCompatible, getModelRecord, getProfile, type EnrolledProfile, type ModelRecord } from '../../store/profiles';
+import { learnClient } from '../../worker/learnClient.svelte';
+import { capture } from '../capture/captureStore.svelte';
+
+const MAX_HISTORY = 200;
+
+class LiveScorer {
+  profile = $state<EnrolledProfile | null>(null);
+  model = $state<ModelRecord | null>(null);
+  running = $state(false);
+  error = $state<string | null>(null);
+  history = $state<LiveScore[]>([]);
+  fused = $state<FusedScore>(readFusion(emptyFusion()));
+  /** Flags seen in this session so far, with counts. */
+  flags = $state<Partial<Record<HumanFlag, number>>>({});
+  /** Last scoring latency (render + inference in the worker), ms. */
+  lastMs = $state(0);
+
+  #fusion: FusionState = emptyFusion();
+  #cursor: SegmentCursor = { nextEvent: 0, nextIndex: 0 };
+  #sessionId: string | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #stopWatch: (() => void) | null = null;
+
+  /** Load a profile's model and start scoring windows of the live recording. */
+  async start(profileId: string): Promise<boolean> {
+    this.error = null;
+    try {
+      const p = await getProfile(profileId);
+      if (!p?.modelId) throw new Error(`Profile “${profileId}” has no trained model.`);
+      const m = await getModelRecord(p.modelId);
+      if (!m) throw new Error(`The model of “${profileId}” is missing; enrol again.`);
+      // Refuse a model trained under other settings, with a clear message.
+      assertCompatible(m, capture.windowSettings, capture.encoding);
+      this.profile = p;
+      this.model = m;
+    } catch (e) {
+      this.error = describeError(e);
+      return false;
+    }
+    this.#reset(capture.meta?.id ?? null);
+    this.running = true;
+    this.#stopWatch ??= $effect.root(() => {
+      $effect(() => {
+        void capture.length;
+        void capture.state;
+        if (this.running) this.#tick();
+      });
+    });
+    return true;
+  }
+
+  stop(): void {
+    this.running = false;
+    this.#stopWatch?.();
+    this.#stopWatch = null;
+  }
+
+  #reset(sessionId: string | null): void {
+    this.#sessionId = sessionId;
+    this.#fusion = emptyFusion();
+    this.#cursor = { nextEvent: 0, nextIndex: 0 };
+    this.fused = readFusion(this.#fusion);
+    this.history = [];
+    this.flags = {};
+  }
+
+  #tick(): void {
+    const rec = capture.recorder;
+    const meta = rec?.meta;
+    const model = this.model;
+    const profile = this.profile;
+    if (!rec || !meta || !model || !profile) return;
+    if (meta.id !== this.#sessionId) this.#reset(meta.id);
+    const final = rec.state === 'stopped';
+    const res = windowsCompletedSince(rec.liveColumns(), meta.id, model.windowSettings, meta.space, this.#cursor, final ? Number.POSITIVE_INFINITY : rec.now());
+    this.#cursor = res.cursor;
+    for (const w of res.windows) {
+      const cols = rec.liveCopy(w.start, w.end);
+      // Rules read the columns before they are transferred to the worker.
+      const rules = checkHumanRules(cols, 0, cols.length);
+      const space = { ...meta.space };
+      // Score in order: fusion is a running state.
+      this.#queue = this.#queue.then(() => this.#scoreOne(w.index, cols, space, rules.flags, profile, model, meta.id));
+    }
+  }
+
+  async #scoreOne(
+    index: number, columns: ReturnType<NonNullable<typeof capture.recorder>['liveCopy']>, space: { width: number; height: number },
+    flags: HumanFlag[], profile: EnrolledProfile, model: ModelRecord, sessionId: string,
+  ): Promise<void> {
+    try {
+      const { scores, ms } = await learnClient().score(model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1);
+      if (!this.running || sessionId !== this.#sessionId) return;
+      this.lastMs = ms;
+      const windowScore = scores[0];
+      this.#fusion = addWindow(this.#fusion, windowScore);
+      this.fused = readFusion(this.#fusion);
+      const next = { ...this.flags };
+      for (const f of flags) next[f] = (next[f] ?? 0) + 1;
+      this.flags = next;
+      const score: LiveScore = {
+        id: `${sessionId}:${index}`, sessionId, profileId: profile.id, modelId: model.id, windowIndex: index,
+        windowScore, fusedScore: this.fused.fusedScore, confidence: this.fused.confidence, windowsSeen: this.fused.windowsSeen,
+        decision: this.fused.decision, flags: [...flags], atEpochMs: Date.now(),
+      };
+      this.history = [...this.history, score].slice(-MAX_HISTORY);
+      forwardScore(score);
+    } catch (e) {
+      this.error = describeError(e);
+    }
+  }
+}
+
+export const liveScorer = new LiveScorer();

@@ -1,0 +1,133 @@
+/// <reference lib="webworker" />
+/**
+ * The learn worker: a thin shell around src/ml. It picks the tfjs backend, renders windows on an
+ * OffscreenCanvas, trains (posting per-epoch progress), saves models to IndexedDB and scores windows.
+ * Training runs here so the page never blocks; between batches it yields to its message queue now
+ * and then so a cancel or a scoring request is served promptly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { renderDrawList, type Canvas2DLike, type DrawList } from '../core/drawlist';
+import { encodeWindow } from '../core/encode';
+import { PointerprintError, describeError } from '../core/errors';
+import { chooseBackend, describeBackend } from '../ml/backends';
+import { countParams } from '../ml/model';
+import { runTrainJob, rgbaToRgb } from '../ml/pipeline';
+import { predictProba } from '../ml/train';
+import type { LearnReply, LearnRequest, ScoreRequest, TrainRequest } from './learnProtocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: LearnReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
+function rasterize(d: DrawList): Uint8ClampedArray {
+  let ctx = canvases.get(d.sizePx);
+  if (!ctx) {
+    const c = new OffscreenCanvas(d.sizePx, d.sizePx).getContext('2d', { willReadFrequently: true, alpha: false });
+    if (!c) throw new PointerprintError('render/no-2d', 'This browser cannot draw on an OffscreenCanvas in a worker.');
+    canvases.set(d.sizePx, (ctx = c));
+  }
+  renderDrawList(ctx as unknown as Canvas2DLike, d);
+  return ctx.getImageData(0, 0, d.sizePx, d.sizePx).data;
+}
+
+const cancelled = new Set<number>();
+let lastYield = 0;
+/** Yield to the message queue at most every ~50 ms (a macrotask: lets 'cancel' in). */
+async function maybeYield(): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < 50) return;
+  lastYield = now;
+  await new Promise<void>((r) => setTimeout(r, 0));
+}
+
+let backendReady: Promise<unknown> | null = null;
+function ensureBackend(): Promise<unknown> {
+  return (backendReady ??= chooseBackend({ override: 'auto' }));
+}
+
+async function train(req: TrainRequest): Promise<void> {
+  await ensureBackend();
+  const t0 = performance.now();
+  const out = await runTrainJob(req.job, rasterize, {
+    onStage: async (stage, done, total) => { post({ type: 'stage', id: req.id, stage, done, total }); await maybeYield(); },
+    onEpoch: async (report) => { post({ type: 'epoch', id: req.id, report }); await maybeYield(); },
+    onBatch: maybeYield,
+    shouldStop: () => cancelled.has(req.id),
+  });
+  let url: string | null = null;
+  try {
+    if (req.modelId && !out.cancelled) {
+      url = `indexeddb://pointerprint-model-${req.modelId}`;
+      await out.model.save(url);
+    }
+    post({
+      type: 'trained', id: req.id,
+      summary: {
+        spec: out.spec, params: countParams(out.model), history: out.history, bestEpoch: out.bestEpoch,
+        cancelled: out.cancelled, stoppedEarly: out.stoppedEarly, quality: out.quality, trainedAgainst: out.trainedAgainst,
+        fingerprint: out.fingerprint, backend: out.backend, droppedWindows: out.droppedWindows, modelUrl: url,
+        totalMs: performance.now() - t0,
+      },
+    });
+  } finally {
+    out.model.dispose();
+    cancelled.delete(req.id);
+  }
+}
+
+const models = new Map<string, tf.LayersModel>();
+async function score(req: ScoreRequest): Promise<void> {
+  await ensureBackend();
+  const t0 = performance.now();
+  let m = models.get(req.modelUrl);
+  if (!m) {
+    try {
+      m = await tf.loadLayersModel(req.modelUrl);
+    } catch (e) {
+      throw new PointerprintError('model/missing', `The model could not be loaded (${describeError(e)}). It may have been deleted: enrol again.`);
+    }
+    models.set(req.modelUrl, m);
+  }
+  const s = req.encoding.sizePx;
+  const per = s * s * 3;
+  const pixels = new Uint8Array(req.windows.length * per);
+  req.windows.forEach((w, i) => pixels.set(rgbaToRgb(rasterize(encodeWindow(w.columns, 0, w.columns.length, w.space, req.encoding)), s), i * per));
+  const p = await predictProba(m, { sizePx: s, count: req.windows.length, pixels, labels: new Int32Array(req.windows.length), background: 0 });
+  const k = p.length / Math.max(1, req.windows.length);
+  post({ type: 'scores', id: req.id, scores: req.windows.map((_, i) => p[i * k + req.cls]), ms: performance.now() - t0 });
+}
+
+async function handle(req: LearnRequest): Promise<void> {
+  switch (req.type) {
+    case 'cancel':
+      cancelled.add(req.id);
+      return;
+    case 'backend': {
+      backendReady = chooseBackend({ override: req.choice, probeAll: req.probeAll });
+      await backendReady;
+      post({ type: 'backend', id: req.id, info: describeBackend()! });
+      return;
+    }
+    case 'train':
+      return train(req);
+    case 'score':
+      return score(req);
+    case 'memory': {
+      const m = tf.memory();
+      post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes, backend: tf.getBackend() });
+      return;
+    }
+    case 'dispose-models':
+      for (const m of models.values()) m.dispose();
+      models.clear();
+      post({ type: 'disposed', id: req.id });
+      return;
+  }
+}
+
+scope.onmessage = (ev: MessageEvent<LearnRequest>) => {
+  const req = ev.data;
+  handle(req).catch((e: unknown) => {
+    post({ type: 'error', id: req.id, code: e instanceof PointerprintError ? e.code : 'learn/failed', message: describeError(e) });
+  });
+};

@@ -1,0 +1,62 @@
+/**
+ * Messages between the UI and the learn worker (training + scoring): a discriminated union on `type`;
+ * every request carries an `id` its replies repeat. Event columns are transferred, not copied.
+ */
+import type { EventColumns, SizePx } from '../core/events';
+import type { EncodingSettings } from '../core/settings';
+import type { BackendInfo, BackendName } from '../ml/backends';
+import type { EpochReport } from '../ml/train';
+import type { ModelSpec } from '../ml/model';
+import type { QualityReport, TrainJob, TrainedAgainst } from '../ml/pipeline';
+
+export interface BackendRequest { type: 'backend'; id: number; choice: BackendName | 'auto'; probeAll?: boolean }
+export interface TrainRequest {
+  type: 'train';
+  id: number;
+  job: TrainJob;
+  /** Save the model under indexeddb://pointerprint-model-<modelId> (null = don't save). */
+  modelId: string | null;
+}
+export interface CancelRequest { type: 'cancel'; id: number }
+/** A window to score: its own events (sliced, transferred). */
+export interface ScoreWindow { index: number; columns: EventColumns & { length: number }; space: SizePx }
+export interface ScoreRequest {
+  type: 'score';
+  id: number;
+  /** Model to use (loaded from IndexedDB once, then cached). */
+  modelUrl: string;
+  windows: ScoreWindow[];
+  encoding: EncodingSettings;
+  /** Output class to report (verification: 1 = the person). */
+  cls: number;
+}
+export interface MemoryRequest { type: 'memory'; id: number }
+export interface DisposeRequest { type: 'dispose-models'; id: number }
+export type LearnRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | MemoryRequest | DisposeRequest;
+
+export interface TrainSummary {
+  spec: ModelSpec;
+  params: number;
+  history: EpochReport[];
+  bestEpoch: number;
+  cancelled: boolean;
+  stoppedEarly: boolean;
+  quality: QualityReport | null;
+  trainedAgainst: TrainedAgainst;
+  fingerprint: string;
+  backend: string;
+  droppedWindows: number;
+  /** Where the model was saved, or null (not saved / cancelled). */
+  modelUrl: string | null;
+  totalMs: number;
+}
+
+export type LearnReply =
+  | { type: 'backend'; id: number; info: BackendInfo }
+  | { type: 'stage'; id: number; stage: 'rendering' | 'training' | 'evaluating'; done: number; total: number }
+  | { type: 'epoch'; id: number; report: EpochReport }
+  | { type: 'trained'; id: number; summary: TrainSummary }
+  | { type: 'scores'; id: number; scores: number[]; ms: number }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number; backend: string }
+  | { type: 'disposed'; id: number }
+  | { type: 'error'; id: number; code: string; message: string };

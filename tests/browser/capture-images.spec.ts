@@ -1,0 +1,112 @@
+import { test, expect, type Page } from '@playwright/test';
+import { imgPixels, optInAndStart, stopRecording } from './capture-helpers';
+import { spaceToImage } from '../../src/core/encode';
+
+/**
+ * Record known gestures with the real mouse, then check the rendered image's pixels: lit along the
+ * movement, a disc where the click was, a thicker stroke for the drag, dark where nothing happened.
+ */
+const SIZE = 128;
+const space = { width: 1280, height: 900 };
+const fit = spaceToImage(space, SIZE);
+const toImg = (x: number, y: number) => [x * fit.scale + fit.offsetX, y * fit.scale + fit.offsetY] as const;
+
+type Px = { width: number; height: number; data: number[] };
+const lum = (p: Px, x: number, y: number) => {
+  const i = (Math.round(y) * p.width + Math.round(x)) * 4;
+  return Math.max(p.data[i], p.data[i + 1], p.data[i + 2]);
+};
+const isWhite = (p: Px, x: number, y: number) => {
+  const i = (Math.round(y) * p.width + Math.round(x)) * 4;
+  return p.data[i] > 230 && p.data[i + 1] > 230 && p.data[i + 2] > 230;
+};
+/** Lit pixels across a line: scan perpendicular (vertical if `vertical` is false) through (x, y). */
+function thickness(p: Px, x: number, y: number, scanAlongY: boolean, reach = 8): number {
+  let n = 0;
+  for (let d = -reach; d <= reach; d++) if (lum(p, scanAlongY ? x : x + d, scanAlongY ? y + d : y) > 40) n++;
+  return n;
+}
+
+async function recordGestures(page: Page) {
+  await optInAndStart(page, 2000, 96);
+  // 1. A plain horizontal move at y = 150.
+  await page.mouse.move(200, 150);
+  await page.mouse.move(1000, 150, { steps: 50 });
+  // 2. A vertical drag at x = 300 from y = 350 to 800, reached by one diagonal jump.
+  await page.mouse.move(300, 350);
+  await page.mouse.down();
+  await page.mouse.move(300, 800, { steps: 50 });
+  await page.mouse.up();
+  // 3. A click at (900, 600), reached by one jump.
+  await page.mouse.move(900, 600);
+  await page.mouse.down();
+  await page.waitForTimeout(120);
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+}
+
+test('rendered image: movement lit, click disc, drag thicker, empty space dark', async ({ page }, testInfo) => {
+  await recordGestures(page);
+  // The partial (live) window is on screen while recording.
+  await expect(page.getByTestId('capture-partial')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('capture-view.png'), fullPage: true });
+  await stopRecording(page);
+
+  // Browse it in the Sessions view at 128 px, one window for the whole short session.
+  await page.click('nav a[data-tab="sessions"]');
+  await expect(page.getByTestId('session-row')).toHaveCount(1);
+  await page.getByTestId('session-view').click();
+  await page.getByTestId('session-size').selectOption('128');
+  await page.getByTestId('session-events-per-window').selectOption('2000');
+  await expect(page.getByTestId('session-window-image')).toHaveCount(1);
+  await expect(page.getByTestId('session-window-summary')).toContainText('1 windows');
+  await page.screenshot({ path: testInfo.outputPath('sessions-view.png'), fullPage: true });
+  const p = await imgPixels(page, '[data-testid="session-window-image"]');
+  expect(p.width).toBe(SIZE);
+
+  // Lit along the horizontal move, at several points.
+  for (const x of [300, 500, 700, 900]) {
+    const [ix, iy] = toImg(x, 150);
+    expect(lum(p, ix, iy), `move at x=${x}`).toBeGreaterThan(60);
+  }
+  // Dark where nothing happened (bottom right, top left).
+  for (const [x, y] of [[1180, 860], [60, 60], [1180, 60]] as const) {
+    const [ix, iy] = toImg(x, y);
+    expect(lum(p, ix, iy), `empty at ${x},${y}`).toBeLessThan(20);
+  }
+  // A white disc at the click: the centre and points inside its radius, but not far out.
+  const [cx, cy] = toImg(900, 600);
+  expect(isWhite(p, cx, cy)).toBe(true);
+  const r = SIZE / 32; // the smallest click radius
+  let whiteInside = 0;
+  for (let a = 0; a < 8; a++) if (isWhite(p, cx + (r - 1) * Math.cos((a * Math.PI) / 4), cy + (r - 1) * Math.sin((a * Math.PI) / 4))) whiteInside++;
+  expect(whiteInside).toBe(8);
+  let whiteFar = 0;
+  for (let a = 0; a < 8; a++) if (isWhite(p, cx + (SIZE / 12 + 3) * Math.cos((a * Math.PI) / 4), cy + (SIZE / 12 + 3) * Math.sin((a * Math.PI) / 4))) whiteFar++;
+  expect(whiteFar).toBe(0);
+  // The drag (vertical, at x = 300) is thicker than the plain move (horizontal, at y = 150).
+  const [dx, dy] = toImg(300, 650);
+  const [mx, my] = toImg(600, 150);
+  const dragT = thickness(p, dx, dy, false);
+  const moveT = thickness(p, mx, my, true);
+  console.log(`stroke thickness at ${SIZE}px: move ${moveT} px, drag ${dragT} px`);
+  expect(moveT).toBeGreaterThanOrEqual(1);
+  expect(dragT).toBeGreaterThanOrEqual(2 * moveT);
+});
+
+test('live view shows completed window images and the legend', async ({ page }) => {
+  await optInAndStart(page, 200, 64);
+  await expect(page.getByTestId('encoding-legend')).toBeVisible();
+  for (let k = 0; k < 3; k++) {
+    await page.mouse.move(100, 200 + k * 100);
+    await page.mouse.move(1100, 260 + k * 100, { steps: 120 });
+  }
+  await expect(page.getByTestId('capture-window-image').first()).toBeVisible();
+  expect(Number(await page.getByTestId('count-windows').textContent())).toBeGreaterThanOrEqual(1);
+  const p = await imgPixels(page, '[data-testid="capture-window-image"]');
+  expect(p.width).toBe(64);
+  let lit = 0;
+  for (let i = 0; i < p.data.length; i += 4) if (Math.max(p.data[i], p.data[i + 1], p.data[i + 2]) > 40) lit++;
+  expect(lit).toBeGreaterThan(30);
+  await stopRecording(page);
+});
