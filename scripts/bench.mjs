@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench -- <what> [options]`: dispatches to one benchmark.
+//   encoding           Node: import, windowing, encoding and rendering speed on Balabit
 //   capture            main-thread capture cost per pointer event, render-worker throughput (Chromium)
 //   --dataset <folder> the Balabit protocol + group + bot tasks, per-stage speed (defaults to `balabit`)
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const benches = { capture: 'bench/capture.ts', balabit: 'bench/balabit.ts' };
+const benches = { capture: 'bench/capture.ts', encoding: 'bench/encoding.ts', balabit: 'bench/balabit.ts' };
 let which = args[0] && !args[0].startsWith('-') ? args.shift() : 'balabit';
 if (!(which in benches)) {
   console.error(`bench: unknown benchmark '${which}'. Choose one of: ${Object.keys(benches).join(', ')}`);

@@ -480,8 +480,9 @@ export async function startSplunkLocal(opts: SplunkLocalOptions = {}): Promise<S
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     // /servicesNS/<owner>/<app>/x → /services/x: namespaces do not matter to this peer.
     const path = url.pathname.replace(/^\/servicesNS\/[^/]+\/[^/]+\//, '/services/').replace(/\/+$/, '') || '/';
+    // Counted per path without CORS preflights, so tests can count real requests.
     stats.requests++;
-    stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    if (req.method !== 'OPTIONS') stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     if (path.startsWith('/__admin/')) {
       cors(req, res);
       if (req.method === 'OPTIONS') { res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type' }); res.end(); return; }

@@ -13,6 +13,7 @@ import { Button, EventKind, PointerKind, type EventChunk, type EventColumns, typ
 import { describeError, PointerprintError } from '../core/errors';
 import { ColumnBuffer } from './buffer';
 import { guarded, on, wheelDeltaPx, type Remover } from './listen';
+import { storageError } from '../store/db';
 
 /** Where flushed chunks go (IndexedDB by default; tests and benchmarks inject their own). */
 export interface ChunkSink {
@@ -265,7 +266,13 @@ export class Recorder {
       if (e.target === document || e.target === document.documentElement || e.target === window) this.marker(EventKind.Scroll, scrollX, scrollY, e.timeStamp - this.t0);
     });
     add<UIEvent>(window, 'resize', (e) => this.marker(EventKind.Resize, innerWidth, innerHeight, e.timeStamp - this.t0));
-    add<Event>(document, 'visibilitychange', (e) => this.marker(document.visibilityState === 'hidden' ? EventKind.Hidden : EventKind.Visible, 0, 0, e.timeStamp - this.t0));
+    add<Event>(document, 'visibilitychange', (e) => {
+      const hidden = document.visibilityState === 'hidden';
+      this.marker(hidden ? EventKind.Hidden : EventKind.Visible, 0, 0, e.timeStamp - this.t0);
+      // A hidden tab may be frozen or discarded without another chance: save what we have now.
+      if (hidden) setTimeout(() => this.flush(), 0);
+    });
+    add<PageTransitionEvent>(window, 'pagehide', () => this.flush());
     add<FocusEvent>(window, 'blur', (e) => { if (e.target === window) this.marker(EventKind.Blur, 0, 0, e.timeStamp - this.t0); });
     add<FocusEvent>(window, 'focus', (e) => { if (e.target === window) this.marker(EventKind.Focus, 0, 0, e.timeStamp - this.t0); });
   }
@@ -399,7 +406,7 @@ export class Recorder {
         } catch (e) {
           this.setStatus({
             state: 'retrying',
-            message: describeError(e) + ` ${this.pendingCount()} events wait in memory (up to ${this.opts.maxPendingEvents.toLocaleString()}).`,
+            message: describeError(storageError(e)) + ` ${this.pendingCount()} events wait in memory (up to ${this.opts.maxPendingEvents.toLocaleString()}).`,
             pendingEvents: this.pendingCount(),
           });
           this.scheduleRetry();

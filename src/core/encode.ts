@@ -7,7 +7,7 @@
  *   - hue = direction of motion (0 = rightwards, ¼ turn = downwards on screen, circular, no seam),
  *   - value (brightness) = speed on a log scale, 0.35 (slow, still visible) … 1 (≥ speedFullPxPerMs),
  *   - saturation = along-track acceleration, 0.45 (braking) … 0.725 (steady) … 1 (speeding up),
- *     a smooth tanh of acceleration / accelFullPxPerMs2;
+ *     on a signed log scale reaching its ends at ±accelFullPxPerMs2;
  * - line width sizePx/64 px (1 px at 64); drags (a button held) 3× as wide;
  * - clicks are discs drawn on top: left = white disc, right = white ring, other buttons = grey disc;
  *   the radius grows with the press duration (sizePx/40 at a tap … sizePx/20 at ≥ 600 ms; a tap's disc is
@@ -28,8 +28,10 @@ export const VALUE_MAX = 1;
 export const SAT_DECEL = 0.45;
 export const SAT_STEADY = 0.725;
 export const SAT_ACCEL = 1;
-/** The speed scale is logarithmic over this many doublings below speedFullPxPerMs. */
+/** The speed scale is logarithmic from speedFullPxPerMs / this ratio up to speedFullPxPerMs. */
 const SPEED_DECADES_RATIO = 64;
+/** Likewise for |acceleration| below accelFullPxPerMs2. */
+const ACCEL_LOG_RATIO = 64;
 /** Press duration (ms) at which a click disc reaches its largest radius. */
 export const CLICK_FULL_MS = 600;
 /** Grey levels of the wheel marks and the "other button" disc. */
@@ -46,12 +48,19 @@ export function speedLevel(speedPxPerMs: number, es: EncodingSettings): number {
   return v > 1 ? 1 : v;
 }
 
-/** Position of an acceleration on the saturation scale, -1 (braking) .. +1 (speeding up). */
+/**
+ * Position of an acceleration on the saturation scale, -1 (braking) .. +1 (speeding up): a signed
+ * log scale, like speed, clamped at ±accelFullPxPerMs2. Why log: real accelerations are heavy-
+ * tailed (Balabit: half of all segments within ±0.0016 px/ms², 5 % beyond ±0.013), so a linear or
+ * tanh map would paint nearly every segment "steady"; the log map spreads them over the scale.
+ */
 export function accelLevel(accelPxPerMs2: number, es: EncodingSettings): number {
   const full = es.accelFullPxPerMs2 > 0 ? es.accelFullPxPerMs2 : 1;
-  const a = accelPxPerMs2 / full;
-  // tanh(2a): ±0.96 at ±full; smooth through 0. NaN → 0.
-  return a === a ? Math.tanh(2 * a) : 0;
+  const a0 = full / ACCEL_LOG_RATIO;
+  const m = Math.abs(accelPxPerMs2);
+  if (!(m > 0)) return 0; // 0 and NaN
+  const v = Math.log1p(m / a0) / Math.log1p(full / a0);
+  return accelPxPerMs2 < 0 ? -(v > 1 ? 1 : v) : v > 1 ? 1 : v;
 }
 
 /**
@@ -149,6 +158,9 @@ function clampTo(v: number, lo: number, hi: number): number {
  */
 export function encodeWindow(cols: EventColumns, start: number, end: number, space: SizePx, es: EncodingSettings): DrawList {
   const size = es.sizePx;
+  // Tolerate bounds beyond the columns (a stale window of a shorter session): draw what exists.
+  end = Math.min(end, cols.tMs.length);
+  start = Math.max(0, Math.min(start, end));
   const fit = spaceToImage(space, size);
   const k = computeKinematics(cols, start, end, space);
 

@@ -100,6 +100,7 @@ export function computeKinematics(
   let havePrev = false;
   let px = 0, py = 0, pt = 0;
   let newStroke = true;
+  let prevButtons = 0;
   for (let i = start; i < end; i++) {
     const k = kind[i];
     if (breaksStroke(k)) { havePrev = false; newStroke = true; continue; }
@@ -112,15 +113,16 @@ export function computeKinematics(
       endIndex[count] = i;
       rawT[count] = ct;
       dtMs[count] = ct - pt; // provisional; fixed below
-      // A Down/Up row's buttons describe the state after it; the segment leading to it was
-      // made with the previous state, which the following Move rows will carry anyway.
-      buttons[count] = cols.buttons[i];
+      // A Down/Up row's buttons describe the state *after* it; the motion leading to it was made
+      // with the previous state (no drag into a press, a drag into a release).
+      buttons[count] = k === EventKind.Move ? cols.buttons[i] : prevButtons;
       strokeStart[count] = newStroke ? 1 : 0;
       newStroke = false;
       count++;
     }
     havePrev = true;
     px = cx; py = cy; pt = ct;
+    prevButtons = cols.buttons[i];
   }
 
   // 1. Spread runs of non-increasing time. Segment j ends at rawT[j]; its start time is the end of

@@ -20,6 +20,13 @@ import { loadSplunkSettings, requestChannel, saveSplunkSettings, type SplunkSett
 let settings: SplunkSettings = loadSplunkSettings();
 let client: HecClient | null = null;
 let started = false;
+const settingsListeners = new Set<(s: SplunkSettings) => void>();
+
+/** Be told when the settings change (the view keeps its form in step). */
+export function onSettings(fn: (s: SplunkSettings) => void): () => void {
+  settingsListeners.add(fn);
+  return () => settingsListeners.delete(fn);
+}
 
 function clientConfig(s: SplunkSettings): HecClientConfig {
   return {
@@ -54,6 +61,7 @@ export function applySettings(next: SplunkSettings): void {
   settings = { ...next };
   saveSplunkSettings(settings);
   hecClient().configure(clientConfig(settings));
+  for (const fn of settingsListeners) fn({ ...settings });
 }
 
 /** The scorer's entry point: send one live score to Splunk (when configured). */

@@ -117,6 +117,12 @@ describe('kinematics: out-of-range positions', () => {
     expect(Array.from(k.strokeStart.subarray(0, 3))).toEqual([1, 1, 0]);
     expect(k.x0[2]).toBe(510);
   });
+  it('a move into a press is no drag; a drag into a release is', () => {
+    const D = (t: number, x: number) => ({ ...mv(t, x, 100, 1, EventKind.Down), button: 0 });
+    const U = (t: number, x: number) => ({ ...mv(t, x, 100, 0, EventKind.Up), button: 0 });
+    const k = kin([mv(0, 100, 100), D(10, 110), mv(20, 120, 100, 1), U(30, 130), mv(40, 140, 100)]);
+    expect(Array.from(k.buttons.subarray(0, 4))).toEqual([0, 1, 1, 0]);
+  });
   it('marks drag segments by the buttons held', () => {
     const k = kin([mv(0, 100, 100), mv(10, 110, 100, 1), mv(20, 120, 100, 1), mv(30, 130, 100, 0)]);
     expect(Array.from(k.buttons.subarray(0, 3))).toEqual([1, 1, 0]);

@@ -11,7 +11,8 @@
  *   pad top = KH−1−top, left = KW−1−left, bottom/right so the output has the input's size.
  *
  * So we route it through XNNPACK's Conv2D (plus PadV2, Reverse, Transpose, all native wasm kernels).
- * Other strides fall back to the shipped kernel. Checked against the cpu backend in
+ * Other strides fall back to the shipped kernel. (An im2col matmul for the *filter* gradient was
+ * tried too and was 8× slower: the wasm backend's Slice/Concat are plain loops.) Checked against the cpu backend in
  * tests/unit/bench-fastgrads.test.ts. Belongs with src/ml/wasmGrads.ts (H4) once reviewed.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -27,7 +28,6 @@ function run(name: string, backendName: string, args: KernelArgs): TensorInfo {
 }
 
 let installed = false;
-
 /** Replace wasm's Conv2DBackpropInput with the conv-based one (idempotent). Returns true if installed now. */
 export function installFastConvBackpropInput(backendName = 'wasm'): boolean {
   if (installed) return false;

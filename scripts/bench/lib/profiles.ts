@@ -14,6 +14,8 @@ export interface BenchProfile {
   /** Training images per user (challenge) / per user in the group and bot tasks. */
   maxTrainWindowsPerUser: number;
   maxValWindowsPerUser: number;
+  /** Training images per user in the group and bot tasks (smaller: those models have 2 classes). */
+  groupTrainWindowsPerUser: number;
   /** Test windows scored per session (the first N, in order). */
   maxWindowsPerTestSession: number;
   epochs: number;
@@ -41,9 +43,9 @@ export interface BenchProfile {
 export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   quick: {
     name: 'quick', sizePx: 48, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 400, maxValWindowsPerUser: 60, maxWindowsPerTestSession: 20,
-    epochs: 12, groupEpochs: 6, botEpochs: 4, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
-    trainBudgetS: { challenge: 330, group: 75, bot: 60 },
+    maxTrainWindowsPerUser: 500, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
+    epochs: 10, groupEpochs: 6, botEpochs: 4, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
+    trainBudgetS: { challenge: 360, group: 90, bot: 75 },
     model: {},
     botSessionsPerKind: 24, botReachesPerSession: 40,
     probeSteps: { wasm: 6, cpu: 2 }, latencyWindows: 60,
@@ -51,7 +53,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   },
   full: {
     name: 'full', sizePx: 64, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 2000, maxValWindowsPerUser: 300, maxWindowsPerTestSession: 1000,
+    maxTrainWindowsPerUser: 2000, maxValWindowsPerUser: 300, groupTrainWindowsPerUser: 1500, maxWindowsPerTestSession: 1000,
     epochs: 40, groupEpochs: 20, botEpochs: 15, batchSize: 32, learningRate: 1e-3, patience: 6, maxShiftPx: 3,
     trainBudgetS: { challenge: 4 * 3600, group: 3600, bot: 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
@@ -62,7 +64,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   /** For the unit tests: a few sessions, 16 px, a tiny net. */
   tiny: {
     name: 'tiny', sizePx: 16, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 60, maxValWindowsPerUser: 10, maxWindowsPerTestSession: 6,
+    maxTrainWindowsPerUser: 60, maxValWindowsPerUser: 10, groupTrainWindowsPerUser: 40, maxWindowsPerTestSession: 6,
     epochs: 3, groupEpochs: 2, botEpochs: 2, batchSize: 32, learningRate: 3e-3, patience: 0, maxShiftPx: 0,
     trainBudgetS: { challenge: 30, group: 15, bot: 15 },
     model: { blockFilters: [4, 8], denseUnits: 8, dropout: 0 },

@@ -64,15 +64,15 @@ function spread<T>(xs: readonly T[], n: number): T[] {
 }
 
 /** Training and validation items for a set of users: one training session per user held out for validation. */
-function trainValItems(sessions: BenchSession[], users: readonly string[], labelOf: (u: string) => number, p: BenchProfile): { train: Item[]; val: Item[] } {
+function trainValItems(sessions: BenchSession[], users: readonly string[], labelOf: (u: string) => number, p: BenchProfile, perUser = p.maxTrainWindowsPerUser): { train: Item[]; val: Item[] } {
   const train: Item[] = [], val: Item[] = [];
   for (const u of users) {
     const ss = sessions.filter((s) => s.part === 'train' && s.user === u && s.windows.length > 0);
     // Validation = the user's last training session (by name): split by session, never by window.
     const valS = ss.length >= 2 ? ss[ss.length - 1] : null;
     const trS = ss.filter((s) => s !== valS);
-    const perSession = Math.ceil(p.maxTrainWindowsPerUser / Math.max(1, trS.length));
-    train.push(...capPerSession(trS.flatMap((s) => windowItems(s, labelOf(u))), perSession).slice(0, p.maxTrainWindowsPerUser));
+    const perSession = Math.ceil(perUser / Math.max(1, trS.length));
+    train.push(...capPerSession(trS.flatMap((s) => windowItems(s, labelOf(u))), perSession).slice(0, perUser));
     if (valS) val.push(...spread(windowItems(valS, labelOf(u)), p.maxValWindowsPerUser));
   }
   return { train, val };
@@ -213,6 +213,8 @@ export async function runBench(o: BenchOptions) {
         testItems.forEach((it, i) => { if (winPos[i]) return; n++; let best = 0; for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c; if (best === it.label) hit++; });
         return hit / n;
       })() : NaN),
+      /** Every scored session, so anyone can recompute the metrics (the tests do). */
+      sessionScores: testSessions.map((s, i) => ({ id: s.id, user: s.user, illegal: sessPos[i], anomalyScore: round(sessScores[i], 6), windows: sessWindows[i] })),
       predict: { windows: testItems.length, ms: round(predictMs, 0), windowsPerS: round(testItems.length / (predictMs / 1000), 1) },
     };
     log(`[challenge] GLOBAL AUC ${challenge.globalAuc} | session EER ${challenge.sessionEer} | mean per-user AUC ${challenge.meanPerUserAuc} EER ${challenge.meanPerUserEer} | window AUC ${challenge.windowAuc} | after 1/5/20 windows AUC ${afterK(1).auc}/${afterK(5).auc}/${afterK(20).auc} — ${elapsed()}`);
@@ -223,7 +225,7 @@ export async function runBench(o: BenchOptions) {
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
   async function groupTask(name: string, trainPos: string[], trainNeg: string[], testPos: string[], testNeg: string[], describe: string) {
     const label = (u: string) => (trainPos.includes(u) || testPos.includes(u) ? 1 : 0);
-    const { train: trItems, val: vaItems } = trainValItems(sessions, [...trainPos, ...trainNeg], label, p);
+    const { train: trItems, val: vaItems } = trainValItems(sessions, [...trainPos, ...trainNeg], label, p, p.groupTrainWindowsPerUser);
     const trainSet = imageSet(trItems);
     const valSet = vaItems.length ? imageSet(vaItems) : null;
     const spec: ModelSpec = { ...defaultSpec('group', es.sizePx, 2), ...p.model, numClasses: 2 };
@@ -302,7 +304,7 @@ export async function runBench(o: BenchOptions) {
       }
     }
     const genMs = performance.now() - genStart;
-    const humanTr = trainValItems(sessions, humanTrainUsers, () => 0, p).train;
+    const humanTr = trainValItems(sessions, humanTrainUsers, () => 0, p, p.groupTrainWindowsPerUser).train;
     const humanTe = humanTestUsers.flatMap((u) => capPerSession(sessions.filter((s) => s.part === 'train' && s.user === u).flatMap((s) => windowItems(s, 0)), Math.ceil(p.maxValWindowsPerUser / 2)));
     const botTr = botItems.filter((b) => b.split === 'train');
     // Balance: as many bot training windows as human ones at most (class weights handle the rest).
@@ -415,7 +417,7 @@ async function backendProbe(spec: ModelSpec, p: BenchProfile, seed: number, curr
       const opt = tf.train.adam(1e-3);
       const b = p.batchSize, s = spec.inputSizePx;
       const x = tf.randomUniform([b, s, s, 3], 0, 1, 'float32', seed);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % spec.numClasses), 'int32'), spec.numClasses);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % spec.numClasses), 'int32'), spec.numClasses));
       const step = () => { const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true); return l!; };
       (await step().data()); // warm-up
       const t0 = performance.now();

@@ -1,0 +1,230 @@
+/**
+ * `npm run bench -- capture [--events N] [--windows N]`
+ *
+ * In Chromium (Debian's /usr/bin/chromium or CHROMIUM_PATH), against a Vite server started here on a
+ * free port:
+ * 1. main-thread cost of capture per pointer event: N synthetic PointerEvents (each carrying one
+ *    coalesced sample, like a real pointermove) dispatched in batches, with and without the recorder
+ *    attached, interleaved over rounds; the difference is the recorder's cost. The cost of cutting
+ *    chunks and handing them to IndexedDB (copy + structured clone in `put`) is timed separately and
+ *    amortised per event.
+ * 2. render worker throughput: windows of ~1000 events of a simulated human session, encoded and
+ *    drawn on an OffscreenCanvas at 64 and 128 px (RGBA read back, and PNG at 64 px).
+ * Prints a table and writes bench-results/capture.json.
+ */
+import { chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as netServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, loadavg } from 'node:os';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const EVENTS = arg('events', 100_000);
+const WINDOWS = arg('windows', 200);
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = netServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+interface CaptureFigures {
+  events: number;
+  rounds: number;
+  baselineUsPerEvent: number;
+  withRecorderUsPerEvent: number;
+  handlerUsPerEvent: number;
+  handlerUsPerEventP50: number;
+  handlerUsPerEventP95: number;
+  flushUsPerEvent: number;
+  totalUsPerEvent: number;
+  recorded: number;
+  bytesPerEvent: number;
+}
+interface RenderFigures {
+  sizePx: number;
+  output: string;
+  images: number;
+  eventsPerWindow: number;
+  seconds: number;
+  medianSeconds: number;
+  imagesPerSecond: number;
+  medianImagesPerSecond: number;
+  eventsPerSecond: number;
+  encodeMsPerImage: number;
+  drawMsPerImage: number;
+  outputMsPerImage: number;
+}
+
+async function main() {
+  const port = await freePort();
+  const server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'error', server: { port, strictPort: true, host: '127.0.0.1' } });
+  await server.listen();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    // tsx (esbuild keepNames) wraps named functions in __name(): give the page a no-op one.
+    await page.addInitScript('globalThis.__name = (f) => f;');
+    await page.goto(`http://127.0.0.1:${port}/#sessions`);
+    await page.waitForSelector('header .brand');
+    const version = browser.version();
+
+    // ---- 1. capture cost per event ----
+    const capture: CaptureFigures = await page.evaluate(async (N) => {
+      const { Recorder } = (await import('/src/capture/recorder.ts' as string)) as typeof import('../../src/capture/recorder');
+      const { appendChunk, deleteSession } = (await import('/src/store/sessions.ts' as string)) as typeof import('../../src/store/sessions');
+      const target = document.createElement('div');
+      document.body.append(target);
+      const BATCH = 200;
+      const ROUNDS = 5;
+      const perRound = Math.floor(N / ROUNDS / BATCH) * BATCH;
+      // Events are made before timing: a real browser makes them anyway.
+      const make = (i: number) => {
+        const x = 100 + ((i * 7) % 1000), y = 100 + ((i * 13) % 700);
+        const init = { clientX: x, clientY: y, pointerType: 'mouse', button: -1, buttons: 0, bubbles: true, pointerId: 1, isPrimary: true };
+        return new PointerEvent('pointermove', { ...init, coalescedEvents: [new PointerEvent('pointermove', init)] } as PointerEventInit);
+      };
+      const events = Array.from({ length: perRound }, (_, i) => make(i));
+      const run = (): number[] => {
+        const us: number[] = [];
+        for (let b = 0; b < perRound; b += BATCH) {
+          const t0 = performance.now();
+          for (let i = b; i < b + BATCH; i++) target.dispatchEvent(events[i]);
+          us.push(((performance.now() - t0) * 1000) / BATCH);
+        }
+        return us;
+      };
+      run(); // warm up (JIT)
+      const base: number[] = [], withRec: number[] = [];
+      let flushMs = 0, flushed = 0, recorded = 0;
+      const ids: string[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        base.push(...run());
+        const rec = new Recorder({ profileId: 'bench', sink: { appendChunk }, flushIntervalMs: 1e9, progressIntervalMs: 1e9 });
+        ids.push(rec.start().id);
+        // Flush every chunk-size events, timed, like the timer would do between frames.
+        const us: number[] = [];
+        for (let b = 0; b < perRound; b += BATCH) {
+          const t0 = performance.now();
+          for (let i = b; i < b + BATCH; i++) target.dispatchEvent(events[i]);
+          us.push(((performance.now() - t0) * 1000) / BATCH);
+          if (rec.length - flushed >= 4096) {
+            const f0 = performance.now();
+            rec.flush();
+            flushMs += performance.now() - f0;
+            flushed = rec.length;
+          }
+        }
+        withRec.push(...us);
+        const f0 = performance.now();
+        rec.flush();
+        flushMs += performance.now() - f0;
+        recorded += rec.length;
+        flushed = 0;
+        await rec.stop();
+      }
+      for (const id of ids) await deleteSession(id);
+      const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+      const q = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+      const diff = withRec.map((v, i) => v - base[i]);
+      const handler = mean(withRec) - mean(base);
+      const flushUs = (flushMs * 1000) / recorded;
+      return {
+        events: perRound * ROUNDS, rounds: ROUNDS,
+        baselineUsPerEvent: mean(base), withRecorderUsPerEvent: mean(withRec),
+        handlerUsPerEvent: handler, handlerUsPerEventP50: q(diff, 0.5), handlerUsPerEventP95: q(diff, 0.95),
+        flushUsPerEvent: flushUs, totalUsPerEvent: handler + flushUs, recorded,
+        bytesPerEvent: 8 + 1 + 4 + 4 + 1 + 1 + 1 + 4 + 4,
+      };
+    }, EVENTS);
+
+    // ---- 2. render worker throughput ----
+    const render: RenderFigures[] = await page.evaluate(async (nWindows) => {
+      const { simulateHuman, PERSONAS } = (await import('/src/core/simulate/index.ts' as string)) as typeof import('../../src/core/simulate');
+      const { columnsFromSamples, sliceColumns } = (await import('/src/core/events.ts' as string)) as typeof import('../../src/core/events');
+      const { RenderClient } = (await import('/src/worker/renderClient.svelte.ts' as string)) as typeof import('../../src/worker/renderClient.svelte');
+      const { DEFAULT_ENCODING_SETTINGS } = (await import('/src/core/settings.ts' as string)) as typeof import('../../src/core/settings');
+      const space = { width: 1280, height: 900 };
+      const PER = 1000;
+      let samples = simulateHuman(PERSONAS.alice, space, { seed: 7, reaches: 400 });
+      while (samples.length < nWindows * PER) samples = samples.concat(simulateHuman(PERSONAS.alice, space, { seed: samples.length, reaches: 400 }).map((s: { tMs: number }) => ({ ...s, tMs: s.tMs + samples[samples.length - 1].tMs + 50 })));
+      const all = columnsFromSamples(samples.slice(0, nWindows * PER));
+      const client = new RenderClient();
+      const windows = Array.from({ length: nWindows }, (_, i) => ({ index: i, start: i * PER, end: (i + 1) * PER }));
+      const out = [];
+      // Warm-up (worker start, JIT, canvas creation).
+      await client.renderOnce({ type: 'render-windows', columns: { ...sliceColumns(all, 0, PER * 4), length: PER * 4 }, space, windows: windows.slice(0, 4), encoding: { ...DEFAULT_ENCODING_SETTINGS, sizePx: 64 }, outputs: { rgba: true, png: false } });
+      // Each configuration runs REPEAT times; the machine may be shared, so the best run is the
+      // closest to the code's own speed and the median says how noisy it was.
+      const REPEAT = 3;
+      for (const [sizePx, output] of [[64, 'rgba'], [128, 'rgba'], [64, 'png'], [128, 'png']] as const) {
+        const n = output === 'png' ? Math.min(nWindows, 100) : nWindows;
+        const runs = [];
+        for (let rep = 0; rep < REPEAT; rep++) {
+          const cols = { ...sliceColumns(all, 0, n * PER), length: n * PER };
+          const t0 = performance.now();
+          const r = await client.renderOnce({ type: 'render-windows', columns: cols, space, windows: windows.slice(0, n), encoding: { ...DEFAULT_ENCODING_SETTINGS, sizePx }, outputs: { rgba: output === 'rgba', png: output === 'png' } });
+          runs.push({ s: (performance.now() - t0) / 1000, r });
+        }
+        runs.sort((a, b) => a.s - b.s);
+        const { s, r } = runs[0];
+        const images = r.images.length;
+        out.push({
+          sizePx, output, images, eventsPerWindow: PER, seconds: s, medianSeconds: runs[Math.floor(REPEAT / 2)].s,
+          imagesPerSecond: images / s, eventsPerSecond: (images * PER) / s, medianImagesPerSecond: images / runs[Math.floor(REPEAT / 2)].s,
+          encodeMsPerImage: r.timing.encodeMs / images, drawMsPerImage: r.timing.drawMs / images, outputMsPerImage: r.timing.outputMs / images,
+        });
+      }
+      client.dispose();
+      return out;
+    }, WINDOWS);
+
+    const f = (v: number, d = 2) => v.toFixed(d);
+    console.log(`\nCapture cost per pointer event (Chromium ${version}, ${cpus().length} cores, ${capture.events.toLocaleString()} events in ${capture.rounds} rounds)`);
+    console.table({
+      'dispatch, no recorder (µs/event)': f(capture.baselineUsPerEvent, 3),
+      'dispatch, recorder attached (µs/event)': f(capture.withRecorderUsPerEvent, 3),
+      'load average (1 min) during the run': loadavg()[0].toFixed(1),
+      'recorder handler (µs/event, mean)': f(capture.handlerUsPerEvent, 3),
+      'recorder handler p50 / p95 (per 200-event batch)': `${f(capture.handlerUsPerEventP50, 3)} / ${f(capture.handlerUsPerEventP95, 3)}`,
+      'chunk cut + IndexedDB put, amortised (µs/event)': f(capture.flushUsPerEvent, 3),
+      'total main-thread cost (µs/event)': f(capture.totalUsPerEvent, 3),
+      'stored bytes per event': capture.bytesPerEvent,
+    });
+    console.log(`Render worker throughput (windows of 1000 events, OffscreenCanvas 2D; best and median of 3 runs; load average ${loadavg()[0].toFixed(1)})`);
+    console.table(render.map((r) => ({
+      size: `${r.sizePx} px`, output: r.output, images: r.images,
+      'images/s (best)': f(r.imagesPerSecond, 1), 'images/s (median)': f(r.medianImagesPerSecond, 1), 'events/s (best)': Math.round(r.eventsPerSecond).toLocaleString(),
+      'encode ms/img': f(r.encodeMsPerImage), 'draw ms/img': f(r.drawMsPerImage), 'output ms/img': f(r.outputMsPerImage),
+    })));
+    const outDir = join(root, 'bench-results');
+    mkdirSync(outDir, { recursive: true });
+    const result = { when: new Date().toISOString(), chromium: version, cores: cpus().length, loadAverage1m: loadavg()[0], capture, render };
+    writeFileSync(join(outDir, 'capture.json'), JSON.stringify(result, null, 2));
+    console.log(`wrote ${join('bench-results', 'capture.json')}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

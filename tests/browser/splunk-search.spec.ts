@@ -1,0 +1,113 @@
+/**
+ * The search round trip: pointer events go out over HEC, come back through the export endpoint
+ * (streamed, parsed incrementally), and are saved as labelled sessions (source "splunk"). Plus the
+ * search-side faults: truncated stream, slow stream with cancel, server down, bad token.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { startPeer, openSplunkView, configure, sendSession, flush, DEV_HEC_TOKEN, DEV_SEARCH_TOKEN } from './splunk-helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+async function storedSplunkSessions(page: Page): Promise<{ id: string; label?: string; eventCount: number; source: string }[]> {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const r = indexedDB.open('pointerprint');
+    r.onerror = () => reject(r.error);
+    r.onsuccess = () => {
+      const tx = r.result.transaction('sessions', 'readonly');
+      const all = tx.objectStore('sessions').getAll();
+      all.onsuccess = () => { resolve((all.result as { id: string; source: string; label?: string; eventCount: number }[]).filter((s) => s.source === 'splunk')); r.result.close(); };
+    };
+  }));
+}
+
+test('round trip: send two labelled sessions, pull them back as a training set', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, sendRawEvents: true, batchMaxWaitMs: 100 });
+    await sendSession(page, 'cust-1', 'alice', 'customer', 3, 500); // 500-event chunks: 2 parts each
+    await sendSession(page, 'other-1', 'bob', 'other', 2, 300);
+    await flush(page);
+    await expect.poll(() => peer.events().length).toBe(3 * 2 + 2);
+
+    await page.getByTestId('mgmt-url').fill(peer.url);
+    await page.getByTestId('mgmt-token').fill(DEV_SEARCH_TOKEN);
+    await page.getByTestId('test-connection').click();
+    await expect(page.getByTestId('test-result')).toContainText('Search API: authenticated as token-user');
+    await page.getByTestId('earliest').fill('-1h');
+    await expect(page.getByTestId('built-spl')).toContainText('search index="pointerprint" sourcetype="pointerprint:pointer"');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('session-count')).toHaveText('2');
+    await expect(page.getByTestId('search-progress')).toContainText('8 rows');
+    await expect(page.getByTestId('search-result')).toContainText('customer: 1');
+    await expect(page.getByTestId('search-result')).toContainText('other: 1');
+    const stored = await storedSplunkSessions(page);
+    expect(stored.map((s) => [s.id, s.label, s.eventCount]).sort()).toEqual([['splunk:cust-1', 'customer', 1500], ['splunk:other-1', 'other', 600]]);
+
+    // Only one profile, through raw SPL; duplicates from at-least-once delivery are folded.
+    await page.getByTestId('mode-spl').check();
+    await page.getByTestId('raw-spl').fill('index=pointerprint sourcetype="pointerprint:pointer" pp_profile=bob | fields _raw, pp_label');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('session-count')).toHaveText('1');
+  } finally {
+    await peer.close();
+  }
+});
+
+test('truncated export stream: an error in words, nothing saved', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, sendRawEvents: true, batchMaxWaitMs: 100, mgmtUrl: peer.url, mgmtToken: DEV_SEARCH_TOKEN });
+    await sendSession(page, 'cut-1', 'alice', 'customer', 4, 200);
+    await flush(page);
+    await expect.poll(() => peer.events().length).toBe(4);
+    peer.setFaults({ truncate: true });
+    await page.getByTestId('earliest').fill('0');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('search-error')).toContainText("Splunk's answer was cut off after 2 rows");
+    expect(await storedSplunkSessions(page)).toEqual([]);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('slow export streams with progress and can be cancelled', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, sendRawEvents: true, batchMaxWaitMs: 100, batchMaxEvents: 200, mgmtUrl: peer.url, mgmtToken: DEV_SEARCH_TOKEN });
+    await sendSession(page, 'long-1', 'alice', 'customer', 100, 50);
+    await flush(page);
+    await expect.poll(() => peer.events().length).toBe(100);
+    peer.setFaults({ slowMs: 700 }); // 25 rows per 700 ms
+    await page.getByTestId('earliest').fill('0');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('search-progress')).toContainText(/^(25|50) rows/);
+    await page.getByTestId('cancel-search').click();
+    await expect(page.getByTestId('search-error')).toContainText('cancelled');
+    expect(await storedSplunkSessions(page)).toEqual([]);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('search server down or bad token: errors in words', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { mgmtUrl: peer.url, mgmtToken: 'wrong' });
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('search-error')).toContainText('Splunk refused the search token (401');
+    await configure(page, { mgmtToken: DEV_SEARCH_TOKEN });
+    await page.getByTestId('mode-spl').check();
+    await page.getByTestId('raw-spl').fill('index=pointerprint | frobnicate');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('search-error')).toContainText("Unknown search command 'frobnicate'");
+    peer.setFaults({ down: true });
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('search-error')).toContainText('Cannot reach Splunk');
+  } finally {
+    await peer.close();
+  }
+});

@@ -1,0 +1,87 @@
+/**
+ * The Balabit benchmark on a tiny slice of the real data (3 users, 2 shortened training sessions
+ * each, a few public-labelled test sessions): it runs end to end, its metrics are what the
+ * definitions give, and a shuffled-label control scores near chance (no leakage path).
+ * Skips, saying why, when the shared data set is absent.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBalabit, REPO_ROOT } from '../../scripts/lib/balabit-cache';
+import { PROFILES } from '../../scripts/bench/lib/profiles';
+import { runBench, type BenchReport } from '../../scripts/bench/lib/run';
+import { auc, eer } from '../../src/core/metrics';
+
+const data = ensureBalabit();
+const skipReason = 'skipReason' in data ? data.skipReason : null;
+if (skipReason) console.log(`[bench tests] skipped: ${skipReason}`);
+
+/** AUC by brute force over all (positive, negative) pairs: the definition, independent of metrics.ts. */
+function pairwiseAuc(scores: number[], pos: boolean[]): number {
+  let s = 0, n = 0;
+  for (let i = 0; i < scores.length; i++) if (pos[i]) for (let j = 0; j < scores.length; j++) if (!pos[j]) {
+    n++;
+    s += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+  }
+  return s / n;
+}
+
+type Challenge = { globalAuc: number; sessionEer: number; perUser: Record<string, { auc: number; eer: number; sessions: number }>; sessionScores: { id: string; user: string; illegal: boolean; anomalyScore: number; windows: number }[]; testSessions: number; afterWindows: Record<string, { auc: number }> };
+
+describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
+  let report: BenchReport;
+  const root = skipReason ? '' : (data as { root: string }).root;
+  beforeAll(async () => {
+    report = await runBench({ root, profile: PROFILES.tiny, seed: 7, log: () => {} });
+  }, 120_000);
+
+  it('runs end to end and reports every part', () => {
+    const c = report.challenge as unknown as Challenge;
+    expect(report.data.users).toHaveLength(3);
+    expect(c.testSessions).toBeGreaterThan(10);
+    expect(c.globalAuc).toBeGreaterThanOrEqual(0);
+    expect(c.globalAuc).toBeLessThanOrEqual(1);
+    expect(Object.keys(c.perUser)).toHaveLength(3);
+    expect(Object.keys(c.afterWindows)).toEqual(['1', '5', '20']);
+    const bots = report.bots as { perKind: Record<string, { windowAuc: number; heldOut: boolean }> };
+    expect(Object.keys(bots.perKind).sort()).toEqual(['bezier-eased', 'jitter-overshoot', 'linear', 'replay']);
+    expect(bots.perKind.replay.heldOut).toBe(true);
+    const sp = report.speed as Record<string, Record<string, unknown>>;
+    for (const stage of ['import', 'windowing', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
+    expect(Number(sp.import.eventsPerS)).toBeGreaterThan(0);
+    expect(Number(sp.render.imagesPerS)).toBeGreaterThan(0);
+    expect(sp.memory.tfNumTensorsAtEnd).toBeLessThanOrEqual(2);
+    expect(() => JSON.stringify(report)).not.toThrow();
+  });
+
+  it('computes the metrics as defined, from its own per-session scores', () => {
+    const c = report.challenge as unknown as Challenge;
+    const sc = c.sessionScores.map((s) => s.anomalyScore), pos = c.sessionScores.map((s) => s.illegal);
+    expect(c.globalAuc).toBeCloseTo(pairwiseAuc(sc, pos), 3);
+    expect(c.sessionEer).toBeCloseTo(eer(sc, pos).eer, 3);
+    for (const [u, r] of Object.entries(c.perUser)) {
+      const mine = c.sessionScores.filter((s) => s.user === u);
+      expect(r.sessions).toBe(mine.length);
+      if (Number.isFinite(r.auc)) expect(r.auc).toBeCloseTo(auc(mine.map((s) => s.anomalyScore), mine.map((s) => s.illegal)), 3);
+    }
+    // Only public-labelled sessions are scored, each once.
+    expect(new Set(c.sessionScores.map((s) => s.id)).size).toBe(c.sessionScores.length);
+  });
+
+  it('a shuffled-label control scores near chance (AUC ≈ 0.5)', async () => {
+    const profile = { ...PROFILES.tiny, shuffledLabelControl: true, tasks: { ...PROFILES.tiny.tasks, bot: false }, slice: { ...PROFILES.tiny.slice, maxTestSessionsPerUser: 30 } };
+    const r = await runBench({ root, profile, seed: 7, log: () => {} });
+    const c = r.challenge as unknown as Challenge;
+    expect(c.testSessions).toBeGreaterThan(60);
+    expect(Math.abs(c.globalAuc - 0.5)).toBeLessThan(0.2);
+  }, 120_000);
+
+  it('the CLI refuses a folder that is not laid out like Balabit, with exit code 2', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pp-bench-'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--dataset', empty], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/missing training_files/);
+  }, 60_000);
+});
