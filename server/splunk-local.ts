@@ -15,7 +15,7 @@
  * Splunk's `crossOriginSharingPolicy`. Accepted events persist as JSON lines in `<dataDir>/events.jsonl`.
  * Fault injection: `POST /__admin/faults` {down, busy, slowMs, truncate, unhealthy} or `--faults`.
  *
- * Run: `npm run splunk:local -- --port 8088 --data-dir .splunk-local` (see --help).
+ * Run: `npm run splunk:local -- --port 8088 --data-dir .splunk-local-data` (see --help).
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -573,7 +573,7 @@ const HELP = `splunk-local: a Splunk-compatible HEC + search peer for developmen
   --ack-token T         a token that requires indexer acknowledgement (repeatable)
   --disabled-token T    a token that answers "Token disabled" (repeatable)
   --index NAME          known indexes (repeatable; default main, pointerprint)
-  --data-dir DIR        persist accepted events to DIR/events.jsonl (default .splunk-local; env PP_SPLUNK_DATA_DIR)
+  --data-dir DIR        persist accepted events to DIR/events.jsonl (default .splunk-local-data; env PP_SPLUNK_DATA_DIR)
   --user NAME:PASSWORD  account for /services/auth/login (default admin:changeme)
   --search-token T      token accepted as "Authorization: Bearer T" (default ${DEV_SEARCH_TOKEN})
   --faults LIST         e.g. busy, busy=3, slow=500, down, truncate, unhealthy (env PP_SPLUNK_FAULTS)
@@ -631,7 +631,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     else throw new Error(`unknown option ${a} (see --help)`);
   }
   o.port ??= env.PP_SPLUNK_PORT ? Number(env.PP_SPLUNK_PORT) : 8088;
-  o.dataDir ??= env.PP_SPLUNK_DATA_DIR ?? '.splunk-local';
+  o.dataDir ??= env.PP_SPLUNK_DATA_DIR ?? '.splunk-local-data';
   o.faults ??= parseFaults(env.PP_SPLUNK_FAULTS);
   if (tokens.length) {
     o.tokens = tokens;

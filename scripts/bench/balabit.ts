@@ -63,6 +63,12 @@ async function main() {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(`[bench] report written to ${out}`);
+  const c = report.challenge as { globalAuc: number; sessionEer: number; meanPerUserAuc: number; meanPerUserEer: number; windowAuc: number } | null;
+  if (c) console.log(`[bench] SUMMARY challenge: global AUC ${c.globalAuc}, session EER ${c.sessionEer}, mean per-user AUC ${c.meanPerUserAuc} / EER ${c.meanPerUserEer}, window AUC ${c.windowAuc}`);
+  for (const [name, g] of Object.entries(report.groups as Record<string, { sessionAuc: number; sessionAccuracyAt05: number }>)) console.log(`[bench] SUMMARY ${name}: AUC ${g.sessionAuc}, accuracy ${g.sessionAccuracyAt05}`);
+  const b = report.bots as { perKind: Record<string, { windowAuc: number; heldOut: boolean }> } | null;
+  if (b) console.log(`[bench] SUMMARY bots: ${Object.entries(b.perKind).map(([k, v]) => `${k}${v.heldOut ? '*' : ''} ${v.windowAuc}`).join(', ')} (* held out)`);
+  console.log(`[bench] SUMMARY wall ${report.wallSeconds} s, slowest stage ${(report.speed as { slowestStage: string }).slowestStage}`);
 }
 
 main().catch((e) => {

@@ -163,7 +163,7 @@ async function main() {
       const space = { width: 1280, height: 900 };
       const PER = 1000;
       let samples = simulateHuman(PERSONAS.alice, space, { seed: 7, reaches: 400 });
-      while (samples.length < nWindows * PER) samples = samples.concat(simulateHuman(PERSONAS.alice, space, { seed: samples.length, reaches: 400 }).map((s: { tMs: number }) => ({ ...s, tMs: s.tMs + samples[samples.length - 1].tMs + 50 })));
+      while (samples.length < nWindows * PER) samples = samples.concat(simulateHuman(PERSONAS.alice, space, { seed: samples.length, reaches: 400 }).map((s) => ({ ...s, tMs: s.tMs + samples[samples.length - 1].tMs + 50 })));
       const all = columnsFromSamples(samples.slice(0, nWindows * PER));
       const client = new RenderClient();
       const windows = Array.from({ length: nWindows }, (_, i) => ({ index: i, start: i * PER, end: (i + 1) * PER }));

@@ -35,6 +35,11 @@ export interface RecorderOptions {
   chunkEvents?: number;
   /** Unsaved events kept in memory while storage fails; beyond this the oldest chunk is dropped. */
   maxPendingEvents?: number;
+  /**
+   * The live buffer holds the whole session for live encoding (28 bytes/event). When it reaches this
+   * many events the recorder rolls over to a new session (same listeners, new id) so memory stays bounded.
+   */
+  maxLiveEvents?: number;
   /** How often live listeners hear about new events (ms). */
   progressIntervalMs?: number;
   /** Session id factory (tests). */
@@ -95,13 +100,15 @@ export class Recorder {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticks = 0;
   private lastProgressLen = -1;
-  private pending: EventChunk[] = [];
+  /** Chunks waiting to be saved, each with its session's meta as of its flush. */
+  private pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
   private saving = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryDelayMs = 1000;
   private chunkListeners = new Set<Listener<[EventChunk, SessionMeta]>>();
   private progressListeners = new Set<Listener<[number]>>();
   private statusListeners = new Set<Listener<[StorageStatus]>>();
+  private sessionListeners = new Set<Listener<[SessionMeta]>>();
   private lastPointerKind = PointerKind.Unknown;
   private lastPointerType = '';
   private lastError: unknown = null;
@@ -117,6 +124,7 @@ export class Recorder {
       flushIntervalMs: 1000,
       chunkEvents: 4096,
       maxPendingEvents: 500_000,
+      maxLiveEvents: 1_000_000,
       progressIntervalMs: 200,
       newId: defaultId,
       ...opts,
@@ -128,14 +136,23 @@ export class Recorder {
   /** Start a new session and attach listeners. */
   start(): SessionMeta {
     if (this.state === 'recording' || this.state === 'paused') throw new PointerprintError('capture/already-recording', 'A recording is already running.');
+    this.pending = [];
+    this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
+    for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
+    this.state = 'recording';
+    this.newSession();
+    this.attach();
+    this.timer = setInterval(() => this.tick(), this.opts.progressIntervalMs);
+    return this.meta!;
+  }
+
+  /** Fresh buffer, clock and meta; used at start and when rolling over a long session. */
+  private newSession(): void {
     this.t0 = performance.now();
     this.lastT = -Infinity;
     this.buf = new ColumnBuffer();
     this.flushedUpTo = 0;
     this.seq = 0;
-    this.pending = [];
-    this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
-    for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
     const vp: SizePx = { width: innerWidth, height: innerHeight };
     const de = document.documentElement;
     this.meta = {
@@ -153,12 +170,21 @@ export class Recorder {
       eventCount: 0,
       durationMs: 0,
     };
-    this.state = 'recording';
-    this.attach();
     // Where the page is scrolled to at the start: coordinates are viewport-relative, so record it.
     this.marker(EventKind.Scroll, scrollX, scrollY, this.now());
-    this.timer = setInterval(() => this.tick(), this.opts.progressIntervalMs);
-    return this.meta;
+  }
+
+  /** Close the current session and continue in a new one (bounded live memory). */
+  private rollOver(): void {
+    this.flush();
+    this.newSession();
+    emit(this.sessionListeners, { ...this.meta! });
+  }
+
+  /** Called when a long recording rolls over into a new session (new id, events from 0). */
+  onSession(fn: (meta: SessionMeta) => void): () => void {
+    this.sessionListeners.add(fn);
+    return () => this.sessionListeners.delete(fn);
   }
 
   /** Stop listening (zero cost while paused); the gap shows as an Idle marker on resume. */
@@ -359,6 +385,7 @@ export class Recorder {
       this.lastProgressLen = n;
       emit(this.progressListeners, n);
     }
+    if (n >= this.opts.maxLiveEvents) this.rollOver();
   }
 
   /** Cut the unflushed events into a chunk, tell listeners, queue it for saving. */
@@ -372,17 +399,18 @@ export class Recorder {
     meta.eventCount = end;
     meta.durationMs = Math.max(0, this.buf.tMs[end - 1]);
     meta.page = { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
-    emit(this.chunkListeners, chunk, { ...meta });
-    this.pending.push(chunk);
+    const snapshot = { ...meta };
+    emit(this.chunkListeners, chunk, snapshot);
+    this.pending.push({ chunk, meta: snapshot });
     this.boundPending();
     void this.drain();
   }
 
   private boundPending(): void {
-    let pendingEvents = this.pending.reduce((n, c) => n + c.length, 0);
+    let pendingEvents = this.pendingCount();
     // Keep the newest; never drop the chunk being saved right now (index 0 while saving).
     while (pendingEvents > this.opts.maxPendingEvents && this.pending.length > (this.saving ? 2 : 1)) {
-      const victim = this.pending.splice(this.saving ? 1 : 0, 1)[0];
+      const victim = this.pending.splice(this.saving ? 1 : 0, 1)[0].chunk;
       pendingEvents -= victim.length;
       this.status.lostEvents += victim.length;
     }
@@ -396,13 +424,13 @@ export class Recorder {
 
   /** Save queued chunks in order; on failure keep them and retry with backoff. */
   private async drain(): Promise<void> {
-    if (this.saving || !this.meta) return;
+    if (this.saving) return;
     this.saving = true;
     try {
       while (this.pending.length > 0) {
-        const chunk = this.pending[0];
+        const { chunk, meta } = this.pending[0];
         try {
-          await this.opts.sink.appendChunk(chunk, { ...this.meta });
+          await this.opts.sink.appendChunk(chunk, meta);
         } catch (e) {
           this.setStatus({
             state: 'retrying',
@@ -422,7 +450,7 @@ export class Recorder {
   }
 
   private pendingCount(): number {
-    return this.pending.reduce((n, c) => n + c.length, 0);
+    return this.pending.reduce((n, p) => n + p.chunk.length, 0);
   }
 
   private scheduleRetry(): void {

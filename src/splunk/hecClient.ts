@@ -5,9 +5,10 @@
  * Delivery is at-least-once: a batch is deleted from the queue only after a 200 with code 0 (and a
  * positive acknowledgement when the token uses indexer acknowledgement). A response lost on the way
  * back, or a keepalive flush at page hide, can therefore deliver a batch twice; every event carries
- * `pp_event_id` (indexed field) so searches fold duplicates with `| dedup pp_event_id`.
+ * its id (`eventId` in the JSON, `pp_event_id` as indexed field) so searches fold duplicates with
+ * `| dedup eventId`.
  */
-import { PointerprintError, describeError } from '../core/errors';
+import { describeError } from '../core/errors';
 import {
   DEFAULT_BATCH_LIMITS, addEnvelope, drain, emptyBatcher, nextDeadline, pickForKeepalive, tick,
   type BatchLimits, type BatcherState, type HecBatch,
@@ -90,6 +91,8 @@ export class HecClient {
   private loaded: Promise<void> | null = null;
   /** Turned on when Splunk says "Data channel is missing" (code 10) although useAck was off. */
   private autoAck = false;
+  /** The last error was a dropped batch: keep showing it after later successes (the loss is real). */
+  private lastErrorIsDrop = false;
   private st: HecStatus;
 
   constructor(cfg: HecClientConfig, deps: HecClientDeps) {
@@ -137,6 +140,7 @@ export class HecClient {
   configure(cfg: HecClientConfig): void {
     this.cfg = cfg;
     this.paused = false;
+    this.lastErrorIsDrop = false;
     this.emit({ state: this.configured() ? 'idle' : 'not-configured', lastError: null, lastErrorCode: null, hecCode: null });
     void this.pump();
   }
@@ -215,7 +219,7 @@ export class HecClient {
     );
   }
 
-  /** Seal what is gathering and send everything now. Resolves when the queue is idle or blocked. */
+  /** Seal what is gathering, persist it, and start sending (resolves once the sealed batches are queued and a send loop runs). */
   async flush(): Promise<void> {
     const step = drain(this.batcher, this.now(), this.newId);
     this.batcher = step.state;
@@ -320,7 +324,8 @@ export class HecClient {
       case 'ok':
         this.queue = this.queue.filter((b) => b.id !== batch.id);
         await this.store.delete(batch.id).catch(() => undefined);
-        this.emit({ sentBatches: this.st.sentBatches + 1, sentEvents: this.st.sentEvents + batch.eventCount, lastSuccessAtMs: this.now(), lastError: null, lastErrorCode: null, hecCode: null });
+        this.emit({ sentBatches: this.st.sentBatches + 1, sentEvents: this.st.sentEvents + batch.eventCount, lastSuccessAtMs: this.now(), nextRetryAtMs: null });
+        if (!this.lastErrorIsDrop) this.emit({ lastError: null, lastErrorCode: null, hecCode: null });
         return true;
       case 'needs-channel':
         if (!this.cfg.useAck && !this.autoAck) {
@@ -335,13 +340,16 @@ export class HecClient {
         if (o.scope === 'batch') {
           this.queue = this.queue.filter((b) => b.id !== batch.id);
           await this.store.delete(batch.id).catch(() => undefined);
+          this.lastErrorIsDrop = true;
           this.emit({ droppedBatches: this.st.droppedBatches + 1, lastError: o.error.message, lastErrorCode: o.error.code, hecCode: o.hecCode ?? null });
           return true;
         }
         this.paused = true;
+        this.lastErrorIsDrop = false;
         this.emit({ state: 'paused', lastError: o.error.message, lastErrorCode: o.error.code, hecCode: o.hecCode ?? null });
         return false;
       case 'retry': {
+        this.lastErrorIsDrop = false;
         batch.attempts++;
         void this.store.put(batch).catch(() => undefined);
         const delay = backoffDelayMs(batch.attempts - 1, this.cfg.backoff, this.random, o.retryAfterMs);
@@ -427,4 +435,3 @@ export class HecClient {
 
 /** Default limits/backoff, exported for the forwarder and tests. */
 export { DEFAULT_BATCH_LIMITS, DEFAULT_BACKOFF };
-export type { PointerprintError };

@@ -18,7 +18,7 @@ const lum = (p: Px, x: number, y: number) => {
 };
 const isWhite = (p: Px, x: number, y: number) => {
   const i = (Math.round(y) * p.width + Math.round(x)) * 4;
-  return p.data[i] > 230 && p.data[i + 1] > 230 && p.data[i + 2] > 230;
+  return p.data[i] > 200 && p.data[i + 1] > 200 && p.data[i + 2] > 200;
 };
 /** Lit pixels across a line: scan perpendicular (vertical if `vertical` is false) through (x, y). */
 function thickness(p: Px, x: number, y: number, scanAlongY: boolean, reach = 8): number {
@@ -77,9 +77,9 @@ test('rendered image: movement lit, click disc, drag thicker, empty space dark',
   // A white disc at the click: the centre and points inside its radius, but not far out.
   const [cx, cy] = toImg(900, 600);
   expect(isWhite(p, cx, cy)).toBe(true);
-  const r = SIZE / 32; // the smallest click radius
+  const r = SIZE / 32; // the smallest click radius; sample 1.5 px inside it (clear of anti-aliasing)
   let whiteInside = 0;
-  for (let a = 0; a < 8; a++) if (isWhite(p, cx + (r - 1) * Math.cos((a * Math.PI) / 4), cy + (r - 1) * Math.sin((a * Math.PI) / 4))) whiteInside++;
+  for (let a = 0; a < 8; a++) if (isWhite(p, cx + (r - 1.5) * Math.cos((a * Math.PI) / 4), cy + (r - 1.5) * Math.sin((a * Math.PI) / 4))) whiteInside++;
   expect(whiteInside).toBe(8);
   let whiteFar = 0;
   for (let a = 0; a < 8; a++) if (isWhite(p, cx + (SIZE / 12 + 3) * Math.cos((a * Math.PI) / 4), cy + (SIZE / 12 + 3) * Math.sin((a * Math.PI) / 4))) whiteFar++;
@@ -109,4 +109,40 @@ test('live view shows completed window images and the legend', async ({ page }) 
   for (let i = 0; i < p.data.length; i += 4) if (Math.max(p.data[i], p.data[i + 1], p.data[i + 2]) > 40) lit++;
   expect(lit).toBeGreaterThan(30);
   await stopRecording(page);
+});
+
+test('render worker: RGBA transferred back; a newer request supersedes an older one', async ({ page }) => {
+  await page.goto('/#sessions');
+  const r = await page.evaluate(async () => {
+    const { RenderClient } = (await import('/src/worker/renderClient.svelte.ts' as string)) as typeof import('../../src/worker/renderClient.svelte');
+    const { columnsFromSamples } = (await import('/src/core/events.ts' as string)) as typeof import('../../src/core/events');
+    const { DEFAULT_ENCODING_SETTINGS } = (await import('/src/core/settings.ts' as string)) as typeof import('../../src/core/settings');
+    const space = { width: 1000, height: 1000 };
+    const make = (n: number, y: number) =>
+      columnsFromSamples(Array.from({ length: n }, (_, i) => ({ tMs: i * 8, kind: 0 as const, x: 100 + (i % 800), y, button: -1, buttons: 0, pointerKind: 1 as const, dx: 0, dy: 0 })));
+    const client = new RenderClient();
+    const encoding = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 64 };
+    // A: 400 windows (slow); B: one window, sent right after: A must never show up in `latest`.
+    const a = make(400 * 800, 200);
+    const aBuf = a.x.buffer;
+    const pa = client.request({ type: 'render-windows', columns: a, space, windows: Array.from({ length: 400 }, (_, i) => ({ index: i, start: i * 800, end: (i + 1) * 800 })), encoding, outputs: { rgba: true, png: false } });
+    const transferred = aBuf.byteLength === 0; // columns were transferred, not copied
+    const pb = client.request({ type: 'render-windows', columns: make(800, 800), space, windows: [{ index: 7, start: 0, end: 800 }], encoding, outputs: { rgba: true, png: false } });
+    const [ra, rb] = await Promise.all([pa, pb]);
+    const latest = client.latest!;
+    const px = latest.images[0].rgba!;
+    // Row of y = 800 in image space (1000 px → 64 px, square): lit; row of y = 200: dark (that was A).
+    const s = 64 / 1000;
+    const row = (y: number) => { let lit = 0; const iy = Math.round(y * s * 0.953 + 1.5); for (let x = 0; x < 64; x++) { const o = (iy * 64 + x) * 4; if (Math.max(px[o], px[o + 1], px[o + 2]) > 40) lit++; } return lit; };
+    client.dispose();
+    return { aIsNull: ra === null, bIndex: rb?.images[0].index, latestIndex: latest.images[0].index, rgbaLen: px.length, isClamped: px instanceof Uint8ClampedArray, transferred, litB: Math.max(row(790), row(800), row(810)), litA: Math.max(row(190), row(200), row(210)) };
+  });
+  expect(r.transferred).toBe(true);
+  expect(r.aIsNull).toBe(true);
+  expect(r.bIndex).toBe(7);
+  expect(r.latestIndex).toBe(7);
+  expect(r.rgbaLen).toBe(64 * 64 * 4);
+  expect(r.isClamped).toBe(true);
+  expect(r.litB).toBeGreaterThan(20);
+  expect(r.litA).toBe(0);
 });

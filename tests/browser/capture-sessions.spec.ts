@@ -145,3 +145,32 @@ test('Balabit import of real session files (files and a folder), browse their wi
   expect(left.sessions.map((s) => s.profileId)).toEqual(['user7']);
   expect(new Set(left.chunks.map((c) => c.sessionId))).toEqual(new Set([left.sessions[0].id]));
 });
+
+test('retention: captured sessions older than the limit are deleted with their chunks', async ({ page }) => {
+  await optInAndStart(page);
+  await page.mouse.move(150, 250);
+  await page.mouse.move(900, 420, { steps: 30 });
+  await stopRecording(page);
+  // Age the session by 40 days (raw IndexedDB, as if it had been recorded then).
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res) => { const r = indexedDB.open('pointerprint'); r.onsuccess = () => res(r.result); });
+    const tx = db.transaction('sessions', 'readwrite');
+    const st = tx.objectStore('sessions');
+    const all = await new Promise<Array<{ startedAtEpochMs: number }>>((res) => { const r = st.getAll(); r.onsuccess = () => res(r.result); });
+    for (const s of all) st.put({ ...s, startedAtEpochMs: s.startedAtEpochMs - 40 * 86_400_000 });
+    await new Promise((res) => (tx.oncomplete = res));
+    db.close();
+  });
+  await page.click('nav a[data-tab="sessions"]');
+  await expect(page.getByTestId('session-row')).toHaveCount(1);
+  await page.getByTestId('sessions-retention').fill('60');
+  await page.getByTestId('sessions-retention-save').click();
+  await expect(page.getByTestId('sessions-notice')).toContainText('kept for 60 days');
+  await expect(page.getByTestId('session-row')).toHaveCount(1);
+  await page.getByTestId('sessions-retention').fill('30');
+  await page.getByTestId('sessions-retention-save').click();
+  await expect(page.getByTestId('sessions-notice')).toContainText('1 older session was deleted');
+  const db = await readDb(page);
+  expect(db.sessions).toEqual([]);
+  expect(db.chunks).toEqual([]);
+});

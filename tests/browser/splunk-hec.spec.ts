@@ -186,3 +186,36 @@ test('indexer acknowledgement: a token that requires it gets a request channel a
     await peer.close();
   }
 });
+
+test('page hide: gathering events are sealed and sent with keepalive as the page goes away', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, batchMaxWaitMs: 600_000 });
+    await sendScores(page, 5, 'hide');
+    await expect(page.getByTestId('pending-events')).toHaveText('5'); // still gathering (10 min wait)
+    expect(peer.events()).toHaveLength(0);
+    await page.goto('about:blank'); // pagehide → keepalive flush
+    await expect.poll(() => new Set(peer.events().map((e) => e.fields.pp_event_id)).size).toBe(5);
+    // Back in the app: whatever the dying page could not confirm is resent (at-least-once), then the queue is empty.
+    await page.goto('/#splunk');
+    await expect(page.getByTestId('pending-batches')).toHaveText('0');
+  } finally {
+    await peer.close();
+  }
+});
+
+test('a Splunk without CORS for this origin: test connection says so in words, events wait in the queue', async ({ page }) => {
+  const peer = await startPeer({ corsOrigins: ['https://elsewhere.example'] });
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, batchMaxWaitMs: 100 });
+    await page.getByTestId('test-connection').click();
+    await expect(page.getByTestId('test-result')).toContainText('CORS enabled for this origin');
+    await sendScores(page, 2, 'cors');
+    await expect(page.getByTestId('hec-error')).toContainText('CORS is not enabled');
+    await expect(page.getByTestId('pending-events')).toHaveText('2');
+  } finally {
+    await peer.close();
+  }
+});

@@ -111,3 +111,39 @@ test('search server down or bad token: errors in words', async ({ page }) => {
     await peer.close();
   }
 });
+
+test('real capture path: the Recorder\'s chunks reach Splunk only after the raw-events opt-in, and come back intact', async ({ page }) => {
+  const peer = await startPeer();
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, batchMaxWaitMs: 100, mgmtUrl: peer.url, mgmtToken: DEV_SEARCH_TOKEN });
+    const record = (profileId: string) => page.evaluate(async (profileId) => {
+      const { Recorder } = (await import('/src/capture/recorder.ts' as string)) as typeof import('../../src/capture/recorder');
+      // The app's own forwarder instance (a dynamic import could get a second copy after HMR).
+      const { attachRecorder, hecClient } = (globalThis as unknown as { __ppSplunk: typeof import('../../src/splunk/forwarder') }).__ppSplunk;
+      const rec = new Recorder({ profileId, chunkEvents: 100, flushIntervalMs: 1e9, sink: { appendChunk: async () => {} } });
+      const detach = attachRecorder(rec);
+      const meta = rec.start();
+      for (let i = 0; i < 250; i++) window.dispatchEvent(new PointerEvent('pointermove', { clientX: 100 + i, clientY: 200 + (i % 7), pointerType: 'mouse', button: -1 }));
+      await rec.stop();
+      detach();
+      await hecClient().flush();
+      return meta.id;
+    }, profileId);
+    await record('carol');
+    await page.waitForTimeout(500);
+    expect(peer.events()).toHaveLength(0); // not opted in: nothing left the page
+    await configure(page, { sendRawEvents: true });
+    const sid = await record('carol');
+    await expect.poll(() => peer.events().filter((e) => e.fields.pp_session === sid).length).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('earliest').fill('0');
+    await page.getByTestId('run-search').click();
+    await expect(page.getByTestId('session-count')).toHaveText('1');
+    const stored = await storedSplunkSessions(page);
+    expect(stored).toHaveLength(1);
+    expect(stored[0].id).toBe(`splunk:${sid}`);
+    expect(stored[0].eventCount).toBeGreaterThanOrEqual(250);
+  } finally {
+    await peer.close();
+  }
+});

@@ -7,7 +7,7 @@ async function inputGrad(backend: string, pad: 'same' | 'valid', shape: [number,
   await tf.ready();
   const x = tf.tensor4d(Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 0.37)), shape);
   const w = tf.tensor4d(Array.from({ length: filter.reduce((a, b) => a * b) }, (_, i) => Math.cos(i * 0.11)), filter);
-  const g = tf.grad((xx: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(xx, w, 1, pad))))(x);
+  const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, w, 1, pad))))(x);
   const out = Array.from(await g.data());
   x.dispose(); w.dispose(); g.dispose();
   return out;

@@ -39,8 +39,8 @@ export function installFastConvBackpropInput(backendName = 'wasm'): boolean {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const strides = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
-    const dilations = a.dilations === undefined ? [1, 1] : typeof a.dilations === 'number' ? [a.dilations, a.dilations] : a.dilations;
-    if (strides[0] !== 1 || strides[1] !== 1 || dilations[0] !== 1 || dilations[1] !== 1 || a.dataFormat === 'NCHW') return fallback(args);
+    // Conv2DBackpropInput has no dilation attribute in tfjs 4.22: only strides matter here.
+    if (strides[0] !== 1 || strides[1] !== 1 || a.dataFormat === 'NCHW') return fallback(args);
     const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], 1, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
     const [KH, KW] = [info.filterHeight, info.filterWidth];
     const top = KH - 1 - info.padInfo.top, left = KW - 1 - info.padInfo.left;

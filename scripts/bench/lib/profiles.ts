@@ -45,10 +45,10 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     name: 'quick', sizePx: 48, eventsPerWindow: 100,
     maxTrainWindowsPerUser: 500, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
     epochs: 10, groupEpochs: 6, botEpochs: 4, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
-    trainBudgetS: { challenge: 360, group: 90, bot: 75 },
+    trainBudgetS: { challenge: 330, group: 90, bot: 75 },
     model: {},
     botSessionsPerKind: 24, botReachesPerSession: 40,
-    probeSteps: { wasm: 6, cpu: 2 }, latencyWindows: 60,
+    probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60,
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
   },
   full: {
@@ -58,7 +58,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     trainBudgetS: { challenge: 4 * 3600, group: 3600, bot: 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
     botSessionsPerKind: 80, botReachesPerSession: 60,
-    probeSteps: { wasm: 10, cpu: 3 }, latencyWindows: 200,
+    probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200,
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
   },
   /** For the unit tests: a few sessions, 16 px, a tiny net. */

@@ -87,6 +87,7 @@ export async function runBench(o: BenchOptions) {
   const es: EncodingSettings = { ...DEFAULT_ENCODING_SETTINGS, sizePx: p.sizePx };
   const be = await selectBackend(o.backend ?? 'wasm');
   log(`[bench] profile=${p.name} seed=${o.seed} backend=${be.backend} (simd ${be.simd}, threads ${be.threads})${be.note ? ' — ' + be.note : ''}`);
+  log(`[bench] settings: ${JSON.stringify({ ...p, slice: p.slice ?? 'all data' })}`);
   log(`[bench] windows: ${ws.eventsPerWindow} pointer events, idle gap ${ws.idleGapMs} ms, ≥${ws.minMoveEvents} moves; images ${es.sizePx} px; data ${o.root}`);
   let peakHeap = 0;
   const sampleMem = () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); };
@@ -415,11 +416,12 @@ async function backendProbe(spec: ModelSpec, p: BenchProfile, seed: number, curr
       const model = buildModel(spec, seed);
       const fl = modelFlops(model);
       const opt = tf.train.adam(1e-3);
-      const b = p.batchSize, s = spec.inputSizePx;
+      // The cpu backend (plain JS) takes over a minute per batch of 32 at 48 px: probe it on 4 images.
+      const b = name === 'cpu' ? 4 : p.batchSize, s = spec.inputSizePx;
       const x = tf.randomUniform([b, s, s, 3], 0, 1, 'float32', seed);
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % spec.numClasses), 'int32'), spec.numClasses));
       const step = () => { const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true); return l!; };
-      (await step().data()); // warm-up
+      if (name !== 'cpu') await step().data(); // warm-up (wasm: first call allocates)
       const t0 = performance.now();
       for (let i = 0; i < steps; i++) { const l = step(); await l.data(); l.dispose(); }
       const ms = (performance.now() - t0) / steps;

@@ -28,20 +28,25 @@ export interface TrainingQuery {
   sourcetype?: string;
   /** Only sessions of these profiles (OR). */
   profileIds?: string[];
-  /** field=value filters (AND), e.g. { pp_label: 'customer' } or a lookup output field. */
+  /** field=value filters (AND), e.g. { 'session.label': 'customer' } or a lookup output field. */
   where?: Record<string, string>;
   /** Most result rows (`| head N`); 0 or undefined: no limit. */
   maxRows?: number;
 }
 
 /**
- * The SPL the app runs to pull pointer events back. `dedup pp_event_id` folds the duplicates
- * at-least-once delivery may have produced; `fields` keeps the rows small (the session is in _raw).
+ * The SPL the app runs to pull pointer events back. `dedup eventId` folds the duplicates
+ * at-least-once delivery may have produced; it uses the id inside the JSON (`eventId`, among the first
+ * keys, so within Splunk's search-time extraction limit) rather than the indexed `pp_event_id`, because
+ * `dedup` drops rows that lack its field and indexed fields depend on the deployment's fields.conf.
+ * Filters use the JSON paths (`session.profileId`) for the same reason: search-time JSON extraction
+ * exists on every Splunk (AUTO_KV_JSON), the indexed pp_* fields need fields.conf to be `field=value`
+ * searchable. `fields` keeps the rows small (the session is in _raw).
  */
 export function buildTrainingSearch(q: TrainingQuery, labelField?: string): string {
   const parts = [`search index=${splQuote(q.index)}`, `sourcetype=${splQuote(q.sourcetype ?? SOURCETYPE_POINTER)}`];
   if (q.profileIds?.length) {
-    const ors = q.profileIds.map((p) => `pp_profile=${splQuote(p)}`);
+    const ors = q.profileIds.map((p) => `session.profileId=${splQuote(p)}`);
     parts.push(ors.length === 1 ? ors[0] : `(${ors.join(' OR ')})`);
   }
   for (const [k, v] of Object.entries(q.where ?? {})) {
@@ -49,9 +54,9 @@ export function buildTrainingSearch(q: TrainingQuery, labelField?: string): stri
     parts.push(`${k}=${splQuote(v)}`);
   }
   let spl = parts.join(' ');
-  spl += ' | dedup pp_event_id';
+  spl += ' | dedup eventId';
   if (q.maxRows && q.maxRows > 0) spl += ` | head ${Math.floor(q.maxRows)}`;
-  const keep = ['_raw', '_time', 'pp_event_id', 'pp_session', 'pp_profile', 'pp_label'];
+  const keep = ['_raw', '_time', 'eventId', 'session.id', 'session.profileId', 'session.label'];
   if (labelField && isSafeFieldName(labelField) && !keep.includes(labelField)) keep.push(labelField);
   spl += ` | fields ${keep.join(', ')}`;
   return spl;

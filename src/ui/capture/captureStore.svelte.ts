@@ -119,6 +119,11 @@ class CaptureController {
     const rec = new Recorder({ profileId: this.profileId.trim() || 'me', sink: { appendChunk } });
     rec.onProgress((n) => this.#onProgress(n));
     rec.onStatus((s) => (this.storage = s));
+    rec.onSession((m) => {
+      // A very long recording rolled over into a new session: windows start again from its event 0.
+      this.#cursor = { nextEvent: 0, nextIndex: 0 };
+      this.meta = m;
+    });
     rec.onChunk((chunk, meta) => {
       for (const fn of this.chunkListeners) {
         try { fn(chunk, meta); } catch (e) { console.error('Pointerprint chunk listener failed', e); }

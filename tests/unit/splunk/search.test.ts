@@ -11,8 +11,8 @@ function rowsFor(chunks: ReturnType<typeof sampleChunk>[], m = meta, extra: Reco
 describe('SPL builder', () => {
   it('quotes values and builds the training search', () => {
     expect(splQuote('a "b" \\c')).toBe('"a \\"b\\" \\\\c"');
-    const spl = buildTrainingSearch({ index: 'pointerprint', profileIds: ['alice', 'bob'], where: { pp_label: 'customer' }, maxRows: 500 }, 'segment');
-    expect(spl).toBe('search index="pointerprint" sourcetype="pointerprint:pointer" (pp_profile="alice" OR pp_profile="bob") pp_label="customer" | dedup pp_event_id | head 500 | fields _raw, _time, pp_event_id, pp_session, pp_profile, pp_label, segment');
+    const spl = buildTrainingSearch({ index: 'pointerprint', profileIds: ['alice', 'bob'], where: { 'session.label': 'customer' }, maxRows: 500 }, 'segment');
+    expect(spl).toBe('search index="pointerprint" sourcetype="pointerprint:pointer" (session.profileId="alice" OR session.profileId="bob") session.label="customer" | dedup eventId | head 500 | fields _raw, _time, eventId, session.id, session.profileId, session.label, segment');
     expect(() => buildTrainingSearch({ index: 'x', where: { 'bad field': 'v' } })).toThrow(/not a field name/);
   });
   it('normalises typed SPL and builds export params', () => {
