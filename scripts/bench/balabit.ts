@@ -14,10 +14,10 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--backend wasm|cpu] [--control]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--backend wasm|cpu] [--control] [--browser] [--browser-only]';
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; backend: 'wasm' | 'cpu'; control: boolean } = { profile: 'quick', seed: 42, backend: 'wasm', control: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean } = { profile: 'quick', seed: 42, backend: 'wasm', control: false, browserOnly: false, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -31,6 +31,8 @@ function parseArgs(argv: string[]) {
     else if (a === '--seed') o.seed = Number(val());
     else if (a === '--backend') o.backend = val() as 'wasm' | 'cpu';
     else if (a === '--control') o.control = true;
+    else if (a === '--browser-only') o.browserOnly = true;
+    else if (a === '--browser') o.browser = true;
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
   }
@@ -42,22 +44,42 @@ function parseArgs(argv: string[]) {
 
 async function main() {
   let args;
-  let root: string;
+  let root = '';
   try {
     args = parseArgs(process.argv.slice(2));
-    if (args.dataset) {
+    if (args.browserOnly) {
+      // No data needed.
+    } else if (args.dataset) {
       root = resolve(args.dataset);
     } else {
       const r = ensureBalabit();
       if ('skipReason' in r) throw new PointerprintError('bench/no-dataset', `No --dataset given and ${r.skipReason}.\n${USAGE}`);
       root = r.root;
     }
-    checkDatasetFolder(root);
+    if (!args.browserOnly) checkDatasetFolder(root);
   } catch (e) {
     console.error(`bench: ${describeError(e)}`);
     process.exit(2);
   }
-  const profile = { ...PROFILES[args.profile as 'quick' | 'full'], shuffledLabelControl: args.control };
+  const base = PROFILES[args.profile as 'quick' | 'full'];
+  const profile = { ...base, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser };
+  if (args.browserOnly) {
+    // Only the in-browser training probe of the profile's challenge network (no data needed).
+    const { browserTrainingProbe } = await import('./lib/browserProbe');
+    const { buildModel, defaultSpec } = await import('../../src/ml/model');
+    const { modelFlops } = await import('./lib/flops');
+    await (await import('./lib/tfnode')).selectBackend('cpu');
+    const spec = { ...defaultSpec('group', profile.sizePx, 10), ...profile.model, numClasses: 10 };
+    const m = buildModel(spec, args.seed);
+    const flops = modelFlops(m).trainPerImage;
+    m.dispose();
+    const r = await browserTrainingProbe(spec, flops, 2);
+    const out = resolve(args.out ?? `bench-results/balabit-browser-probe-${profile.name}.json`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ benchmark: 'balabit-browser-probe', profile: profile.name, date: new Date().toISOString(), spec, trainFlopsPerImage: flops, result: r }, null, 2));
+    console.log(`[bench] browser probe written to ${out}`);
+    return;
+  }
   const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}.json`);
   const report = await runBench({ root, profile, seed: args.seed, backend: args.backend });
   mkdirSync(dirname(out), { recursive: true });

@@ -11,10 +11,12 @@
  * - `group` (2+ labelled groups of sessions): usually more data per class and coarser differences
  *   (e.g. humans vs bots), so one convolution per block and a lighter head.
  *
- * Sizes were chosen from measurements (docs/learning.md, "Sizes"): at 64 px, blocks of 16/32/64
- * filters and a 64-unit head keep the verification net at ~0.3 M parameters, which trains at a few
- * hundred ms per batch of 32 on the wasm backend; doubling the filters roughly tripled the step time
- * without improving held-out AUC on the Balabit sessions we tried.
+ * Sizes were chosen from measurements (docs/learning.md, "Sizes"; wasm backend, Node, 1 thread, a
+ * shared 2-core machine, batch 32 at 64 px): verification with 2 convs per block of 8/16/32 filters
+ * took 849 ms/step, 16/32/64 took 2185 ms/step, 32/64/128 took 6774 ms/step. A verification net
+ * trains on a few hundred images where more filters mostly add overfitting, so 8/16/32 (~0.15 M
+ * parameters, most in the dense head) is the default; the group net (1 conv per block, 16/32/64)
+ * took 417 ms/step.
  *
  * No DOM: importable in workers and in Node.
  */
@@ -68,7 +70,7 @@ export function defaultSpec(kind: ModelKind, inputSizePx: number, numClasses = 2
   if (kind === 'verification') {
     return {
       kind, inputSizePx, channels: 3, numClasses: 2,
-      blockFilters: blocksFor(inputSizePx, 16, 4),
+      blockFilters: blocksFor(inputSizePx, 8, 4),
       convsPerBlock: 2, denseUnits: 64, dropout: 0.4, l2: 1e-4, batchNorm: true,
       archVersion: ARCH_VERSION,
     };

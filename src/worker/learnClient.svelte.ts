@@ -106,6 +106,12 @@ export class LearnClient {
         }
       }, transfer);
       this.#trainId = id;
+    }).catch((e: unknown) => {
+      // e.g. a DataCloneError: something in the job could not be posted.
+      this.#trainId = 0;
+      this.error = `Training could not start: ${(e as Error).message}`;
+      this.stage = 'failed';
+      return null;
     });
   }
 

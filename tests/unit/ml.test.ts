@@ -37,9 +37,9 @@ describe('model', () => {
     expect(cases.map((c) => c[1])).toEqual([EXPECTED_VERIF_64, EXPECTED_GROUP_64, EXPECTED_TINY_16]);
   });
   it('blocks follow the input size', () => {
-    expect(defaultSpec('verification', 64).blockFilters).toEqual([16, 32, 64]);
-    expect(defaultSpec('verification', 32).blockFilters).toEqual([16, 32]);
-    expect(defaultSpec('verification', 128).blockFilters).toEqual([16, 32, 64, 128]);
+    expect(defaultSpec("verification", 64).blockFilters).toEqual([8, 16, 32]);
+    expect(defaultSpec("verification", 32).blockFilters).toEqual([8, 16]);
+    expect(defaultSpec("group", 128).blockFilters).toEqual([16, 32, 64, 128]);
   });
 });
 
@@ -143,6 +143,6 @@ describe('training', () => {
   });
 });
 
-const EXPECTED_VERIF_64 = 334642;
+const EXPECTED_VERIF_64 = 149562;
 const EXPECTED_GROUP_64 = 154787;
 const EXPECTED_TINY_16 = 1458;

@@ -34,6 +34,8 @@ export interface BenchProfile {
   /** Steps timed per backend in the training-speed probe. */
   probeSteps: { wasm: number; cpu: number };
   latencyWindows: number;
+  /** Also time training of the challenge net in headless Chromium per browser backend (Playwright). */
+  browserProbe: boolean;
   tasks: { challenge: boolean; group: boolean; groupDisjoint: boolean; bot: boolean };
   slice?: SliceOptions;
   /** Train the challenge model on randomly permuted labels (a leakage control: AUC must be ~0.5). */
@@ -48,7 +50,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     trainBudgetS: { challenge: 330, group: 90, bot: 75 },
     model: {},
     botSessionsPerKind: 24, botReachesPerSession: 40,
-    probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60,
+    probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60, browserProbe: false, // --browser adds ~1 min
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
   },
   full: {
@@ -58,7 +60,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     trainBudgetS: { challenge: 4 * 3600, group: 3600, bot: 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
     botSessionsPerKind: 80, botReachesPerSession: 60,
-    probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200,
+    probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200, browserProbe: true,
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
   },
   /** For the unit tests: a few sessions, 16 px, a tiny net. */
@@ -69,7 +71,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     trainBudgetS: { challenge: 30, group: 15, bot: 15 },
     model: { blockFilters: [4, 8], denseUnits: 8, dropout: 0 },
     botSessionsPerKind: 4, botReachesPerSession: 15,
-    probeSteps: { wasm: 1, cpu: 0 }, latencyWindows: 5,
+    probeSteps: { wasm: 1, cpu: 0 }, latencyWindows: 5, browserProbe: false,
     tasks: { challenge: true, group: false, groupDisjoint: false, bot: true },
     slice: { maxUsers: 3, maxTrainSessionsPerUser: 2, maxTestSessionsPerUser: 8, maxEventsPerTrainSession: 4000 },
   },

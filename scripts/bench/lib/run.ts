@@ -348,6 +348,15 @@ export async function runBench(o: BenchOptions) {
   if (challengeModel) {
     speed.scoringLatency = await scoringLatency(challengeModel.model, latencyRefs, es);
     speed.backendProbe = await backendProbe(challengeModel.spec, p, o.seed, be.backend);
+    if (p.browserProbe) {
+      try {
+        // Loaded on demand: Playwright and Vite are only needed for this part.
+        const { browserTrainingProbe } = await import('./browserProbe');
+        speed.browserProbe = await browserTrainingProbe(challengeModel.spec, modelFlops(challengeModel.model).trainPerImage, 2, log);
+      } catch (e) {
+        speed.browserProbe = { error: e instanceof Error ? e.message : String(e) };
+      }
+    }
     challengeModel.model.dispose();
   }
   const ru = process.resourceUsage();
@@ -432,7 +441,6 @@ async function backendProbe(spec: ModelSpec, p: BenchProfile, seed: number, curr
     }
   }
   await tf.setBackend(current);
-  out.browser = 'not measured by this Node run: the in-browser backends (WebGPU/WebGL on SwiftShader, wasm) are probed by the app’s backend chooser (src/ml/backends.ts) and its Playwright tests';
   return out;
 }
 

@@ -46,7 +46,8 @@ export async function loadLabelled(items: readonly { meta: SessionMeta; label: n
   for (const { meta, label } of items) {
     const columns = await loadSessionColumns(meta.id);
     if (columns.length === 0) continue;
-    out.push({ sessionId: meta.id, label, space: meta.space, columns, origin: originOf(meta) });
+    // Plain copies: metas may be Svelte state proxies, which cannot be posted to a worker.
+    out.push({ sessionId: meta.id, label, space: { width: meta.space.width, height: meta.space.height }, columns, origin: originOf(meta) });
   }
   return out;
 }
