@@ -1,5 +1,5 @@
 /**
- * Renders the encoding's example images for docs/encoding.md:
+ * Renders the encoding's example images for README.md (encoding section):
  *   node --import tsx scripts/make-encoding-examples.ts
  * - docs/encoding/legend.png: the legend (draw list from src/core/legend.ts + text labels);
  * - docs/encoding/<user>-w<k>-<size>.png: real Balabit windows at 64 and 128 px;

@@ -83,7 +83,7 @@ export class LearnClient {
     this.stage = 'rendering';
     this.progress = { done: 0, total: 0 };
     const transfer = job.sessions.flatMap((s) => chunkTransferables(s.columns));
-    return new Promise((resolve) => {
+    return new Promise<TrainSummary | null>((resolve) => {
       const id = this.#send({ type: 'train', job, modelId }, (r) => {
         if (id !== this.#trainId) { if (r.type === 'trained' || r.type === 'error') this.#handlers.delete(id); return; }
         switch (r.type) {

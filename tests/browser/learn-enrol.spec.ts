@@ -139,5 +139,28 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
   expect(during, 'no main-thread long task while the worker trains').toEqual([]);
   await expect(page.getByTestId('trained-against')).toContainText('bob');
   await expect(page.getByTestId('enrol-message')).toContainText('saved');
+
+  // Live scoring. First: a model trained under other settings is refused with a clear message.
+  await page.click('nav a[data-tab="score"]');
+  await page.evaluate(async () => {
+    const u = '/src/ui/capture/captureStore.svelte.ts';
+    ((await import(/* @vite-ignore */ u)) as CaptureModule).capture.sizePx = 64;
+  });
+  await page.getByTestId('score-start').click();
+  await expect(page.getByTestId('score-error')).toContainText('trained on 32 px images');
+  await configureCapture(page);
+  await page.getByTestId('score-start').click();
+  await expect(page.getByTestId('score-gauge')).toBeVisible();
+  await page.evaluate(() => {
+    const d = document.createElement('div');
+    d.id = 'pad';
+    d.style.cssText = 'position:fixed;left:40px;top:400px;width:1140px;height:460px;background:#101010;z-index:50';
+    document.body.appendChild(d);
+  });
+  await drive(page, PERSONAS.alice, 999, box);
+  await page.evaluate(() => document.getElementById('pad')?.remove());
+  await expect.poll(async () => Number(await page.getByTestId('score-windows').textContent()), { timeout: 30_000 }).toBeGreaterThan(2);
+  console.log('live score of a fresh alice session:', (await page.getByTestId('score-fused').textContent())?.trim(), (await page.getByTestId('score-decision').textContent())?.trim(), 'windows', await page.getByTestId('score-windows').textContent());
+  await page.getByTestId('score-stop').click();
   expect(errors).toEqual([]);
 });

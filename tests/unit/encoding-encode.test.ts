@@ -245,7 +245,7 @@ describe('pixels (real rendering through renderDrawList on @napi-rs/canvas)', ()
 });
 
 describe('encoder speed', () => {
-  it('encodes more than 100k events/s even in a loaded test run (benchmark figure is in docs/encoding.md)', () => {
+  it('encodes more than 100k events/s even in a loaded test run (benchmark figure is in README.md (encoding section))', () => {
     const n = 5000;
     const s = Array.from({ length: n }, (_, i) => ev(i * 8, 500 + 400 * Math.sin(i / 50), 500 + 400 * Math.cos(i / 37), EventKind.Move, { buttons: i % 500 < 50 ? 1 : 0 }));
     const c = columnsFromSamples(s);
