@@ -14,8 +14,7 @@ import { openPointerprintDb, storageError } from './db';
 import { deleteAllForProfile } from './sessions';
 import { encodingFingerprint, type EncodingSettings, type WindowSettings } from '../core/settings';
 import { PointerprintError } from '../core/errors';
-import type { ModelKind, ModelSpec } from '../ml/model';
-import { ARCH_VERSION } from '../ml/model';
+import { ARCH_VERSION, type ModelKind, type ModelSpec } from '../ml/spec';
 import type { QualityReport, TrainedAgainst } from '../ml/pipeline';
 import type { EpochReport } from '../ml/train';
 
@@ -118,6 +117,12 @@ export function assertCompatible(m: Pick<ModelRecord, 'fingerprint' | 'windowSet
       `This model was made by an older version of Pointerprint (architecture v${m.spec.archVersion}, format v${m.formatVersion}); this version needs v${ARCH_VERSION}/${APP_MODEL_FORMAT}. Please enrol again.`,
     );
   }
+}
+
+/** Whether a model's weights are present in tfjs's IndexedDB store. */
+export async function modelStored(modelId: string): Promise<boolean> {
+  const tf = await import('@tensorflow/tfjs');
+  return modelUrl(modelId) in (await tf.io.listModels());
 }
 
 /** Remove a model's weights (tfjs IndexedDB) and record. */

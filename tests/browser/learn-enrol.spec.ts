@@ -140,6 +140,23 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
   await expect(page.getByTestId('trained-against')).toContainText('bob');
   await expect(page.getByTestId('enrol-message')).toContainText('saved');
 
+  // Export → delete the stored copy → import: the profile and a loadable model come back.
+  const roundTrip = await page.evaluate(async () => {
+    const u = '/src/store/profiles.ts';
+    const p = (await import(/* @vite-ignore */ u)) as typeof import('../../src/store/profiles');
+    const blob = await p.exportProfile('alice');
+    const text = await blob.text();
+    const before = await p.getProfile('alice');
+    await p.deleteModel(before!.modelId!);
+    const goneAfterDelete0 = !(await p.modelStored(before!.modelId!));
+    const back = await p.importProfile(text);
+    const goneAfterDelete = goneAfterDelete0;
+    const rec = await p.getModelRecord(back.modelId!);
+    return { bytes: text.length, same: JSON.stringify(back) === JSON.stringify(before), url: rec?.url, goneAfterDelete, stored: await p.modelStored(back.modelId!) };
+  }).catch((e: Error) => ({ error: e.message }));
+  console.log('export/import round trip:', JSON.stringify(roundTrip));
+  expect(roundTrip).toMatchObject({ same: true, goneAfterDelete: true, stored: true });
+
   // Live scoring. First: a model trained under other settings is refused with a clear message.
   await page.click('nav a[data-tab="score"]');
   await page.evaluate(async () => {

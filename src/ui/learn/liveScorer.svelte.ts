@@ -1,6 +1,6 @@
 /**
  * Live scoring: while a recording runs, each completed window is copied, checked by the human-movement
- * rules, rendered and scored in the learn worker, and fused into a running session score with its
+ * rules, rendered and scored in the train worker, and fused into a running session score with its
  * confidence (core/fusion). Every score becomes a `LiveScore`, kept in a history for the gauge and
  * sent to `forwardScore` (Splunk, when configured).
  *
@@ -13,7 +13,7 @@ import { windowsCompletedSince, type SegmentCursor } from '../../core/segment';
 import { describeError } from '../../core/errors';
 import { forwardScore } from '../../splunk/forwarder';
 import { assertCompatible, getModelRecord, getProfile, type EnrolledProfile, type ModelRecord } from '../../store/profiles';
-import { learnClient } from '../../worker/learnClient.svelte';
+import { trainClient } from '../../worker/trainClient.svelte';
 import { capture } from '../capture/captureStore.svelte';
 
 const MAX_HISTORY = 200;
@@ -104,7 +104,7 @@ class LiveScorer {
     flags: HumanFlag[], profile: EnrolledProfile, model: ModelRecord, sessionId: string,
   ): Promise<void> {
     try {
-      const { scores, ms } = await learnClient().score(model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1);
+      const { scores, ms } = await trainClient().score(model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1);
       if (!this.running || sessionId !== this.#sessionId) return;
       this.lastMs = ms;
       const windowScore = scores[0];

@@ -1,8 +1,7 @@
 /**
  * Turning a finished training into a stored profile + model record, and file export/import helpers.
  */
-import { ARCH_VERSION } from '../../ml/model';
-import type { TrainSummary } from '../../worker/learnProtocol';
+import type { TrainSummary } from '../../worker/trainProtocol';
 import type { EncodingSettings, WindowSettings } from '../../core/settings';
 import { APP_MODEL_FORMAT, deleteModel, getProfile, saveModelRecord, saveProfile, exportProfile, type EnrolledProfile } from '../../store/profiles';
 
@@ -29,7 +28,6 @@ export async function storeTrained(
   };
   await saveProfile(p);
   if (old?.modelId && old.modelId !== modelId) await deleteModel(old.modelId);
-  void ARCH_VERSION;
   return p;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Owns the learn worker and exposes training progress and the backend as reactive state (after
+ * Owns the train worker and exposes training progress and the backend as reactive state (after
  * svelte.dev's REPL pattern): typed requests with ids; replies routed back by id. A newer `train()`
  * supersedes (cancels) an older one. Scoring requests are independent and never cancel training.
  */
@@ -8,16 +8,16 @@ import { PointerprintError } from '../core/errors';
 import type { BackendInfo, BackendName } from '../ml/backends';
 import type { EpochReport } from '../ml/train';
 import type { TrainJob } from '../ml/pipeline';
-import type { LearnReply, LearnRequest, ScoreWindow, TrainSummary } from './learnProtocol';
+import type { TrainWorkerReply, TrainWorkerRequest, ScoreWindow, TrainSummary } from './trainProtocol';
 import type { EncodingSettings } from '../core/settings';
 
-type Handler = (r: LearnReply) => void;
+type Handler = (r: TrainWorkerReply) => void;
 type Stage = 'idle' | 'rendering' | 'training' | 'evaluating' | 'done' | 'cancelled' | 'failed';
 
 /** Without `id` (distributive, so each request keeps its own fields). */
-type NewRequest = LearnRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type NewRequest = TrainWorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-export class LearnClient {
+export class TrainClient {
   backend = $state<BackendInfo | null>(null);
   backendError = $state<string | null>(null);
   stage = $state<Stage>('idle');
@@ -34,8 +34,8 @@ export class LearnClient {
   #handlers = new Map<number, Handler>();
 
   constructor() {
-    this.#worker = new Worker(new URL('./learn.worker.ts', import.meta.url), { type: 'module' });
-    this.#worker.onmessage = (e: MessageEvent<LearnReply>) => this.#handlers.get(e.data.id)?.(e.data);
+    this.#worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
+    this.#worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => this.#handlers.get(e.data.id)?.(e.data);
     this.#worker.onerror = (e) => {
       const message = 'The learning worker failed: ' + (e.message || 'unknown error');
       for (const [id, h] of this.#handlers) h({ type: 'error', id, code: 'learn/worker-crashed', message });
@@ -46,11 +46,11 @@ export class LearnClient {
   #send(req: NewRequest, onReply: Handler, transfer: Transferable[] = []): number {
     const id = this.#nextId++;
     this.#handlers.set(id, onReply);
-    this.#worker.postMessage({ ...req, id } as LearnRequest, transfer);
+    this.#worker.postMessage({ ...req, id } as TrainWorkerRequest, transfer);
     return id;
   }
 
-  #once<T>(req: NewRequest, pick: (r: LearnReply) => T | undefined, transfer: Transferable[] = []): Promise<T> {
+  #once<T>(req: NewRequest, pick: (r: TrainWorkerReply) => T | undefined, transfer: Transferable[] = []): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const id = this.#send(req, (r) => {
         if (r.type === 'error') { this.#handlers.delete(id); reject(new PointerprintError(r.code, r.message)); return; }
@@ -118,7 +118,7 @@ export class LearnClient {
   /** Stop the current training (it finishes the current batch and reports what it has). */
   cancel(): void {
     if (!this.#trainId) return;
-    this.#worker.postMessage({ type: 'cancel', id: this.#trainId } satisfies LearnRequest);
+    this.#worker.postMessage({ type: 'cancel', id: this.#trainId } satisfies TrainWorkerRequest);
   }
 
   /** Score windows with a saved model; window columns are transferred. */
@@ -142,7 +142,7 @@ export class LearnClient {
 }
 
 /** One shared client for the app's views (one worker, one model cache). */
-let shared: LearnClient | null = null;
-export function learnClient(): LearnClient {
-  return (shared ??= new LearnClient());
+let shared: TrainClient | null = null;
+export function trainClient(): TrainClient {
+  return (shared ??= new TrainClient());
 }

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The learn worker: a thin shell around src/ml. It picks the tfjs backend, renders windows on an
+ * The train worker: a thin shell around src/ml. It picks the tfjs backend, renders windows on an
  * OffscreenCanvas, trains (posting per-epoch progress), saves models to IndexedDB and scores windows.
  * Training runs here so the page never blocks; between batches it yields to its message queue now
  * and then so a cancel or a scoring request is served promptly.
@@ -13,10 +13,10 @@ import { chooseBackend, describeBackend } from '../ml/backends';
 import { countParams } from '../ml/model';
 import { runTrainJob, rgbaToRgb } from '../ml/pipeline';
 import { predictProba } from '../ml/train';
-import type { LearnReply, LearnRequest, ScoreRequest, TrainRequest } from './learnProtocol';
+import type { TrainWorkerReply, TrainWorkerRequest, ScoreRequest, TrainRequest } from './trainProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const post = (m: LearnReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+const post = (m: TrainWorkerReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
 function rasterize(d: DrawList): Uint8ClampedArray {
@@ -97,7 +97,7 @@ async function score(req: ScoreRequest): Promise<void> {
   post({ type: 'scores', id: req.id, scores: req.windows.map((_, i) => p[i * k + req.cls]), ms: performance.now() - t0 });
 }
 
-async function handle(req: LearnRequest): Promise<void> {
+async function handle(req: TrainWorkerRequest): Promise<void> {
   switch (req.type) {
     case 'cancel':
       cancelled.add(req.id);
@@ -125,7 +125,7 @@ async function handle(req: LearnRequest): Promise<void> {
   }
 }
 
-scope.onmessage = (ev: MessageEvent<LearnRequest>) => {
+scope.onmessage = (ev: MessageEvent<TrainWorkerRequest>) => {
   const req = ev.data;
   handle(req).catch((e: unknown) => {
     post({ type: 'error', id: req.id, code: e instanceof PointerprintError ? e.code : 'learn/failed', message: describeError(e) });

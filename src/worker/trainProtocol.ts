@@ -1,5 +1,5 @@
 /**
- * Messages between the UI and the learn worker (training + scoring): a discriminated union on `type`;
+ * Messages between the UI and the train worker (training + scoring): a discriminated union on `type`;
  * every request carries an `id` its replies repeat. Event columns are transferred, not copied.
  */
 import type { EventColumns, SizePx } from '../core/events';
@@ -32,7 +32,7 @@ export interface ScoreRequest {
 }
 export interface MemoryRequest { type: 'memory'; id: number }
 export interface DisposeRequest { type: 'dispose-models'; id: number }
-export type LearnRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | MemoryRequest | DisposeRequest;
+export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | MemoryRequest | DisposeRequest;
 
 export interface TrainSummary {
   spec: ModelSpec;
@@ -51,7 +51,7 @@ export interface TrainSummary {
   totalMs: number;
 }
 
-export type LearnReply =
+export type TrainWorkerReply =
   | { type: 'backend'; id: number; info: BackendInfo }
   | { type: 'stage'; id: number; stage: 'rendering' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'epoch'; id: number; report: EpochReport }

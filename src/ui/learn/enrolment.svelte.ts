@@ -1,0 +1,65 @@
+/**
+ * The enrolment and group-training jobs, outside any component: training outlives the view that
+ * started it (the user may switch tabs meanwhile), and the profile must still be saved when it ends.
+ */
+import { describeError } from '../../core/errors';
+import type { EncodingSettings, WindowSettings } from '../../core/settings';
+import type { SessionMeta } from '../../core/events';
+import type { EnrolledProfile } from '../../store/profiles';
+import type { TrainOptions } from '../../ml/train';
+import type { ModelKind } from '../../ml/spec';
+import { trainClient } from '../../worker/trainClient.svelte';
+import { loadLabelled } from './trainingData';
+import { newModelId, storeTrained } from './profileActions';
+
+export interface TrainRequestSpec {
+  kind: ModelKind;
+  profileId: string;
+  name: string;
+  classNames: string[];
+  /** Sessions per class index. */
+  items: { meta: SessionMeta; label: number }[];
+  windowSettings: WindowSettings;
+  encoding: EncodingSettings;
+  options: Partial<TrainOptions>;
+  maxWindowsPerSession: number;
+}
+
+class TrainingJobs {
+  message = $state<string | null>(null);
+  error = $state<string | null>(null);
+  saved = $state<EnrolledProfile | null>(null);
+  /** Bumped whenever a profile was saved (views re-list). */
+  savedCount = $state(0);
+
+  async run(r: TrainRequestSpec): Promise<EnrolledProfile | null> {
+    this.message = null;
+    this.error = null;
+    this.saved = null;
+    const client = trainClient();
+    try {
+      const sessions = await loadLabelled(r.items);
+      const modelId = newModelId();
+      const summary = await client.train(
+        {
+          kind: r.kind, classNames: r.classNames, sessions, windowSettings: r.windowSettings, encoding: r.encoding,
+          options: r.options, maxWindowsPerSession: r.maxWindowsPerSession, valFraction: 0.2, testFraction: 0.2,
+        },
+        modelId,
+      );
+      if (!summary) return null;
+      const p = await storeTrained(r.profileId, r.name, modelId, summary, r.classNames, r.windowSettings, r.encoding);
+      this.saved = p;
+      this.savedCount++;
+      this.message = r.kind === 'verification'
+        ? `Profile “${r.name}” saved. Use it under Live score.`
+        : `Group model “${r.name}” saved (${r.classNames.join(' vs ')}).`;
+      return p;
+    } catch (e) {
+      this.error = describeError(e);
+      return null;
+    }
+  }
+}
+
+export const trainingJobs = new TrainingJobs();
