@@ -63,6 +63,10 @@ export interface BackendInfo {
 let wasmReady = false;
 function prepareWasm(): void {
   if (wasmReady) return;
+  // The threaded build starts its own pthread workers from its script URL, which fails inside our
+  // bundled module worker in production builds ("e is not defined"; measured with `vite build` +
+  // preview). The SIMD build runs everywhere; on the 2-core machines we measured, threads added little.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
@@ -126,8 +130,7 @@ export async function inspectBackends(): Promise<BackendCandidate[]> {
 }
 
 function wasmDevice(): string {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return `WebAssembly (XNNPACK${isolated ? ', threads + SIMD' : ', SIMD'})`;
+  return 'WebAssembly (XNNPACK, SIMD; single-threaded, see prepareWasm)';
 }
 
 /** Switch tfjs to a backend (registering wasm's paths and gradient kernels first). */
@@ -181,10 +184,24 @@ export async function chooseBackend(opts: { override?: BackendName | 'auto'; pro
       c.note = `probe failed: ${(e as Error).message}`;
     }
   }
+  // Nothing fast worked (e.g. wasm failed to start): a software GPU still beats plain JavaScript.
+  if (!toProbe.some((c) => c.available && c.probeMsPerStep !== undefined)) {
+    for (const c of candidates.filter((c) => c.available && c.software && !toProbe.includes(c))) {
+      try {
+        const p = await probeBackend(c.name);
+        c.probeMsPerStep = p.msPerStep;
+        c.warmupMs = p.warmupMs;
+        toProbe.push(c);
+      } catch (e) {
+        c.available = false;
+        c.note = `probe failed: ${(e as Error).message}`;
+      }
+    }
+  }
   const probed = toProbe.filter((c) => c.available && c.probeMsPerStep !== undefined).sort((a, b) => a.probeMsPerStep! - b.probeMsPerStep!);
   const pick = probed[0] ?? byName('cpu');
   await useBackend(pick.name);
-  const skipped = candidates.filter((c) => c.available && c.software && !opts.probeAll).map((c) => c.name);
+  const skipped = candidates.filter((c) => c.available && c.software && c.probeMsPerStep === undefined).map((c) => c.name);
   const reason = probed.length
     ? `Fastest in a short training probe (${probed.map((c) => `${c.name} ${c.probeMsPerStep!.toFixed(1)} ms/step`).join(', ')})` +
       (skipped.length ? `; ${skipped.join(', ')} skipped: software GPU emulation, slower than WebAssembly.` : '.')

@@ -148,7 +148,9 @@ function objective(
   let loss: tf.Scalar = tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w));
   if (spec.l2 > 0 && training) {
     const kernels = model.trainableWeights.filter((v) => v.name.includes('kernel')).map((v) => tf.sum(tf.square(v.read())));
-    loss = tf.add(loss, tf.mul(spec.l2, tf.addN(kernels)));
+    // Pairwise adds, not tf.addN: tfjs-backend-webgpu 4.22's AddN with 8 inputs returned another
+    // buffer's value on SwiftShader (9 storage bindings > the adapter's limit of 8), measured here.
+    loss = tf.add(loss, tf.mul(spec.l2, kernels.reduce((a, b) => tf.add(a, b))));
   }
   const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), tf.cast(y, 'int32')), 'float32')) as tf.Scalar;
   return { loss, correct };
