@@ -30,5 +30,11 @@ export default defineConfig({
   server: { headers: isolation, host: '127.0.0.1', port: 5173, strictPort: false, proxy: splunkProxy() },
   preview: { headers: isolation, proxy: splunkProxy() },
   worker: { format: 'es' },
+  // Pre-bundle what the workers and lazily loaded backends import, so the dev server never discovers a
+  // dependency mid-session and reloads the page (which would abort a recording or a training run).
+  optimizeDeps: {
+    entries: ['index.html', 'src/worker/*.worker.ts'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'idb'],
+  },
   build: { target: 'es2022' },
 });
