@@ -83,7 +83,7 @@ function conv2DBackpropFilterFor(backendName: string): KernelFunc {
 }
 
 /**
- * A faster input gradient (after H5's benchmark profiling: the shipped wasm Conv2DBackpropInput is a
+ * A faster input gradient (after profiling the benchmark: the shipped wasm Conv2DBackpropInput is a
  * plain loop and took ~60 % of a training step, while Conv2D runs in XNNPACK). For stride 1 the input
  * gradient is a forward "valid" convolution of the padded dy with the filter reversed in space and
  * with in/out channels swapped:

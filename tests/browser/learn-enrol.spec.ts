@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { humanSteps, PERSONAS, type HumanPersona } from '../../src/core/simulate';
 
 /**
- * End to end through the real app: two distinctly different synthetic people (H5's personas) move the
+ * End to end through the real app: two distinctly different synthetic people (the simulator's personas) move the
  * real mouse (page.mouse, real timing) while the app records; "alice" enrols against "bob"; training
  * runs in the worker with a long-task observer on the main thread; the held-out AUC must be clearly
  * above chance.

@@ -63,6 +63,7 @@ describe('wasm gradient kernels agree with cpu', () => {
     ['3x3 valid s2 odd', [2, 10, 7, 2], [3, 3, 2, 3], 2, 'valid'],
     ['5x5 same s1', [4, 16, 16, 8], [5, 5, 8, 8], 1, 'same'],
     ['1x1 valid', [2, 6, 6, 3], [1, 1, 3, 4], 1, 'valid'],
+    ['2x2 same s1 (asymmetric padding)', [1, 5, 5, 2], [2, 2, 2, 3], 1, 'same'],
   ];
   for (const [name, xs, fs, stride, pad] of cases) {
     it(`Conv2DBackpropFilter / Input, MaxPoolGrad, AvgPoolGrad: ${name}`, async () => {

@@ -2,8 +2,8 @@
  * Training throughput of the benchmark's network in headless Chromium, per tfjs backend the browser
  * offers (WebGPU and WebGL run on SwiftShader, a CPU emulation, on machines without a GPU; wasm runs
  * with threads because the dev server is cross-origin isolated). Uses the app's own modules through
- * Vite: H4's `useBackend` (wasm paths + gradient kernels), `buildModel`/`fixedSteps`, and, as a second
- * wasm row, the same plus this benchmark's fast `Conv2DBackpropInput` (fastConvGrads.ts).
+ * Vite: the app's `useBackend` (wasm paths + gradient kernels from src/ml/wasmGrads.ts),
+ * `buildModel`/`fixedSteps`.
  *
  * Node + Playwright only (starts a Vite dev server on a free port and Debian's /usr/bin/chromium).
  */
@@ -41,7 +41,6 @@ const BROWSER_CODE = `async ({ spec, steps }) => {
   const b = await import('/src/ml/backends.ts');
   const t = await import('/src/ml/train.ts');
   const s = await import('/src/ml/synthetic.ts');
-  const f = await import('/scripts/bench/lib/fastConvGrads.ts');
   const set = s.syntheticImageSet(32, spec.inputSizePx, 3, spec.numClasses);
   const cands = await b.inspectBackends();
   const out = [];
@@ -60,8 +59,7 @@ const BROWSER_CODE = `async ({ spec, steps }) => {
       out.push({ backend: label, error: String(e && e.message || e) });
     }
   };
-  await run('wasm (shipped kernels + H4 gradients)', 'wasm');
-  await run('wasm + fast Conv2DBackpropInput', 'wasm', () => f.installFastConvBackpropInput('wasm'));
+  await run('wasm (+ the app\'s gradient kernels)', 'wasm');
   await run('webgl', 'webgl');
   await run('webgpu', 'webgpu');
   out.push({ backend: 'cpu', skipped: 'plain JS: ~2 s per 48 px training image in Node; not worth the minutes' });
@@ -72,8 +70,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--di
 
 /**
  * Time `steps` training steps (batch 32) of `spec` per backend, after one warm-up step.
- * `trainFlopsPerImage` converts to GFLOP/s. Backends: webgpu, webgl, wasm (as shipped + H4's
- * gradients), wasm + fast input gradient; cpu is skipped (≈ 2 s per image at 48 px).
+ * `trainFlopsPerImage` converts to GFLOP/s. Backends: webgpu, webgl, wasm (with the app's
+ * gradient kernels); cpu is skipped (≈ 2 s per image at 48 px).
  */
 export async function browserTrainingProbe(spec: ModelSpec, trainFlopsPerImage: number, steps = 2, log: (l: string) => void = console.log): Promise<BrowserProbeResult | { skipped: string }> {
   const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

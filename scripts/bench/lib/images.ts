@@ -1,7 +1,7 @@
 /**
  * Windows → images for the benchmark: the project's encoder (pure draw list) executed by the same
  * `renderDrawList` as the browser's render worker, on one reused @napi-rs/canvas per size (creating a
- * canvas per image cost more than drawing it), packed as RGB bytes in H4's `ImageSet` layout.
+ * canvas per image cost more than drawing it), packed as RGB bytes in the `ImageSet` layout of src/ml.
  */
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { renderDrawList, segmentCount, type Canvas2DLike } from '../../../src/core/drawlist';

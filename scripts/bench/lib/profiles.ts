@@ -27,7 +27,7 @@ export interface BenchProfile {
   maxShiftPx: number;
   /** Wall-clock budget per training (s): stops between batches and keeps the best epoch so far. */
   trainBudgetS: { challenge: number; group: number; bot: number };
-  /** Architecture changes on top of H4's `group` spec (the multi-class / group model). */
+  /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */
   model: Partial<ModelSpec>;
   botSessionsPerKind: number;
   botReachesPerSession: number;

@@ -197,7 +197,7 @@ export async function runBench(o: BenchOptions) {
       return { auc: round(auc(after[kk], sessPos)), eer: round(eer(after[kk], sessPos).eer), sessionsWithAtLeastK: withK };
     };
     challenge = {
-      design: `one ${users.length}-class CNN (H4's group architecture${Object.keys(p.model).length ? ' with ' + JSON.stringify(p.model) : ''}) trained on training_files windows only; session anomaly score = 1 − fused P(claimed user) over its first ${p.maxWindowsPerTestSession} windows (mean clamped log-odds)`,
+      design: `one ${users.length}-class CNN (the app's group architecture${Object.keys(p.model).length ? ' with ' + JSON.stringify(p.model) : ''}) trained on training_files windows only; session anomaly score = 1 − fused P(claimed user) over its first ${p.maxWindowsPerTestSession} windows (mean clamped log-odds)`,
       shuffledLabelControl: !!p.shuffledLabelControl,
       model: { params: countParams(r.model), flopsForwardPerImage: modelFlops(r.model).forwardPerImage, spec },
       trainImages: trainSet.count, valImages: valSet?.count ?? 0, testSessions: testSessions.length,

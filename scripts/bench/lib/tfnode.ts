@@ -1,5 +1,5 @@
 /**
- * tfjs in Node for the benchmark: the wasm backend with H4's gradient kernels (so it can train a
+ * tfjs in Node for the benchmark: the wasm backend with the app's gradient kernels (src/ml/wasmGrads.ts) (so it can train a
  * conv net), falling back to the pure-JS cpu backend. Node's wasm backend runs single-threaded
  * (tfjs reports no multithread support outside a cross-origin-isolated browser), which bounds what
  * training can reach on this machine: see the peak estimate in speed.ts.
@@ -7,7 +7,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../../src/ml/wasmGrads';
-import { installFastConvBackpropInput } from './fastConvGrads';
 
 export { tf };
 
@@ -16,8 +15,7 @@ export async function selectBackend(preferred: 'wasm' | 'cpu' = 'wasm'): Promise
   let note = '';
   if (preferred === 'wasm') {
     try {
-      registerWasmGradients('wasm');
-      installFastConvBackpropInput('wasm');
+      registerWasmGradients('wasm'); // + the XNNPACK-based input gradient (src/ml/wasmGrads.ts)
       if (!(await tf.setBackend('wasm'))) throw new Error('setBackend returned false');
       await tf.ready();
     } catch (e) {
