@@ -26,7 +26,19 @@ export class TrainClient {
   epochs = $state<EpochReport[]>([]);
   summary = $state<TrainSummary | null>(null);
   error = $state<string | null>(null);
-  busy = $derived(this.stage === 'rendering' || this.stage === 'training' || this.stage === 'evaluating');
+  /** Epoch budget of the current (or last) training, so a view opened mid-training shows it. */
+  maxEpochs = $state(0);
+
+  /**
+   * A getter over `stage`, not a `$derived`: the shared client is created lazily by whichever
+   * component first asks for it, and a `$derived` made then belongs to that component's effect. Once
+   * that view is left (e.g. while training runs) the derived is inert: Svelte warns `derived_inert`
+   * and every later reader gets its last value, so a view kept seeing `busy` = true after training
+   * ended. The client outlives every view, so nothing in it may be owned by one.
+   */
+  get busy(): boolean {
+    return this.stage === 'rendering' || this.stage === 'training' || this.stage === 'evaluating';
+  }
 
   #worker: Worker;
   #nextId = 1;
@@ -82,6 +94,7 @@ export class TrainClient {
     this.error = null;
     this.stage = 'rendering';
     this.progress = { done: 0, total: 0 };
+    this.maxEpochs = job.options.epochs ?? 0;
     const transfer = job.sessions.flatMap((s) => chunkTransferables(s.columns));
     return new Promise<TrainSummary | null>((resolve) => {
       const id = this.#send({ type: 'train', job, modelId }, (r) => {

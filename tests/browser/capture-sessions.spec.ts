@@ -72,7 +72,10 @@ test('corrupt files: clear messages, nothing stored is lost', async ({ page }) =
   await page.getByTestId('sessions-import-json').setInputFiles([
     { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"pointerprint-session","version":1,"meta":') },
   ]);
-  await expect(page.getByTestId('import-error')).toContainText('not JSON');
+  // The new import replaces the list of outcomes: wait for exactly its one error.
+  await expect(errors).toHaveCount(1);
+  await expect(errors).toContainText('broken.json');
+  await expect(errors).toContainText('not JSON');
 
   const after = await readDb(page);
   expect(after.sessions).toEqual(before.sessions);

@@ -31,11 +31,14 @@ class TrainingJobs {
   saved = $state<EnrolledProfile | null>(null);
   /** Bumped whenever a profile was saved (views re-list). */
   savedCount = $state(0);
+  /** What the latest job was asked for: a view opened (again) during or after it starts from this. */
+  last = $state<{ kind: ModelKind; name: string; epochs: number } | null>(null);
 
   async run(r: TrainRequestSpec): Promise<EnrolledProfile | null> {
     this.message = null;
     this.error = null;
     this.saved = null;
+    this.last = { kind: r.kind, name: r.name, epochs: r.options.epochs ?? 0 };
     const client = trainClient();
     try {
       const sessions = await loadLabelled(r.items);
