@@ -59,7 +59,7 @@ const BROWSER_CODE = `async ({ spec, steps }) => {
       out.push({ backend: label, error: String(e && e.message || e) });
     }
   };
-  await run('wasm (+ the app\'s gradient kernels)', 'wasm');
+  await run('wasm (+ our gradient kernels)', 'wasm');
   await run('webgl', 'webgl');
   await run('webgpu', 'webgpu');
   out.push({ backend: 'cpu', skipped: 'plain JS: ~2 s per 48 px training image in Node; not worth the minutes' });

@@ -111,7 +111,7 @@ export async function runBench(o: BenchOptions) {
       epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed: o.seed, patience: p.patience,
       maxShiftPx: p.maxShiftPx, balanceClasses: true,
       shouldStop: () => (b.stop() ? (budgetHit = true) : false),
-      onEpoch: (e) => { sampleMem(); log(`[${name}] epoch ${e.epoch + 1}/${epochs}: loss ${e.trainLoss.toFixed(3)} acc ${e.trainAcc.toFixed(3)} | val loss ${e.valLoss.toFixed(3)} acc ${e.valAcc.toFixed(3)} | ${(e.ms / 1000).toFixed(1)} s${e.best ? ' *' : ''}`); },
+      onEpoch: (e) => { sampleMem(); log(`[${name}] epoch ${e.epoch + 1}/${epochs}: loss ${e.trainLoss.toFixed(3)} acc ${e.trainAcc.toFixed(3)} | ${Number.isNaN(e.valLoss) ? 'no validation set' : `val loss ${e.valLoss.toFixed(3)} acc ${e.valAcc.toFixed(3)}`} | ${(e.ms / 1000).toFixed(1)} s${e.best ? ' *' : ''}`); },
     });
     const ms = performance.now() - t0;
     // Images processed: full epochs plus the partial one a budget stop cut short (estimated from time).
