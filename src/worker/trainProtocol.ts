@@ -6,8 +6,7 @@ import type { EventColumns, SizePx } from '../core/events';
 import type { EncodingSettings } from '../core/settings';
 import type { BackendInfo, BackendName } from '../ml/backends';
 import type { EpochReport } from '../ml/train';
-import type { ModelSpec } from '../ml/model';
-import type { QualityReport, TrainJob, TrainedAgainst } from '../ml/pipeline';
+import type { TrainJob, TrainOutcome } from '../ml/pipeline';
 
 export interface BackendRequest { type: 'backend'; id: number; choice: BackendName | 'auto'; probeAll?: boolean }
 export interface TrainRequest {
@@ -34,18 +33,9 @@ export interface MemoryRequest { type: 'memory'; id: number }
 export interface DisposeRequest { type: 'dispose-models'; id: number }
 export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | MemoryRequest | DisposeRequest;
 
-export interface TrainSummary {
-  spec: ModelSpec;
+/** What the worker reports after training: the pipeline's outcome without the (unsendable) model. */
+export interface TrainSummary extends Omit<TrainOutcome, 'model'> {
   params: number;
-  history: EpochReport[];
-  bestEpoch: number;
-  cancelled: boolean;
-  stoppedEarly: boolean;
-  quality: QualityReport | null;
-  trainedAgainst: TrainedAgainst;
-  fingerprint: string;
-  backend: string;
-  droppedWindows: number;
   /** Where the model was saved, or null (not saved / cancelled). */
   modelUrl: string | null;
   totalMs: number;
