@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HEC_STATUS } from '../src/core/splunk/hecStatus';
 import { hecTimeToEpochMs, splitConcatenatedJson } from '../src/core/splunk/hec';
-import { runSearch, SplError, type Row, type StoredEvent } from './spl';
+import { runSearch, SplError, type Row, type SearchOutput, type StoredEvent } from './spl';
 
 // ------------------------------------------------------------------------------------- options
 
@@ -360,15 +360,22 @@ export async function startSplunkLocal(opts: SplunkLocalOptions = {}): Promise<S
     return { preview: false, init_offset: offset, messages: [], fields: fields.map((name) => ({ name })), results: slice };
   }
 
+  /** Run the request's search over the stored events; on an SPL error answer 400 Splunk-style and return null. */
+  function searchOrFail(res: http.ServerResponse, p: Record<string, string>): SearchOutput | null {
+    try {
+      return runSearch({ search: p.search, earliest_time: p.earliest_time, latest_time: p.latest_time }, events, Date.now(), serverName);
+    } catch (e) {
+      if (e instanceof SplError) { mgmtError(res, 400, `Error in 'search' command: ${e.message}`, 'FATAL'); return null; }
+      throw e;
+    }
+  }
+
   async function handleExport(req: http.IncomingMessage, res: http.ServerResponse, p: Record<string, string>): Promise<void> {
     if (!p.search) { mgmtError(res, 400, 'Missing search.', 'FATAL'); return; }
     const mode = p.output_mode ?? 'xml';
     if (mode !== 'json') { mgmtError(res, 400, `This peer's export supports output_mode=json only (got ${mode}).`, 'FATAL'); return; }
-    let out;
-    try { out = runSearch({ search: p.search, earliest_time: p.earliest_time, latest_time: p.latest_time }, events, Date.now(), serverName); } catch (e) {
-      if (e instanceof SplError) { mgmtError(res, 400, `Error in 'search' command: ${e.message}`, 'FATAL'); return; }
-      throw e;
-    }
+    const out = searchOrFail(res, p);
+    if (!out) return;
     res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8', 'Transfer-Encoding': 'chunked' });
     const rows = out.rows;
     const cut = faults.truncate ? Math.floor(rows.length / 2) : -1;
@@ -433,11 +440,8 @@ export async function startSplunkLocal(opts: SplunkLocalOptions = {}): Promise<S
         return;
       }
       if (!p.search) { mgmtError(res, 400, 'Missing search.', 'FATAL'); return; }
-      let out;
-      try { out = runSearch({ search: p.search, earliest_time: p.earliest_time, latest_time: p.latest_time }, events, Date.now(), serverName); } catch (e) {
-        if (e instanceof SplError) { mgmtError(res, 400, `Error in 'search' command: ${e.message}`, 'FATAL'); return; }
-        throw e;
-      }
+      const out = searchOrFail(res, p);
+      if (!out) return;
       if (p.exec_mode === 'oneshot') {
         send(res, 200, resultsBody(out.rows, out.fields, url.searchParams.get('output_mode') ?? p.output_mode ?? 'json', Number(p.offset ?? 0), Number(p.count ?? 100)));
         return;

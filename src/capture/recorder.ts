@@ -9,7 +9,7 @@
  *   in-memory queue and are retried; past the bound the oldest unsaved chunk is dropped and counted
  *   (`status.lostEvents`), never silently.
  */
-import { Button, EventKind, PointerKind, type EventChunk, type EventColumns, type SessionMeta, type SizePx } from '../core/events';
+import { Button, EventKind, PointerKind, pointerKindFromType, type EventChunk, type EventColumns, type SessionMeta, type SizePx } from '../core/events';
 import { describeError, PointerprintError } from '../core/errors';
 import { ColumnBuffer } from './buffer';
 import { guarded, on, wheelDeltaPx, type Remover } from './listen';
@@ -84,8 +84,6 @@ function defaultId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `s-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
-const ptKind = (t: string): number => (t === 'mouse' ? PointerKind.Mouse : t === 'pen' ? PointerKind.Pen : t === 'touch' ? PointerKind.Touch : PointerKind.Unknown);
-
 /** Held-buttons mask bit for a `button` number (chorded presses arrive as pointermove). */
 const BUTTON_BIT = [1, 4, 2, 8, 16];
 
@@ -109,7 +107,7 @@ export class Recorder {
   private progressListeners = new Set<Listener<[number]>>();
   private statusListeners = new Set<Listener<[StorageStatus]>>();
   private sessionListeners = new Set<Listener<[SessionMeta]>>();
-  private lastPointerKind = PointerKind.Unknown;
+  private lastPointerKind: PointerKind = PointerKind.Unknown;
   private lastPointerType = '';
   private lastError: unknown = null;
 
@@ -312,7 +310,7 @@ export class Recorder {
     // Cache: the pointer type rarely changes, and string compares per event add up.
     if (type !== this.lastPointerType) {
       this.lastPointerType = type;
-      this.lastPointerKind = ptKind(type) as typeof this.lastPointerKind;
+      this.lastPointerKind = pointerKindFromType(type);
     }
     return this.lastPointerKind;
   }

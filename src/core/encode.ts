@@ -51,8 +51,9 @@ export function speedLevel(speedPxPerMs: number, es: EncodingSettings): number {
 /**
  * Position of an acceleration on the saturation scale, -1 (braking) .. +1 (speeding up): a signed
  * log scale, like speed, clamped at ±accelFullPxPerMs2. Why log: real accelerations are heavy-
- * tailed (Balabit: half of all segments within ±0.0016 px/ms², 5 % beyond ±0.013), so a linear or
- * tanh map would paint nearly every segment "steady"; the log map spreads them over the scale.
+ * tailed (Balabit, all 4.07 M drawn segments of whole sessions: half within ±0.0012 px/ms², 5 % beyond
+ * ±0.023), so a linear or tanh map would paint nearly every segment "steady"; the log map spreads them
+ * over the scale.
  */
 export function accelLevel(accelPxPerMs2: number, es: EncodingSettings): number {
   const full = es.accelFullPxPerMs2 > 0 ? es.accelFullPxPerMs2 : 1;
@@ -222,8 +223,8 @@ export function encodeWindow(cols: EventColumns, start: number, end: number, spa
         nc++;
       }
     } else if (kd === EventKind.Wheel) {
-      const wx = isValidPosition(px, py, space) && !(px === 0 && py === 0) ? px : lastX;
-      const wy = isValidPosition(px, py, space) && !(px === 0 && py === 0) ? py : lastY;
+      const own = isValidPosition(px, py, space) && !(px === 0 && py === 0);
+      const wx = own ? px : lastX, wy = own ? py : lastY;
       if (!(wx === wx) || !(wy === wy)) continue; // no position known yet
       const grey = dy[i] < 0 ? WHEEL_UP_GREY : WHEEL_DOWN_GREY;
       const o = nm * MARK_STRIDE;

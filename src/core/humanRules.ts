@@ -16,6 +16,7 @@
  * A stroke is a run of moves without a pause longer than `strokeGapMs` and without a button change.
  */
 import { EventKind, type EventColumns } from './events';
+import { percentile } from './metrics';
 
 export type HumanFlag = 'no-activity' | 'teleport' | 'constant-speed' | 'straight-path' | 'periodic-timing' | 'periodic-path';
 
@@ -76,13 +77,6 @@ export interface HumanRuleResult {
   stats: HumanRuleStats;
 }
 
-function median(a: number[]): number {
-  if (!a.length) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /**
  * Apply the rules to events [start, end) of a session's columns. Scroll rows with x = y = 0 or
  * markers are ignored; only Move events make the path, Down/Up split strokes.
@@ -118,7 +112,7 @@ export function checkHumanRules(c: EventColumns, start = 0, end = c.tMs.length, 
   if (n < s.minMovesToJudge) return { flags, stats };
 
   if (intervals.length >= s.minMovesToJudge / 2) {
-    const med = median(intervals);
+    const med = percentile(intervals, 50);
     const close = intervals.filter((d) => Math.abs(d - med) <= s.periodicTolMs).length;
     stats.periodicFraction = close / intervals.length;
     if (stats.periodicFraction >= s.periodicMinFraction) flags.push('periodic-timing');
@@ -161,15 +155,16 @@ export function checkHumanRules(c: EventColumns, start = 0, end = c.tMs.length, 
     if (stats.straightFraction >= s.straightMinFraction) flags.push('straight-path');
   }
   if (cvs.length > 0) {
-    stats.medianSpeedCv = median(cvs);
+    stats.medianSpeedCv = percentile(cvs, 50);
     if (stats.medianSpeedCv < s.constantSpeedMaxCv) flags.push('constant-speed');
   }
 
   // Exact repetition of 4-point runs (ignoring runs where the pointer stands still).
+  const pk = mx.map((x, j) => `${Math.round(x)},${Math.round(my[j])}`); // each point's key, once
   const seen = new Set<string>();
   let grams = 0, repeats = 0;
   for (let i = 3; i < n; i++) {
-    const pts = [i - 3, i - 2, i - 1, i].map((j) => `${Math.round(mx[j])},${Math.round(my[j])}`);
+    const pts = pk.slice(i - 3, i + 1);
     if (pts[0] === pts[3] && pts[1] === pts[2]) continue;
     const key = pts.join(';');
     grams++;

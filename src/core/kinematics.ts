@@ -2,8 +2,8 @@
  * Kinematics of pointer movement: per segment (two consecutive valid position samples) its
  * velocity, speed, signed along-track acceleration and direction, on a stable time base.
  *
- * Why a "stable time base": real streams repeat timestamps (about 45 % of Balabit rows share a
- * client timestamp with a neighbour; coalesced browser events can share one too). Dividing a
+ * Why a "stable time base": real streams repeat timestamps (29 % of Balabit rows share a client
+ * timestamp with a neighbouring row, over all 4.6 M rows; coalesced browser events can share one too). Dividing a
  * distance by a dt of ~0 gives absurd speeds, so:
  *  1. runs of samples with the same (or going-backwards) timestamp are *spread* evenly over the
  *     interval since the previous distinct timestamp (total time and path are preserved, so the
@@ -31,8 +31,6 @@ export interface SegmentKinematics {
   y0: Float32Array;
   x1: Float32Array;
   y1: Float32Array;
-  /** Index (into the session columns) of the event that ends the segment. */
-  endIndex: Int32Array;
   /** Time the segment took on the stabilised time base (ms, ≥ MIN_DT_MS). */
   dtMs: Float32Array;
   /** Velocity components (px/ms). */
@@ -88,7 +86,6 @@ export function computeKinematics(
   const strokeGap = opts.strokeGapMs ?? 1000;
   const n = Math.max(0, end - start);
   const x0 = new Float32Array(n), y0 = new Float32Array(n), x1 = new Float32Array(n), y1 = new Float32Array(n);
-  const endIndex = new Int32Array(n);
   const dtMs = new Float32Array(n);
   const vx = new Float32Array(n), vy = new Float32Array(n);
   const speed = new Float32Array(n), accel = new Float32Array(n), dir = new Float32Array(n);
@@ -110,7 +107,6 @@ export function computeKinematics(
     if (havePrev && ct - pt > strokeGap) newStroke = true;
     if (havePrev) {
       x0[count] = px; y0[count] = py; x1[count] = cx; y1[count] = cy;
-      endIndex[count] = i;
       rawT[count] = ct;
       dtMs[count] = ct - pt; // provisional; fixed below
       // A Down/Up row's buttons describe the state *after* it; the motion leading to it was made
@@ -174,7 +170,7 @@ export function computeKinematics(
     }
   }
   return {
-    count, x0, y0, x1, y1, endIndex, dtMs,
+    count, x0, y0, x1, y1, dtMs,
     vxPxPerMs: vx, vyPxPerMs: vy, speedPxPerMs: speed, accelPxPerMs2: accel, directionRad: dir,
     buttons, strokeStart,
   };

@@ -28,7 +28,6 @@ import { syntheticImageSet } from './synthetic';
 import { PointerprintError } from '../core/errors';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface BackendCandidate {
   name: BackendName;

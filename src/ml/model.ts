@@ -67,11 +67,3 @@ export function buildModel(spec: ModelSpec, seed = 1): tf.LayersModel {
 export function countParams(m: tf.LayersModel): number {
   return m.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
-
-/** One line per layer, for the UI's "architecture" disclosure. */
-export function describeModel(m: tf.LayersModel): string[] {
-  return m.layers.map((l) => {
-    const shape = l.outputShape as (number | null)[];
-    return `${l.getClassName()} → ${shape.slice(1).join('×')}`;
-  });
-}

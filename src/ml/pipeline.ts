@@ -14,7 +14,7 @@ import { encodeWindow, BACKGROUND } from '../core/encode';
 import { segmentSession, type EventWindow } from '../core/segment';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 import { encodingFingerprint } from '../core/settings';
-import { splitBySession, capPerSession, assertNoSessionLeak, labelCounts, type Labelled } from '../core/dataset';
+import { splitBySession, capPerSession, assertNoSessionLeak, groupBySession, labelCounts, type Labelled } from '../core/dataset';
 import { auc, eer, farFrrAt, rocCurve, accuracy, confusionMatrix } from '../core/metrics';
 import { PointerprintError } from '../core/errors';
 import { defaultSpec, type ModelKind, type ModelSpec } from './model';
@@ -168,10 +168,8 @@ export function withTimeBlocks(items: LabelledImage[], minSessions = 3, blocks =
   }
   const thin = new Set([...sessionsPerLabel].filter(([, s]) => s.size < minSessions).map(([l]) => l));
   if (thin.size === 0) return { items, used: false };
-  const bySession = new Map<string, LabelledImage[]>();
-  for (const it of items) if (thin.has(it.label)) (bySession.get(it.sessionId) ?? bySession.set(it.sessionId, []).get(it.sessionId)!).push(it);
   const blockOf = new Map<LabelledImage, string>();
-  for (const [sid, list] of bySession) {
+  for (const [sid, list] of groupBySession(items.filter((it) => thin.has(it.label)))) {
     list.sort((a, b) => a.windowIndex - b.windowIndex);
     list.forEach((it, i) => blockOf.set(it, `${sid}#t${Math.floor((i * blocks) / list.length)}`));
   }
@@ -193,11 +191,6 @@ export async function qualityOf(model: tf.LayersModel, spec: ModelSpec, test: Im
   if (test.count === 0) return null;
   const k = spec.numClasses;
   const p = await predictProba(model, test);
-  const predicted = Array.from({ length: test.count }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
-    return best;
-  });
   const labels = Array.from(test.labels);
   if (spec.kind === 'verification') {
     const scores = Float32Array.from({ length: test.count }, (_, i) => p[i * k + 1]);
@@ -222,6 +215,11 @@ export async function qualityOf(model: tf.LayersModel, spec: ModelSpec, test: Im
     const pos = labels.map((l) => l === c);
     if (pos.some((x) => x) && pos.some((x) => !x)) aucs.push(auc(Float32Array.from({ length: test.count }, (_, i) => p[i * k + c]), pos));
   }
+  const predicted = Array.from({ length: test.count }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+    return best;
+  });
   const acc = predicted.filter((c, i) => c === labels[i]).length / test.count;
   let roc: { fpr: number; tpr: number }[] = [];
   let eerV = NaN, thr = 0.5, far = NaN, frr = NaN;

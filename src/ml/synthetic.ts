@@ -31,11 +31,3 @@ export function syntheticImageSet(count: number, sizePx: number, seed = 1, numCl
   }
   return { sizePx, count, pixels, labels, background };
 }
-
-/** Take a subset of an image set by indices (copies). */
-export function subsetImages(set: ImageSet, idx: readonly number[]): ImageSet {
-  const per = set.sizePx * set.sizePx * 3;
-  const pixels = new Uint8Array(idx.length * per);
-  idx.forEach((i, k) => pixels.set(set.pixels.subarray(i * per, (i + 1) * per), k * per));
-  return { sizePx: set.sizePx, count: idx.length, pixels, labels: Int32Array.from(idx, (i) => set.labels[i]), background: set.background };
-}

@@ -64,10 +64,13 @@ export function applySettings(next: SplunkSettings): void {
   for (const fn of settingsListeners) fn({ ...settings });
 }
 
-/** The scorer's entry point: send one live score to Splunk (when configured). */
-export function forwardScore(score: LiveScore): void {
+/**
+ * The scorer's entry point: send one live score to Splunk (when configured). `evenIfScoresOff`: the
+ * view's "Send a test score" button, which sends one although "send scores" is off.
+ */
+export function forwardScore(score: LiveScore, opts: { evenIfScoresOff?: boolean } = {}): void {
   try {
-    if (!settings.sendScores || !settings.hecUrl || !settings.hecToken) return;
+    if ((!settings.sendScores && !opts.evenIfScoresOff) || !settings.hecUrl || !settings.hecToken) return;
     hecClient().enqueue([scoreEnvelope(score, routing())]);
   } catch (e) {
     console.error('Pointerprint: could not queue a score for Splunk', e);

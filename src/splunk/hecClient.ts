@@ -10,12 +10,12 @@
  */
 import { describeError } from '../core/errors';
 import {
-  DEFAULT_BATCH_LIMITS, addEnvelope, drain, emptyBatcher, nextDeadline, pickForKeepalive, tick,
+  addEnvelope, drain, emptyBatcher, nextDeadline, pickForKeepalive, tick,
   type BatchLimits, type BatcherState, type HecBatch,
 } from '../core/splunk/batcher';
 import { HEC_ACK_PATH, HEC_EVENT_PATH, HEC_HEALTH_PATH, joinUrl, serializeEnvelope, utf8Bytes, type HecEnvelope } from '../core/splunk/hec';
 import {
-  DEFAULT_BACKOFF, backoffDelayMs, classifyHecResponse, classifyNetworkError, parseHecBody,
+  backoffDelayMs, classifyHecResponse, classifyNetworkError, parseHecBody,
   type BackoffPolicy, type HecOutcome,
 } from '../core/splunk/hecStatus';
 import type { HecQueueStore, QueuedBatch } from '../store/hecQueue';
@@ -209,11 +209,22 @@ export class HecClient {
     }, Math.max(0, d - this.now()));
   }
 
-  /** A sealed batch: into the durable queue first, then on its way. */
-  private accept(b: HecBatch): void {
+  /** Put a sealed batch in the in-memory queue and the durable store (the store write may fail). */
+  private persist(b: HecBatch): Promise<void> {
     const q: QueuedBatch = { ...b, attempts: 0 };
     this.queue.push(q);
-    this.store.put(q).then(
+    return this.store.put(q);
+  }
+
+  /** A batch Splunk settled (accepted, or refused for good): out of the queue and the store. */
+  private async forget(id: string): Promise<void> {
+    this.queue = this.queue.filter((b) => b.id !== id);
+    await this.store.delete(id).catch(() => undefined);
+  }
+
+  /** A sealed batch: into the durable queue first, then on its way. */
+  private accept(b: HecBatch): void {
+    this.persist(b).then(
       () => void this.pump(),
       (e: unknown) => { this.emit({ lastError: `Unsent events are kept in memory only: ${describeError(e)}`, lastErrorCode: 'store/failed' }); void this.pump(); },
     );
@@ -223,12 +234,7 @@ export class HecClient {
   async flush(): Promise<void> {
     const step = drain(this.batcher, this.now(), this.newId);
     this.batcher = step.state;
-    const puts = step.ready.map((b) => {
-      const q: QueuedBatch = { ...b, attempts: 0 };
-      this.queue.push(q);
-      return this.store.put(q).catch(() => undefined);
-    });
-    await Promise.all(puts);
+    await Promise.all(step.ready.map((b) => this.persist(b).catch(() => undefined)));
     this.armBatchTimer();
     this.emit();
     await this.pump();
@@ -322,8 +328,7 @@ export class HecClient {
   private async handle(batch: QueuedBatch, o: HecOutcome): Promise<boolean> {
     switch (o.kind) {
       case 'ok':
-        this.queue = this.queue.filter((b) => b.id !== batch.id);
-        await this.store.delete(batch.id).catch(() => undefined);
+        await this.forget(batch.id);
         this.emit({ sentBatches: this.st.sentBatches + 1, sentEvents: this.st.sentEvents + batch.eventCount, lastSuccessAtMs: this.now(), nextRetryAtMs: null });
         if (!this.lastErrorIsDrop) this.emit({ lastError: null, lastErrorCode: null, hecCode: null });
         return true;
@@ -338,8 +343,7 @@ export class HecClient {
         return false;
       case 'fatal':
         if (o.scope === 'batch') {
-          this.queue = this.queue.filter((b) => b.id !== batch.id);
-          await this.store.delete(batch.id).catch(() => undefined);
+          await this.forget(batch.id);
           this.lastErrorIsDrop = true;
           this.emit({ droppedBatches: this.st.droppedBatches + 1, lastError: o.error.message, lastErrorCode: o.error.code, hecCode: o.hecCode ?? null });
           return true;
@@ -371,11 +375,7 @@ export class HecClient {
     if (!this.configured()) return;
     const step = drain(this.batcher, this.now(), this.newId);
     this.batcher = step.state;
-    for (const b of step.ready) {
-      const q: QueuedBatch = { ...b, attempts: 0 };
-      this.queue.push(q);
-      void this.store.put(q).catch(() => undefined);
-    }
+    for (const b of step.ready) void this.persist(b).catch(() => undefined);
     if (this.paused) return;
     const candidates = pickForKeepalive(this.queue.filter((b) => !this.inFlight.has(b.id)));
     for (const b of candidates) {
@@ -385,8 +385,7 @@ export class HecClient {
           const o = classifyHecResponse(res.status, await res.text().catch(() => ''), null, this.now());
           // Only a plain success settles a batch here; anything else goes through the normal loop.
           if (o.kind === 'ok' && o.ackId === undefined) {
-            this.queue = this.queue.filter((x) => x.id !== b.id);
-            await this.store.delete(b.id).catch(() => undefined);
+            await this.forget(b.id);
             this.emit({ sentBatches: this.st.sentBatches + 1, sentEvents: this.st.sentEvents + b.eventCount, lastSuccessAtMs: this.now() });
           }
         })
@@ -432,6 +431,3 @@ export class HecClient {
     return { ok, lines };
   }
 }
-
-/** Default limits/backoff, exported for the forwarder and tests. */
-export { DEFAULT_BATCH_LIMITS, DEFAULT_BACKOFF };

@@ -7,6 +7,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EventChunk, SessionMeta } from '../core/events';
+import type { EnrolledProfile, ModelRecord } from './profiles';
 import { PointerprintError } from '../core/errors';
 
 export const DB_NAME = 'pointerprint';
@@ -16,15 +17,15 @@ export const DB_VERSION = 1;
 export type StoredChunk = EventChunk;
 
 /**
- * The schema, for idb's typed transactions. Values of stores owned by other modules are left open
- * (`unknown`-ish records keyed by `id`) so those modules can narrow them in their own accessors
- * without this file importing their types.
+ * The schema, for idb's typed transactions. The hecQueue store's values are left open (`unknown`-ish
+ * records keyed by `id`) for its module to narrow; profiles and models use their module's types
+ * (type-only imports: no runtime cycle).
  */
 export interface PointerprintDB extends DBSchema {
   sessions: { key: string; value: SessionMeta; indexes: { byProfile: string } };
   chunks: { key: [string, number]; value: StoredChunk; indexes: { bySession: string } };
-  profiles: { key: string; value: { id: string } & Record<string, unknown> };
-  models: { key: string; value: { id: string } & Record<string, unknown> };
+  profiles: { key: string; value: EnrolledProfile };
+  models: { key: string; value: ModelRecord };
   hecQueue: { key: string; value: { id: string; createdAtMs: number } & Record<string, unknown>; indexes: { byCreated: number } };
   /** Settings and small values, out-of-line keys (e.g. 'capture.retentionDays'). */
   kv: { key: string; value: unknown };

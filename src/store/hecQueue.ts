@@ -5,7 +5,7 @@
  * acknowledgement is on), so a reload, a crash or a lost connection loses nothing.
  */
 import type { HecBatch } from '../core/splunk/batcher';
-import { openPointerprintDb, storageError } from './db';
+import { openPointerprintDb, storageError, type PointerprintDb } from './db';
 
 export type QueuedBatch = HecBatch & {
   /** Send attempts so far (for backoff after a reload). */
@@ -26,40 +26,25 @@ function isQueuedBatch(v: unknown): v is QueuedBatch {
   return !!b && typeof b.id === 'string' && typeof b.body === 'string' && typeof b.createdAtMs === 'number';
 }
 
+/** Run one IndexedDB operation, mapping failures to the store's person-readable errors. */
+async function withDb<T>(op: (db: PointerprintDb) => Promise<T>): Promise<T> {
+  try {
+    return await op(await openPointerprintDb());
+  } catch (e) {
+    throw storageError(e);
+  }
+}
+
 export const idbHecQueue: HecQueueStore = {
   async put(b) {
-    try {
-      const db = await openPointerprintDb();
-      await db.put('hecQueue', { ...b, eventIds: [...b.eventIds] });
-    } catch (e) {
-      throw storageError(e);
-    }
+    await withDb((db) => db.put('hecQueue', { ...b, eventIds: [...b.eventIds] }));
   },
-  async delete(id) {
-    try {
-      const db = await openPointerprintDb();
-      await db.delete('hecQueue', id);
-    } catch (e) {
-      throw storageError(e);
-    }
-  },
+  delete: (id) => withDb((db) => db.delete('hecQueue', id)),
   async list() {
-    try {
-      const db = await openPointerprintDb();
-      const all = await db.getAllFromIndex('hecQueue', 'byCreated');
-      return all.filter(isQueuedBatch).map((b) => ({ ...b, attempts: typeof b.attempts === 'number' ? b.attempts : 0 }));
-    } catch (e) {
-      throw storageError(e);
-    }
+    const all = await withDb((db) => db.getAllFromIndex('hecQueue', 'byCreated'));
+    return all.filter(isQueuedBatch).map((b) => ({ ...b, attempts: typeof b.attempts === 'number' ? b.attempts : 0 }));
   },
-  async clear() {
-    try {
-      const db = await openPointerprintDb();
-      await db.clear('hecQueue');
-    } catch (e) {
-      throw storageError(e);
-    }
-  },
+  clear: () => withDb((db) => db.clear('hecQueue')),
 };
 
 /** A queue in memory (IndexedDB unavailable, tests): survives nothing, says so in the UI. */

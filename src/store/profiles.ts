@@ -62,7 +62,7 @@ export function modelUrl(modelId: string): string {
 export async function saveProfile(p: EnrolledProfile): Promise<void> {
   try {
     const db = await openPointerprintDb();
-    await db.put('profiles', p as unknown as { id: string } & Record<string, unknown>);
+    await db.put('profiles', p);
   } catch (e) {
     throw storageError(e);
   }
@@ -70,19 +70,19 @@ export async function saveProfile(p: EnrolledProfile): Promise<void> {
 
 export async function listProfiles(): Promise<EnrolledProfile[]> {
   const db = await openPointerprintDb();
-  const all = (await db.getAll('profiles')) as unknown as EnrolledProfile[];
+  const all = await db.getAll('profiles');
   return all.sort((a, b) => b.createdAtEpochMs - a.createdAtEpochMs);
 }
 
 export async function getProfile(id: string): Promise<EnrolledProfile | undefined> {
   const db = await openPointerprintDb();
-  return (await db.get('profiles', id)) as unknown as EnrolledProfile | undefined;
+  return db.get('profiles', id);
 }
 
 export async function saveModelRecord(m: ModelRecord): Promise<void> {
   try {
     const db = await openPointerprintDb();
-    await db.put('models', m as unknown as { id: string } & Record<string, unknown>);
+    await db.put('models', m);
   } catch (e) {
     throw storageError(e);
   }
@@ -90,7 +90,7 @@ export async function saveModelRecord(m: ModelRecord): Promise<void> {
 
 export async function getModelRecord(id: string): Promise<ModelRecord | undefined> {
   const db = await openPointerprintDb();
-  return (await db.get('models', id)) as unknown as ModelRecord | undefined;
+  return db.get('models', id);
 }
 
 function describeSettings(ws: WindowSettings, es: EncodingSettings): string {

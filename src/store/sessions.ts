@@ -6,16 +6,13 @@
  */
 import { concatChunks, sliceColumns, type EventChunk, type EventColumns, type SessionMeta } from '../core/events';
 import { PointerprintError } from '../core/errors';
-import { openPointerprintDb, storageError, type StoredChunk } from './db';
+import { openPointerprintDb, storageError } from './db';
 
 /** Events per stored chunk when a whole session is saved at once (imports, Splunk). */
 export const SAVE_CHUNK_EVENTS = 8192;
 
-/** A trimmed copy of a chunk: typed arrays exactly `length` long (structured clone copies whole buffers). */
-function trimmed(chunk: EventChunk): StoredChunk {
-  const cols = sliceColumns(chunk, 0, chunk.length);
-  return { ...cols, sessionId: chunk.sessionId, seq: chunk.seq, length: chunk.length };
-}
+/** All chunk keys of one session: chunk keys are [sessionId, seq], so one range covers them without reading values. */
+const chunkRange = (id: string): IDBKeyRange => IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
 
 /** A plain copy of the meta (Svelte $state proxies and class instances do not structured-clone). */
 function plainMeta(meta: SessionMeta): SessionMeta {
@@ -32,11 +29,7 @@ export async function saveSession(meta: SessionMeta, columns: EventColumns & { l
     const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
     const chunks = tx.objectStore('chunks');
     // Drop any older chunks of the same id first: a shorter re-import must not keep stale tails.
-    let cursor = await chunks.index('bySession').openKeyCursor(IDBKeyRange.only(meta.id));
-    while (cursor) {
-      await chunks.delete(cursor.primaryKey);
-      cursor = await cursor.continue();
-    }
+    await chunks.delete(chunkRange(meta.id));
     let seq = 0;
     for (let start = 0; start < columns.length; start += SAVE_CHUNK_EVENTS, seq++) {
       const end = Math.min(columns.length, start + SAVE_CHUNK_EVENTS);
@@ -49,12 +42,16 @@ export async function saveSession(meta: SessionMeta, columns: EventColumns & { l
   }
 }
 
-/** Append one chunk of a live capture and update its meta (event count, duration) atomically. */
+/**
+ * Append one chunk of a live capture and update its meta (event count, duration) atomically. The chunk
+ * is stored as given: its typed arrays must be exactly `length` long (structured clone copies whole
+ * buffers), as the Recorder's chunks are (`ColumnBuffer.copy`).
+ */
 export async function appendChunk(chunk: EventChunk, meta: SessionMeta): Promise<void> {
   try {
     const db = await openPointerprintDb();
     const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
-    void tx.objectStore('chunks').put(trimmed(chunk));
+    void tx.objectStore('chunks').put(chunk);
     void tx.objectStore('sessions').put(plainMeta(meta));
     await tx.done;
   } catch (e) {
@@ -85,8 +82,7 @@ export async function loadSessionColumns(id: string): Promise<EventColumns & { l
 export async function deleteSession(id: string): Promise<void> {
   const db = await openPointerprintDb();
   const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
-  // Chunk keys are [sessionId, seq]: one key range covers them all without reading values.
-  void tx.objectStore('chunks').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+  void tx.objectStore('chunks').delete(chunkRange(id));
   void tx.objectStore('sessions').delete(id);
   await tx.done;
 }
@@ -97,7 +93,7 @@ export async function deleteAllForProfile(profileId: string): Promise<number> {
   const ids = await db.getAllKeysFromIndex('sessions', 'byProfile', profileId);
   const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
   for (const id of ids) {
-    void tx.objectStore('chunks').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+    void tx.objectStore('chunks').delete(chunkRange(id));
     void tx.objectStore('sessions').delete(id);
   }
   await tx.done;
@@ -142,5 +138,3 @@ export async function pruneExpiredSessions(nowEpochMs = Date.now(), keepIds: Rea
   for (const id of expired) await deleteSession(id);
   return expired;
 }
-
-export type { StoredChunk };

@@ -10,7 +10,7 @@ import { segmentSession } from '../core/segment';
 import { PointerprintError, describeError } from '../core/errors';
 import type { EventColumns, SizePx } from '../core/events';
 import type { EncodingSettings } from '../core/settings';
-import type { RenderedImage, RenderOutputs, RenderReply, RenderRequest, RenderTiming, WindowRange } from './renderProtocol';
+import type { RenderedImage, RenderOutputs, RenderReply, RenderRequest, RenderSessionRequest, RenderTiming, RenderWindowsRequest, WindowRange } from './renderProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -71,11 +71,7 @@ async function renderRanges(
   return images;
 }
 
-async function handle(req: RenderRequest): Promise<void> {
-  if (req.type === 'cancel') {
-    cancelled.add(req.id);
-    return;
-  }
+async function handle(req: RenderWindowsRequest | RenderSessionRequest): Promise<void> {
   const t0 = performance.now();
   const timing: RenderTiming = { segmentMs: 0, encodeMs: 0, drawMs: 0, outputMs: 0, totalMs: 0 };
   const transfer: Transferable[] = [];

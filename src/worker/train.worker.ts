@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { renderDrawList, type Canvas2DLike, type DrawList } from '../core/drawlist';
-import { encodeWindow } from '../core/encode';
+import { encodeWindow, BACKGROUND } from '../core/encode';
 import { PointerprintError, describeError } from '../core/errors';
 import { chooseBackend, describeBackend } from '../ml/backends';
 import { countParams } from '../ml/model';
 import { runTrainJob, rgbaToRgb } from '../ml/pipeline';
-import { predictProba } from '../ml/train';
+import { scoreClass } from '../ml/train';
 import type { TrainWorkerReply, TrainWorkerRequest, ScoreRequest, TrainRequest } from './trainProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -92,9 +92,8 @@ async function score(req: ScoreRequest): Promise<void> {
   const per = s * s * 3;
   const pixels = new Uint8Array(req.windows.length * per);
   req.windows.forEach((w, i) => pixels.set(rgbaToRgb(rasterize(encodeWindow(w.columns, 0, w.columns.length, w.space, req.encoding)), s), i * per));
-  const p = await predictProba(m, { sizePx: s, count: req.windows.length, pixels, labels: new Int32Array(req.windows.length), background: 0 });
-  const k = p.length / Math.max(1, req.windows.length);
-  post({ type: 'scores', id: req.id, scores: req.windows.map((_, i) => p[i * k + req.cls]), ms: performance.now() - t0 });
+  const scores = await scoreClass(m, { sizePx: s, count: req.windows.length, pixels, labels: new Int32Array(req.windows.length), background: BACKGROUND }, req.cls);
+  post({ type: 'scores', id: req.id, scores: Array.from(scores), ms: performance.now() - t0 });
 }
 
 async function handle(req: TrainWorkerRequest): Promise<void> {

@@ -4,8 +4,7 @@
  * and fault injection (down, slow, busy, truncated responses).
  */
 import { test, expect } from '@playwright/test';
-import { startPeer, openSplunkView, configure, sendScores, sendSession, flush, eventRequests, DEV_HEC_TOKEN } from './splunk-helpers';
-import { DEV_ACK_TOKEN } from '../../server/splunk-local';
+import { startPeer, openSplunkView, configure, sendScores, sendSession, flush, eventRequests, DEV_HEC_TOKEN, DEV_ACK_TOKEN, DEV_DISABLED_TOKEN } from './splunk-helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -87,7 +86,7 @@ test('incorrect index (code 7) pauses with words; disabled token (code 1) too', 
     await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, index: 'nope', batchMaxWaitMs: 100 });
     await sendScores(page, 1);
     await expect(page.getByTestId('hec-error')).toContainText('HEC code 7: "Incorrect index"');
-    await configure(page, { index: 'pointerprint', hecToken: '5f2a5c3e-1d4b-4c8e-9a61-000000000003' });
+    await configure(page, { index: 'pointerprint', hecToken: DEV_DISABLED_TOKEN });
     await expect(page.getByTestId('hec-error')).toContainText('HEC code 1: "Token disabled"');
     expect(peer.events()).toHaveLength(0);
   } finally {

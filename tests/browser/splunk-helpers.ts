@@ -6,10 +6,10 @@ import { expect, type Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSplunkLocal, DEV_HEC_TOKEN, DEV_SEARCH_TOKEN, type SplunkLocal, type SplunkLocalOptions } from '../../server/splunk-local';
+import { startSplunkLocal, type SplunkLocal, type SplunkLocalOptions } from '../../server/splunk-local';
 import type { SplunkSettings } from '../../src/splunk/settings';
 
-export { DEV_HEC_TOKEN, DEV_SEARCH_TOKEN };
+export { DEV_HEC_TOKEN, DEV_ACK_TOKEN, DEV_DISABLED_TOKEN, DEV_SEARCH_TOKEN } from '../../server/splunk-local';
 
 export async function startPeer(opts: SplunkLocalOptions = {}): Promise<SplunkLocal & { dataDir: string }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pp-splunk-browser-'));

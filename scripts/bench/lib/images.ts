@@ -8,6 +8,7 @@ import { renderDrawList, segmentCount, type Canvas2DLike } from '../../../src/co
 import { encodeWindow } from '../../../src/core/encode';
 import type { EventColumns, SizePx } from '../../../src/core/events';
 import type { EncodingSettings } from '../../../src/core/settings';
+import { rgbaToRgb } from '../../../src/ml/pipeline';
 import type { ImageSet } from '../../../src/ml/train';
 
 const canvases = new Map<number, { canvas: Canvas; ctx: SKRSContext2D }>();
@@ -47,12 +48,7 @@ export function renderWindowRgb(w: WindowRef, es: EncodingSettings, out: Uint8Ar
   const t1 = performance.now();
   const ctx = contextFor(es.sizePx);
   renderDrawList(ctx as unknown as Canvas2DLike, d);
-  const rgba = ctx.getImageData(0, 0, es.sizePx, es.sizePx).data;
-  for (let i = 0, o = at; i < rgba.length; i += 4, o += 3) {
-    out[o] = rgba[i];
-    out[o + 1] = rgba[i + 1];
-    out[o + 2] = rgba[i + 2];
-  }
+  out.set(rgbaToRgb(ctx.getImageData(0, 0, es.sizePx, es.sizePx).data, es.sizePx), at);
   const t2 = performance.now();
   if (stats) {
     stats.images++;
@@ -69,12 +65,4 @@ export function renderImageSet(ws: readonly WindowRef[], labels: ArrayLike<numbe
   const pixels = new Uint8Array(ws.length * per);
   ws.forEach((w, i) => renderWindowRgb(w, es, pixels, i * per, stats));
   return { sizePx: es.sizePx, count: ws.length, pixels, labels: Int32Array.from(labels), background };
-}
-
-/** A subset of an ImageSet (copies), with optional new labels. */
-export function subsetImages(set: ImageSet, idx: readonly number[], labels?: ArrayLike<number>): ImageSet {
-  const per = set.sizePx * set.sizePx * 3;
-  const pixels = new Uint8Array(idx.length * per);
-  idx.forEach((j, i) => pixels.set(set.pixels.subarray(j * per, (j + 1) * per), i * per));
-  return { sizePx: set.sizePx, count: idx.length, pixels, labels: labels ? Int32Array.from(labels) : Int32Array.from(idx, (j) => set.labels[j]), background: set.background };
 }

@@ -2,7 +2,7 @@
  * tfjs in Node for the benchmark: the wasm backend with the app's gradient kernels (src/ml/wasmGrads.ts) (so it can train a
  * conv net), falling back to the pure-JS cpu backend. Node's wasm backend runs single-threaded
  * (tfjs reports no multithread support outside a cross-origin-isolated browser), which bounds what
- * training can reach on this machine: see the peak estimate in speed.ts.
+ * training can reach on this machine: see the peak estimate (`machinePeak`) in run.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -15,7 +15,7 @@
  * naming the line. Hand-rolled parsing (no split/regex per row): the whole data set is 204 MB.
  */
 import { PointerprintError } from '../errors';
-import { Button, ButtonsMask, EventKind, PointerKind, allocColumns, type EventColumns, type SessionMeta, type SizePx } from '../events';
+import { Button, ButtonsMask, EventKind, PointerKind, allocColumns, sliceColumns, type EventColumns, type SessionMeta, type SizePx } from '../events';
 
 /** Wheel delta (CSS px) of one Balabit scroll row, like one notch in a browser. */
 export const WHEEL_NOTCH_PX = 100;
@@ -119,8 +119,6 @@ export function parseBalabitSession(text: string, opts: BalabitImportOptions): I
   let maxX = -1, maxY = -1;
   const len = text.length;
 
-  // Field cursor helpers, closed over `pos`.
-  let fieldEnd = 0;
   const nextComma = (from: number, end: number): number => {
     const i = text.indexOf(',', from);
     return i < 0 || i > end ? -1 : i;
@@ -170,9 +168,8 @@ export function parseBalabitSession(text: string, opts: BalabitImportOptions): I
     if (c5 < 0 || nextComma(c5 + 1, lineEnd) >= 0) {
       fail('import/bad-row', `expected 6 comma-separated fields (${HEADER}), found "${text.slice(pos, Math.min(lineEnd, pos + 60))}".`, name, line);
     }
-    fieldEnd = lineEnd;
     const clientT = parseNum(c1 + 1, c2, 'client timestamp', false);
-    // Button and state: compare by first chars (fast), verify whole word.
+    // Button and state, as whole words.
     const bw = word(c2 + 1, c3);
     const sw = word(c3 + 1, c4);
     let btn: Btn;
@@ -196,7 +193,7 @@ export function parseBalabitSession(text: string, opts: BalabitImportOptions): I
       default: fail('import/bad-state', `unknown state "${sw.slice(0, 40)}" (expected Move, Drag, Pressed, Released, Down or Up).`, name, line);
     }
     const px = parseNum(c4 + 1, c5, 'x', false);
-    const py = parseNum(c5 + 1, fieldEnd, 'y', false);
+    const py = parseNum(c5 + 1, lineEnd, 'y', false);
     // Record timestamp is only validated (we use the client clock).
     parseNum(pos, c1, 'record timestamp', false);
 
@@ -254,8 +251,8 @@ export function parseBalabitSession(text: string, opts: BalabitImportOptions): I
   }
   const screen = inferScreen(maxX, maxY);
   const space = opts.space ? { width: opts.space.width, height: opts.space.height } : screen;
-  const columns = trim(c, n);
-  const durationMs = n > 0 ? columns.tMs[n - 1] - columns.tMs[0] : 0;
+  const columns = { ...sliceColumns(c, 0, n), length: n };
+  const durationMs = columns.tMs[n - 1] - columns.tMs[0];
   const meta: SessionMeta = {
     id: `balabit-${opts.profileId}-${name}`,
     profileId: opts.profileId,
@@ -269,12 +266,4 @@ export function parseBalabitSession(text: string, opts: BalabitImportOptions): I
     durationMs,
   };
   return { meta, columns };
-}
-
-function trim(c: EventColumns, n: number): EventColumns & { length: number } {
-  return {
-    tMs: c.tMs.slice(0, n), kind: c.kind.slice(0, n), x: c.x.slice(0, n), y: c.y.slice(0, n),
-    button: c.button.slice(0, n), buttons: c.buttons.slice(0, n), pointerKind: c.pointerKind.slice(0, n),
-    dx: c.dx.slice(0, n), dy: c.dy.slice(0, n), length: n,
-  };
 }

@@ -23,7 +23,7 @@ export interface BotOptions extends SimulateOptions {
 
 const easeInOutCubic = (t: number) => (t < 0.5 ? 4 * t * t * t : 1 - (-2 * t + 2) ** 3 / 2);
 
-function clickAt(out: PointerSample[], rng: Rng, t: number, x: number, y: number, dwellMs: number): number {
+function clickAt(out: PointerSample[], t: number, x: number, y: number, dwellMs: number): number {
   out.push(buttonSample(t, x, y, true));
   t += dwellMs;
   out.push(buttonSample(t, x, y, false));
@@ -45,7 +45,7 @@ function linearBot(g: PageGeometry, o: SimulateOptions, rng: Rng): PointerSample
       out.push(moveSample(t, Math.round(x + ((tgt.x - x) * i) / steps), Math.round(y + ((tgt.y - y) * i) / steps)));
     }
     x = tgt.x; y = tgt.y;
-    if (rng() < 0.5) t = clickAt(out, rng, t + 50, Math.round(x), Math.round(y), 50);
+    if (rng() < 0.5) t = clickAt(out, t + 50, Math.round(x), Math.round(y), 50);
     t += randRange(rng, 300, 900); // waiting for the page between actions
   }
   return out;
@@ -91,7 +91,7 @@ function bezierBot(g: PageGeometry, o: SimulateOptions, rng: Rng, jitter: boolea
     }
     const last = out[out.length - 1];
     x = last.x; y = last.y;
-    if (rng() < 0.5) t = clickAt(out, rng, t + (jitter ? randRange(rng, 30, 120) : 50), x, y, jitter ? randRange(rng, 60, 140) : 60);
+    if (rng() < 0.5) t = clickAt(out, t + (jitter ? randRange(rng, 30, 120) : 50), x, y, jitter ? randRange(rng, 60, 140) : 60);
     t += jitter ? randRange(rng, 100, 600) : 250;
   }
   return out;
