@@ -2,8 +2,10 @@
  * The SPL subset the local Splunk peer implements, over stored HEC events. Pure (no I/O).
  *
  *   search index=... sourcetype=... field=value field="quoted value" field!=value field=wild*
- *          (a OR b) bare-term earliest=-24h latest=now
- *   | head N | fields a, b | fields - a | table a b | dedup f | sort [-]f | where f="v" (equality only)
+ *          field<N field<=N field>N field>=N (numeric) (a OR b) bare-term earliest=-24h latest=now
+ *          _index_earliest=-10m _index_latest=now (index time)
+ *   | head N | fields a, b | fields - a | table a b | dedup f | sort [-]f | search … | where … (same
+ *   comparisons) | stats count dc() min() max() avg() sum() latest() earliest() values() [AS x] [by f …]
  *
  * Fields of a stored event: _raw, _time, host, source, sourcetype, index, splunk_server, the HEC
  * indexed `fields`, and the event's JSON (search-time extraction as with KV_MODE=json: dotted paths,
@@ -92,7 +94,8 @@ export function splitPipes(spl: string): string[] {
   return out;
 }
 
-type Tok = { t: 'word'; v: string } | { t: 'str'; v: string } | { t: '(' } | { t: ')' } | { t: 'op'; v: '=' | '!=' } | { t: ',' };
+type CmpOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+type Tok = { t: 'word'; v: string } | { t: 'str'; v: string } | { t: '(' } | { t: ')' } | { t: 'op'; v: CmpOp } | { t: ',' };
 
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
@@ -103,7 +106,13 @@ function tokenize(s: string): Tok[] {
     if (c === '(' || c === ')') { out.push({ t: c }); i++; continue; }
     if (c === ',') { out.push({ t: ',' }); i++; continue; }
     if (c === '!' && s[i + 1] === '=') { out.push({ t: 'op', v: '!=' }); i += 2; continue; }
-    if (c === '=') { out.push({ t: 'op', v: '=' }); i++; continue; }
+    if (c === '<' || c === '>') {
+      const eq = s[i + 1] === '=';
+      out.push({ t: 'op', v: (c + (eq ? '=' : '')) as CmpOp });
+      i += eq ? 2 : 1;
+      continue;
+    }
+    if (c === '=') { out.push({ t: 'op', v: '=' }); i += s[i + 1] === '=' ? 2 : 1; continue; }
     if (c === '"') {
       let v = '';
       i++;
@@ -117,7 +126,7 @@ function tokenize(s: string): Tok[] {
       continue;
     }
     let v = '';
-    while (i < s.length && !/[\s()=,"]/.test(s[i]) && !(s[i] === '!' && s[i + 1] === '=')) v += s[i++];
+    while (i < s.length && !/[\s()=,"<>]/.test(s[i]) && !(s[i] === '!' && s[i + 1] === '=')) v += s[i++];
     out.push({ t: 'word', v });
   }
   return out;
@@ -126,7 +135,7 @@ function tokenize(s: string): Tok[] {
 // ------------------------------------------------------------------------------------ expressions
 
 type Expr =
-  | { k: 'cmp'; field: string; op: '=' | '!='; value: string }
+  | { k: 'cmp'; field: string; op: CmpOp; value: string }
   | { k: 'term'; value: string }
   | { k: 'and'; a: Expr[] }
   | { k: 'or'; a: Expr[] }
@@ -137,7 +146,11 @@ interface SearchClause {
   expr: Expr;
   earliest?: string;
   latest?: string;
+  _index_earliest?: string;
+  _index_latest?: string;
 }
+
+const TIME_TERMS = ['earliest', 'latest', '_index_earliest', '_index_latest'] as const;
 
 function parseSearchClause(text: string): SearchClause {
   const toks = tokenize(text);
@@ -163,7 +176,12 @@ function parseSearchClause(text: string): SearchClause {
         const v = peek();
         if (!v || (v.t !== 'word' && v.t !== 'str')) throw new SplError(`Missing value after '${t.v}${op.v}'.`);
         pos++;
-        if (t.v === 'earliest' || t.v === 'latest') { clause[t.v] = v.v; return { k: 'true' }; }
+        const timeTerm = TIME_TERMS.find((x) => x === t.v);
+        if (timeTerm) {
+          if (op.v !== '=') throw new SplError(`'${t.v}' takes '=' only.`);
+          clause[timeTerm] = v.v;
+          return { k: 'true' };
+        }
         return { k: 'cmp', field: t.v, op: op.v, value: v.v };
       }
       return { k: 'term', value: t.v };
@@ -253,6 +271,17 @@ function valuesOf(row: Row, field: string): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** `field<N` and friends: true when any value of the field is a number that compares true. */
+function compareNumbers(vals: string[], op: '<' | '<=' | '>' | '>=', value: string): boolean {
+  const b = Number(value);
+  if (!Number.isFinite(b)) throw new SplError(`Comparison '${op} ${value}' needs a number.`);
+  return vals.some((v) => {
+    const a = Number(v);
+    if (v === '' || !Number.isFinite(a)) return false;
+    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+  });
+}
+
 function evalExpr(e: Expr, row: Row): boolean {
   switch (e.k) {
     case 'true': return true;
@@ -265,6 +294,7 @@ function evalExpr(e: Expr, row: Row): boolean {
       return re.test(String(row._raw ?? ''));
     }
     case 'cmp': {
+      if (e.op !== '=' && e.op !== '!=') return compareNumbers(valuesOf(row, e.field), e.op, e.value);
       const re = wildcard(e.value);
       const vals = valuesOf(row, e.field);
       const hit = vals.some((v) => re.test(v));
@@ -280,6 +310,9 @@ export interface SearchRequest {
   search: string;
   earliest_time?: string;
   latest_time?: string;
+  /** Index-time bounds (REST `index_earliest` / `index_latest`). */
+  index_earliest?: string;
+  index_latest?: string;
 }
 
 export interface SearchOutput {
@@ -288,6 +321,8 @@ export interface SearchOutput {
   fields: string[];
   /** Events scanned (matched by the base search before commands). */
   scanned: number;
+  /** The pipeline has a transforming command (`stats`): results are a table, not events. */
+  transforming: boolean;
 }
 
 /** Run the subset over events (any order); results newest first, as Splunk returns events. */
@@ -299,6 +334,8 @@ export function runSearch(req: SearchRequest, events: readonly StoredEvent[], no
   const clause = parseSearchClause(base);
   const earliest = parseTimeModifier(clause.earliest ?? req.earliest_time, nowMs);
   const latest = parseTimeModifier(clause.latest ?? req.latest_time, nowMs);
+  const indexEarliest = parseTimeModifier(clause._index_earliest ?? req.index_earliest, nowMs);
+  const indexLatest = parseTimeModifier(clause._index_latest ?? req.index_latest, nowMs);
   // Splunk searches only the default indexes (main) when the search names none.
   const namesIndex = /(^|[\s(])index\s*=/.test(base);
   let rows: Row[] = [];
@@ -306,12 +343,15 @@ export function runSearch(req: SearchRequest, events: readonly StoredEvent[], no
   for (const e of sorted) {
     if (earliest !== null && e.timeMs < earliest) continue;
     if (latest !== null && e.timeMs >= latest) continue;
+    if (indexEarliest !== null && e.indexTimeMs < indexEarliest) continue;
+    if (indexLatest !== null && e.indexTimeMs >= indexLatest) continue;
     if (!namesIndex && e.index !== 'main') continue;
     const row = rowOf(e, serverName);
     if (evalExpr(clause.expr, row)) rows.push(row);
   }
   const scanned = rows.length;
   let fields: string[] | null = null;
+  let transforming = false;
   for (const cmdText of cmds) {
     const m = /^(\w+)\s*(.*)$/s.exec(cmdText);
     if (!m) throw new SplError('Empty command after |.');
@@ -374,10 +414,89 @@ export function runSearch(req: SearchRequest, events: readonly StoredEvent[], no
         rows = rows.filter((r) => evalExpr(c.expr, r));
         break;
       }
+      case 'stats': {
+        const out = runStats(args, rows);
+        rows = out.rows;
+        fields = out.fields;
+        transforming = true;
+        break;
+      }
       default:
         throw new SplError(`Unknown search command '${name}'.`);
     }
   }
   const names = fields ?? [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
-  return { rows, fields: names, scanned };
+  return { rows, fields: names, scanned, transforming };
+}
+
+// ------------------------------------------------------------------------------------------ stats
+
+interface Aggregation { fn: string; field: string | null; as: string }
+
+const STATS_FUNCTIONS = new Set(['count', 'dc', 'distinct_count', 'min', 'max', 'avg', 'mean', 'sum', 'latest', 'earliest', 'first', 'last', 'values']);
+
+/** `count`, `dc(f)`, `min(f) AS x`, … `by a b` (commas optional). */
+function parseStats(args: string): { aggs: Aggregation[]; by: string[] } {
+  const m = /^(.*?)(?:\s+by\s+(.+))?$/is.exec(args.trim());
+  const [aggText, byText] = [m?.[1] ?? '', m?.[2] ?? ''];
+  const by = byText.split(/[\s,]+/).filter(Boolean);
+  const aggs: Aggregation[] = [];
+  const re = /([a-z_]+)(?:\(([^)]*)\))?(?:\s+as\s+([\w.{}]+))?\s*,?\s*/giy;
+  let pos = 0;
+  const text = aggText.trim();
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const a = re.exec(text);
+    if (!a || a[0] === '') throw new SplError(`stats: cannot read '${text.slice(pos)}'.`);
+    const fn = a[1].toLowerCase();
+    if (!STATS_FUNCTIONS.has(fn)) throw new SplError(`stats: unknown function '${a[1]}'.`);
+    const field = a[2]?.trim() || null;
+    if (fn !== 'count' && !field) throw new SplError(`stats: ${fn} needs a field.`);
+    aggs.push({ fn, field, as: a[3] ?? (field ? `${a[1]}(${field})` : a[1]) });
+    pos = re.lastIndex;
+  }
+  if (!aggs.length) throw new SplError('stats needs a function.');
+  return { aggs, by };
+}
+
+function aggregate(fn: string, vals: string[]): string | string[] | undefined {
+  const nums = vals.map(Number).filter((x, i) => vals[i] !== '' && Number.isFinite(x));
+  switch (fn) {
+    case 'count': return String(vals.length);
+    case 'dc': case 'distinct_count': return String(new Set(vals).size);
+    case 'values': { const u = [...new Set(vals)].sort(); return u.length === 1 ? u[0] : u; }
+    // Rows arrive newest first: latest is the first value seen, earliest the last.
+    case 'latest': case 'first': return vals[0];
+    case 'earliest': case 'last': return vals[vals.length - 1];
+    case 'min': return nums.length ? String(Math.min(...nums)) : [...vals].sort()[0];
+    case 'max': return nums.length ? String(Math.max(...nums)) : [...vals].sort().at(-1);
+    case 'sum': return nums.length ? String(nums.reduce((a, b) => a + b, 0)) : undefined;
+    case 'avg': case 'mean': return nums.length ? String(nums.reduce((a, b) => a + b, 0) / nums.length) : undefined;
+  }
+  return undefined;
+}
+
+function runStats(args: string, rows: Row[]): { rows: Row[]; fields: string[] } {
+  const { aggs, by } = parseStats(args);
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const keyVals = by.map((f) => valuesOf(r, f)[0]);
+    if (keyVals.some((v) => v === undefined)) continue; // Splunk drops rows missing a by-field
+    const key = JSON.stringify(keyVals);
+    const g = groups.get(key);
+    if (g) g.push(r); else groups.set(key, [r]);
+  }
+  if (!by.length && !groups.size) groups.set('[]', []);
+  const out: Row[] = [];
+  for (const [key, members] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const row: Row = {};
+    (JSON.parse(key) as string[]).forEach((v, i) => (row[by[i]] = v));
+    for (const a of aggs) {
+      const vals = a.field === null ? members.map(() => '1') : members.flatMap((m) => valuesOf(m, a.field!));
+      const v = aggregate(a.fn, vals);
+      if (v !== undefined) row[a.as] = v;
+    }
+    out.push(row);
+  }
+  return { rows: out, fields: [...by, ...aggs.map((a) => a.as)] };
 }
