@@ -11,9 +11,13 @@ import type { SplunkSettings } from '../../src/splunk/settings';
 
 export { DEV_HEC_TOKEN, DEV_ACK_TOKEN, DEV_DISABLED_TOKEN, DEV_SEARCH_TOKEN } from '../../server/splunk-local';
 
+/** The origin of the test pages (playwright.config.ts baseURL): the only origin the peer allows by default here. */
+export const TEST_ORIGIN = `http://127.0.0.1:${Number(process.env.PP_TEST_PORT ?? 5179)}`;
+
 export async function startPeer(opts: SplunkLocalOptions = {}): Promise<SplunkLocal & { dataDir: string }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pp-splunk-browser-'));
-  const peer = await startSplunkLocal({ port: 0, ...opts, dataDir });
+  const allowedOrigins = opts.allowedOrigins ?? (opts.corsOrigins ? undefined : [TEST_ORIGIN]);
+  const peer = await startSplunkLocal({ port: 0, ...opts, allowedOrigins, dataDir });
   return Object.assign(peer, { dataDir });
 }
 
