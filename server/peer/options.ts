@@ -76,6 +76,8 @@ export interface SplunkLocalOptions {
   /** Largest management API request body in bytes; default 256 KB. */
   maxMgmtBodyBytes?: number;
   tokenErrors?: TokenErrorStyle;
+  /** Extra names the Host header may carry (default: 127.0.0.1, localhost, [::1] and `host`). */
+  allowedHosts?: string[];
   /** Accept `?token=` on HEC (Splunk's `allowQueryStringAuth`). */
   allowQueryStringAuth?: boolean;
   serverName?: string;

@@ -32,7 +32,18 @@ async function routeHecOrMgmt(req: http.IncomingMessage, res: http.ServerRespons
   }
 }
 
+/**
+ * The Host header must name this machine: a page whose domain was re-pointed at 127.0.0.1 (DNS
+ * rebinding) is same-origin to the browser, so CORS alone would not keep it out.
+ */
+export function hostAllowed(hostHeader: string | undefined, st: PeerState): boolean {
+  if (!hostHeader) return false;
+  const name = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.replace(/:\d+$/, '');
+  return st.allowedHosts.has(name.toLowerCase());
+}
+
 export async function route(req: http.IncomingMessage, res: http.ServerResponse, st: PeerState): Promise<void> {
+  if (!hostAllowed(req.headers.host, st)) { discardBody(req); send(res, 421, { text: 'Misdirected request: unknown Host', code: 421 }); return; }
   const url = new URL(req.url ?? '/', `http://${st.host}`);
   const path = normalisePath(url.pathname);
   // Counted per path without CORS preflights, so tests can count real requests.

@@ -23,6 +23,8 @@ export interface PeerState {
   searchTokens: Set<string>;
   adminToken: string;
   cors: CorsPolicy;
+  /** Host names (lower case, IPv6 in brackets) the Host header may carry. */
+  allowedHosts: Set<string>;
   truncateBytes: number;
   truncateBySourcetype: Record<string, number>;
   maxHecBodyBytes: number;
@@ -72,6 +74,7 @@ export function createState(opts: SplunkLocalOptions): PeerState {
     searchTokens: new Set(opts.searchTokens ?? [DEV_SEARCH_TOKEN]),
     adminToken: opts.adminToken ?? randomBytes(24).toString('base64url'),
     cors: corsPolicy(opts),
+    allowedHosts: new Set(['127.0.0.1', 'localhost', '[::1]', opts.host ?? '127.0.0.1', ...(opts.allowedHosts ?? [])].map((h) => h.toLowerCase())),
     truncateBytes: opts.truncateBytes ?? DEFAULT_TRUNCATE_BYTES,
     truncateBySourcetype: opts.truncateBySourcetype ?? {},
     maxHecBodyBytes: opts.maxHecBodyBytes ?? DEFAULT_MAX_HEC_BODY_BYTES,

@@ -134,6 +134,18 @@ function partialPost(url: string, headers: Record<string, string>, declared: num
   });
 }
 
+describe('DNS rebinding', () => {
+  it('refuses a request whose Host is not this machine, even with valid credentials', async () => {
+    const r = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${peer.url}/services/authentication/current-context`, { headers: { Host: `evil.example:${peer.port}`, Authorization: `Bearer ${DEV_SEARCH_TOKEN}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r).toBe(421);
+    expect((await fetch(`http://localhost:${peer.port}/services/collector/health`)).status).toBe(200);
+  });
+});
+
 describe('body limits', () => {
   it('answers a bad token before reading a declared 50 MB body', async () => {
     const r = await partialPost(`${peer.url}/services/collector/event`, { Authorization: 'Splunk not-a-token' }, 50_000_000);
