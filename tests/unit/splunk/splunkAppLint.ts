@@ -39,7 +39,7 @@ interface ConfSpec { stanzas: RegExp; keys: (stanza: string) => KeyRule[] }
 const SAVEDSEARCH_KEYS: KeyRule[] = [
   'search', 'description', 'disabled', 'cron_schedule', 'enableSched', 'schedule_window', 'schedule_priority', 'realtime_schedule',
   'run_on_startup', 'run_n_times', 'max_concurrent', 'dispatchAs', 'allow_skew', 'is_visible', 'counttype', 'relation', 'quantity',
-  'alert_condition', 'actions', 'embed.enabled', 'defer_scheduled_searchable_idxc', 'displayview', 'vsid', 'workload_pool', 'schedule_as',
+  'alert_condition', 'actions', 'embed.enabled', 'defer_scheduled_searchable_idxc', 'displayview', 'vsid', 'workload_pool',
   'request.ui_dispatch_app', 'request.ui_dispatch_view',
   /^alert\.(track|severity|digest_mode|suppress|suppress\.fields|suppress\.period|suppress\.group_name|expires|display_view|managedBy)$/,
   /^dispatch\.(ttl|buckets|max_count|max_time|lookups|earliest_time|latest_time|index_earliest|index_latest|time_format|spawn_process|auto_cancel|auto_pause|reduce_freq|rt_backfill|rt_maximum_span|indexedRealtime|indexedRealtimeOffset|indexedRealtimeMinSpan|sample_ratio|allow_partial_results|rate_limit_retry)$/,
