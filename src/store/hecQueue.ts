@@ -165,36 +165,41 @@ export type HecQueueNotice =
   | { type: 'clear' };
 
 const CHANNEL_NAME = 'pointerprint-hec-queue';
-const localListeners = new Set<(n: HecQueueNotice) => void>();
+/** A client's answer to a notice: for a purge, what it removed itself (its own store, gathering lines). */
+type NoticeListener = (n: HecQueueNotice) => void | Promise<PurgeResult | void>;
+const localListeners = new Set<NoticeListener>();
 let channel: BroadcastChannel | null | undefined;
 
 function broadcastChannel(): BroadcastChannel | null {
   if (channel !== undefined) return channel;
   try {
     channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
-    channel?.addEventListener('message', (e: MessageEvent<HecQueueNotice>) => tellLocal(e.data));
+    channel?.addEventListener('message', (e: MessageEvent<HecQueueNotice>) => void tellLocal(e.data));
   } catch {
     channel = null;
   }
   return channel;
 }
 
-function tellLocal(n: HecQueueNotice): void {
-  for (const fn of localListeners) {
-    try { fn(n); } catch { /* one client's bug must not stop the others */ }
-  }
+/** Tell this tab's clients; resolves with what they purged between them. */
+async function tellLocal(n: HecQueueNotice): Promise<PurgeResult> {
+  const answers = [...localListeners].map((fn) => {
+    try { return Promise.resolve(fn(n)).catch(() => undefined); } catch { return Promise.resolve(undefined); }
+  });
+  const total: PurgeResult = { events: 0, batches: 0 };
+  for (const a of await Promise.all(answers)) if (a) { total.events += a.events; total.batches += a.batches; }
+  return total;
 }
 
 /** Be told of queue changes made by this tab (at once) and by other tabs. Returns the unsubscriber. */
-export function onHecQueueNotice(fn: (n: HecQueueNotice) => void): () => void {
+export function onHecQueueNotice(fn: NoticeListener): () => void {
   broadcastChannel();
   localListeners.add(fn);
   return () => localListeners.delete(fn);
 }
 
-/** Tell this tab's clients (synchronously) and other tabs' clients (over the channel). */
+/** Tell other tabs' clients (over the channel); this tab's clients know what they did themselves. */
 export function announce(n: HecQueueNotice): void {
-  tellLocal(n);
   try { broadcastChannel()?.postMessage(n); } catch { /* channel closed: other tabs reread on their next send */ }
 }
 
@@ -204,16 +209,17 @@ export function announce(n: HecQueueNotice): void {
  * 'pointer'. Use it when the owner opts out of raw events.
  */
 export async function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
-  // Clients first (synchronously here), so nothing they gather is sealed into the queue after the purge.
-  tellLocal({ type: 'purge', kind });
-  const result = await store.purgeKind(kind);
+  // Clients first (their synchronous part runs now), so nothing they gather is sealed into the queue after the purge.
+  const byClients = tellLocal({ type: 'purge', kind });
+  const own = store.purgeKind(kind);
+  const [a, b] = await Promise.all([byClients, own]);
   announce({ type: 'purge', kind });
-  return result;
+  return { events: a.events + b.events, batches: a.batches + b.batches };
 }
 
 /** Remove every queued event (the owner's "delete all"), in every tab's client too. */
 export async function clearAll(store: HecQueueStore = idbHecQueue): Promise<void> {
-  tellLocal({ type: 'clear' });
-  await store.clear();
+  const byClients = tellLocal({ type: 'clear' });
+  await Promise.all([byClients, store.clear()]);
   announce({ type: 'clear' });
 }

@@ -65,34 +65,58 @@ describe('HEC envelopes', () => {
 });
 
 describe('HEC response classification', () => {
-  const table: [number, string, string, string?][] = [
+  const table: [number, string, string][] = [
     [200, '{"text":"Success","code":0}', 'ok'],
     [503, '{"text":"Server is busy","code":9}', 'retry'],
     [500, '{"text":"Internal server error","code":8}', 'retry'],
     [502, '<html>bad gateway</html>', 'retry'],
     [429, '', 'retry'],
     [200, '{"text":"Succ', 'retry'], // truncated: outcome unknown, resend
-    [403, '{"text":"Invalid token","code":4}', 'fatal', 'config'],
-    [403, '{"text":"Token disabled","code":1}', 'fatal', 'config'],
-    [401, '{"text":"Token is required","code":2}', 'fatal', 'config'],
-    [401, '{"text":"Invalid authorization","code":3}', 'fatal', 'config'],
-    [400, '{"text":"Incorrect index","code":7,"invalid-event-number":0}', 'fatal', 'config'],
-    [400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}', 'fatal', 'batch'],
-    [400, '{"text":"No data","code":5}', 'fatal', 'batch'],
+    [403, '{"text":"Invalid token","code":4}', 'pause'],
+    [403, '{"text":"Token disabled","code":1}', 'pause'],
+    [401, '{"text":"Token is required","code":2}', 'pause'],
+    [401, '{"text":"Invalid authorization","code":3}', 'pause'],
+    [400, '{"text":"Invalid token","code":21}', 'pause'], // some versions: HTTP 400 for token problems
+    [400, '{"text":"Token disabled","code":22}', 'pause'],
+    [400, '{"text":"Incorrect index","code":7,"invalid-event-number":0}', 'pause'],
+    [400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}', 'reject'],
+    [400, '{"text":"No data","code":5}', 'reject'],
+    [400, '{"text":"Event field is required","code":12}', 'reject'],
+    [400, '{"text":"Error in handling indexed fields","code":15}', 'reject'],
     [400, '{"text":"Data channel is missing","code":10}', 'needs-channel'],
-    [400, '{"text":"Invalid data channel","code":11}', 'fatal', 'config'],
-    [400, '{"text":"ACK is disabled","code":14}', 'fatal', 'config'],
-    [404, 'not found', 'fatal', 'config'],
-    [413, '', 'fatal', 'batch'],
+    [400, '{"text":"Invalid data channel","code":11}', 'pause'],
+    [400, '{"text":"ACK is disabled","code":14}', 'pause'],
+    [400, '{"text":"Something new","code":99}', 'pause'], // a code we do not know: keep the data
+    // Answers without a HEC code (a proxy, a wrong port, a static host) never drop anything.
+    [404, 'not found', 'pause'],
+    [400, '<html>Bad Request</html>', 'pause'],
+    [405, '', 'pause'],
+    [403, 'Forbidden', 'pause'],
+    [401, '', 'pause'],
+    [413, '', 'too-large'],
+    [413, '{"text":"Content too large","code":6}', 'too-large'],
   ];
-  it.each(table)('HTTP %i %s → %s', (status, body, kind, scope) => {
+  it.each(table)('HTTP %i %s → %s', (status, body, kind) => {
     const o = classifyHecResponse(status, body);
     expect(o.kind).toBe(kind);
-    if (o.kind === 'fatal') {
-      expect(o.scope).toBe(scope);
+    if (o.kind === 'pause' || o.kind === 'reject') {
       expect(o.error.message.length).toBeGreaterThan(20);
       if (o.hecCode !== undefined) expect(o.error.message).toContain(`HEC code ${o.hecCode}`);
     }
+    if (o.kind === 'pause') expect(o.error.message).toMatch(/kept/);
+  });
+
+  it('codes 21 and 22 are token problems in words', () => {
+    for (const code of [21, 22]) {
+      const o = classifyHecResponse(400, JSON.stringify({ text: 'Invalid token', code }));
+      expect(o.kind === 'pause' && o.error.message).toContain('HEC token');
+      expect(o.kind === 'pause' && o.error.message).toContain(`HEC code ${code}`);
+    }
+  });
+
+  it('a rejected batch says which event Splunk refused', () => {
+    const o = classifyHecResponse(400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}');
+    expect(o).toMatchObject({ kind: 'reject', hecCode: 6, invalidEventNumber: 2 });
   });
 
   it('the status table matches the documented HTTP status per code', () => {
@@ -107,8 +131,8 @@ describe('HEC response classification', () => {
 
   it('invalid token words name the code', () => {
     const o = classifyHecResponse(403, '{"text":"Invalid token","code":4}');
-    expect(o.kind === 'fatal' && o.error.message).toContain('does not know this HEC token');
-    expect(o.kind === 'fatal' && o.error.code).toBe('hec/invalid-token');
+    expect(o.kind === 'pause' && o.error.message).toContain('does not know this HEC token');
+    expect(o.kind === 'pause' && o.error.code).toBe('hec/invalid-token');
   });
 
   it('ack id is returned on success', () => {

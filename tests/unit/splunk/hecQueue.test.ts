@@ -70,7 +70,7 @@ describe('queue purge by kind', () => {
     const store = memoryHecQueue();
     await store.put(batchOf([scoreLine('a')]));
     const heard: HecQueueNotice[] = [];
-    const off = onHecQueueNotice((m) => heard.push(m));
+    const off = onHecQueueNotice((m) => { heard.push(m); });
     await clearAll(store);
     off();
     expect(await store.list()).toEqual([]);
