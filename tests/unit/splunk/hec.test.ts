@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meta, sampleChunk } from './fixtures';
 import type { LiveScore } from '../../../src/core/score';
 import {
-  SOURCETYPE_POINTER, SOURCETYPE_SCORE, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
+  SOURCETYPE_POINTER, SOURCETYPE_SCORE, SPLUNK_DEFAULT_TRUNCATE_BYTES, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
   serializeEnvelope, splitConcatenatedJson, utf8Bytes,
 } from '../../../src/core/splunk/hec';
 import { HEC_STATUS, backoffDelayMs, classifyHecResponse, classifyNetworkError, parseRetryAfter } from '../../../src/core/splunk/hecStatus';
@@ -33,11 +33,34 @@ describe('HEC envelopes', () => {
   });
 
   it('splits a long chunk into parts with stable ids', () => {
-    const envs = pointerEnvelopes(sampleChunk('s1', 0, 1000), meta, {}, 400);
+    const envs = pointerEnvelopes(sampleChunk('s1', 0, 1000), meta, {}, { maxSamplesPerEvent: 400, maxEventBytes: 1e9 });
     expect(envs.map((e) => e.event.eventId)).toEqual(['s1:0:0', 's1:0:400', 's1:0:800']);
     expect(envs.map((e) => e.event.length)).toEqual([400, 400, 200]);
     expect(envs[0]).not.toHaveProperty('index'); // token default index when unset
     for (const e of envs) expect(utf8Bytes(serializeEnvelope(e))).toBeLessThan(60 * 1024);
+  });
+
+  it("every pointer event fits Splunk's default TRUNCATE (10,000 bytes), measured in bytes; parts tile the chunk", () => {
+    // Realistic worst case: 1000 samples with full-precision coordinates, deltas, a long label and ids.
+    const n = 1000;
+    const chunk = sampleChunk('a-long-session-id-0123456789abcdef', 12, n, 123456.789);
+    for (let i = 0; i < n; i++) {
+      chunk.x[i] = 1234.5678 + i * 0.321; chunk.y[i] = 987.6543 - i * 0.123; chunk.dx[i] = -12.345; chunk.dy[i] = 6.789; chunk.buttons[i] = 1;
+    }
+    const longMeta = { ...meta, id: 'a-long-session-id-0123456789abcdef', label: 'customer-segment-ééé-'.repeat(5), profileId: 'profile-'.repeat(8) };
+    const envs = pointerEnvelopes(chunk, longMeta, { host: 'shop.example.com', source: 'pointerprint', index: 'pointerprint' });
+    expect(envs.length).toBeGreaterThan(3);
+    let at = 0;
+    for (const e of envs) {
+      expect(utf8Bytes(serializeEnvelope(e))).toBeLessThanOrEqual(9000);
+      expect(utf8Bytes(JSON.stringify(e.event))).toBeLessThan(SPLUNK_DEFAULT_TRUNCATE_BYTES);
+      expect(e.event.offset).toBe(at);
+      expect(e.event.eventId).toBe(`${longMeta.id}:12:${at}`);
+      at += e.event.length;
+    }
+    expect(at).toBe(n);
+    // Parts are filled, not cut needlessly small: each but the last is within a sample's size of the limit.
+    for (const e of envs.slice(0, -1)) expect(utf8Bytes(serializeEnvelope(e))).toBeGreaterThan(9000 - 120);
   });
 
   it('score events under pointerprint:score at the score time', () => {
