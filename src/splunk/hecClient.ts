@@ -140,6 +140,8 @@ export class HecClient {
   private batcher: BatcherState = emptyBatcher();
   /** The durable queue as last read (the sender's work list; other tabs show its counts). */
   private queue: QueuedBatch[] = [];
+  /** Sealed here but not (yet) in the store: a write under way, or a store that failed (kept in memory). */
+  private unsaved = new Map<string, QueuedBatch>();
   private inFlight = new Map<string, { batch: QueuedBatch; abort: AbortController }>();
   private isSender = false;
   private electionRunning = false;
@@ -314,7 +316,9 @@ export class HecClient {
   /** Reread the durable queue (the truth shared by all tabs). */
   private async reload(): Promise<void> {
     this.dirty = false;
-    this.queue = await this.store.list();
+    const stored = await this.store.list();
+    const ids = new Set(stored.map((b) => b.id));
+    this.queue = [...stored, ...[...this.unsaved.values()].filter((b) => !ids.has(b.id))].sort((a, b) => a.createdAtMs - b.createdAtMs);
     this.emit();
   }
 
@@ -336,12 +340,18 @@ export class HecClient {
       // Gathering lines first (synchronously), so none is sealed into the queue after the purge.
       const before = this.batcher.lines.length;
       this.batcher = pendingWithoutKind(this.batcher, n.kind);
+      for (const [id, b] of this.unsaved) {
+        const kept = withoutKind(b, n.kind);
+        if (!kept) this.unsaved.delete(id);
+        else this.unsaved.set(id, kept);
+      }
       for (const f of this.inFlight.values()) if (withoutKind(f.batch, n.kind) !== f.batch) f.abort.abort();
       // The store too: batches sealed meanwhile, a memory queue, another tab's purge that raced a seal.
       const stored = await this.store.purgeKind(n.kind).catch(() => ({ events: 0, batches: 0 }));
       purged = { events: stored.events + before - this.batcher.lines.length, batches: stored.batches };
     } else {
       this.batcher = emptyBatcher();
+      this.unsaved.clear();
       for (const f of this.inFlight.values()) f.abort.abort();
       if (!this.shared) await this.store.clear().catch(() => undefined);
     }
@@ -385,13 +395,16 @@ export class HecClient {
   private async persist(b: HecBatch): Promise<void> {
     const q: QueuedBatch = { ...b, attempts: 0 };
     this.queue.push(q);
+    this.unsaved.set(q.id, q);
     await this.store.put(q);
+    this.unsaved.delete(q.id);
     if (this.shared) announce({ type: 'changed' });
   }
 
   /** A batch Splunk settled (accepted, or its events dropped): out of the queue and the store. */
   private async forget(id: string): Promise<void> {
     this.queue = this.queue.filter((b) => b.id !== id);
+    this.unsaved.delete(id);
     await this.store.delete(id).catch(() => undefined);
     if (this.shared) announce({ type: 'changed' });
   }
@@ -452,7 +465,7 @@ export class HecClient {
         const next = this.queue.find((b) => !b.ack && !this.inFlight.has(b.id));
         if (!next) break;
         // The store is the truth: another tab's purge may have changed or removed this batch.
-        const batch = await this.store.get(next.id).catch(() => next);
+        const batch = (await this.store.get(next.id).catch(() => undefined)) ?? this.unsaved.get(next.id);
         if (!batch || batch.ack) { this.dirty = true; continue; }
         this.emit({ state: 'sending' });
         const abort = new AbortController();
@@ -542,11 +555,22 @@ export class HecClient {
   private async split(batch: QueuedBatch): Promise<boolean> {
     const halves = splitBatch({ ...batch, ack: undefined, attempts: 0 }, this.newId);
     if (!halves) return false;
-    const at = this.queue.findIndex((b) => b.id === batch.id);
-    this.queue.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, ...halves);
-    await this.store.replace(batch.id, halves).catch(() => false);
+    await this.replaceBatch(batch, halves);
     this.emit({ splits: this.st.splits + 1 });
     return true;
+  }
+
+  /** One batch becomes others, in the queue and the store (or in memory, where the store never had it). */
+  private async replaceBatch(batch: QueuedBatch, by: QueuedBatch[]): Promise<void> {
+    const at = this.queue.findIndex((b) => b.id === batch.id);
+    this.queue.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, ...by);
+    if (this.unsaved.delete(batch.id)) {
+      for (const b of by) this.unsaved.set(b.id, b);
+      for (const b of by) await this.store.put(b).then(() => this.unsaved.delete(b.id), () => undefined);
+      return;
+    }
+    // Not in the store any more (a purge in another tab): nothing to bring back.
+    await this.store.replace(batch.id, by).catch(() => false);
   }
 
   /**
@@ -559,9 +583,7 @@ export class HecClient {
     const k = o.invalidEventNumber;
     if (lines.length > 1 && k !== undefined && k < lines.length) {
       const rest = { ...rebuildBatch(batch, lines.filter((_, i) => i !== k)), id: this.newId(), ack: undefined, attempts: 0 };
-      const at = this.queue.findIndex((b) => b.id === batch.id);
-      this.queue.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, rest);
-      await this.store.replace(batch.id, [rest]).catch(() => false);
+      await this.replaceBatch(batch, [rest]);
       this.recordDrop([lines[k].eventId], o);
       return true;
     }

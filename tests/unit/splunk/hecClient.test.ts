@@ -268,4 +268,19 @@ describe('HecClient delivery rules', () => {
     expect(await store.list()).toHaveLength(0);
     c.stop();
   });
+
+  it('a queue store that fails: batches stay in memory, survive rereads of the queue, and are delivered', async () => {
+    const store = memoryHecQueue();
+    const broken = { ...store, put: async () => { throw new Error('QuotaExceededError'); } };
+    const { calls, fetchFn } = scripted([[503, { text: 'Server is busy', code: 9 }], [200, { text: 'Success', code: 0 }]]);
+    const c = new HecClient(cfg, { store: broken, fetch: fetchFn });
+    await c.start();
+    c.enqueue([env('a'), env('b')]);
+    await until(() => c.status().state === 'waiting-retry');
+    expect(c.status().lastError).toContain('Splunk is busy');
+    c.retryNow(); // rereads the queue: the unsaved batch must not vanish
+    await until(() => c.status().sentEvents === 2);
+    expect(calls).toHaveLength(2);
+    c.stop();
+  });
 });
