@@ -323,3 +323,20 @@ test('opting out of raw events purges queued raw batches in every tab; scores st
     await peer.close();
   }
 });
+
+test('a wrong HEC URL (the app\'s own web server, not Splunk) keeps every event and says so in words', async ({ page, baseURL }) => {
+  await openSplunkView(page);
+  await configure(page, { hecUrl: `${baseURL}/not-splunk`, hecToken: DEV_HEC_TOKEN, batchMaxEvents: 2, batchMaxWaitMs: 100 });
+  await sendScores(page, 6, 'wrong-url');
+  await flush(page);
+  await expect(page.getByTestId('hec-error')).toBeVisible();
+  await expect(page.getByTestId('hec-error')).toContainText(/kept|sent again/);
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId('pending-events')).toHaveText('6');
+  await expect(page.getByTestId('dropped')).toHaveText('0');
+  const stored = await page.evaluate(async () => {
+    const q = (await import('/src/store/hecQueue.ts' as string)) as typeof import('../../src/store/hecQueue');
+    return (await q.idbHecQueue.list()).reduce((n, b) => n + b.eventCount, 0);
+  });
+  expect(stored).toBe(6);
+});
