@@ -697,10 +697,13 @@ export class HecClient {
     this.fetchFn(joinUrl(this.cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: b.body, keepalive: true, signal: abort.signal })
       .then(async (res) => {
         const o = classifyHecResponse(res.status, await res.text().catch(() => ''), null, this.now());
-        // Only a plain success settles a batch here; anything else goes through the normal loop.
+        // Only a success settles a batch here (or, with an ack id, makes it wait for its ack); anything else goes through the normal loop.
         if (o.kind === 'ok' && o.ackId === undefined) {
           await this.forget(b.id);
           this.delivered(b);
+        } else if (o.kind === 'ok' && o.ackId !== undefined && this.isSender) {
+          await this.awaitAck(b, o.ackId);
+          this.armAckPoll();
         }
       })
       .catch(() => undefined)
