@@ -15,6 +15,7 @@ import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
 import { idbHecQueue, memoryHecQueue } from '../store/hecQueue';
 import { HecClient, type HecClientConfig } from './hecClient';
+import { defaultElection, soloElection } from './senderElection';
 import { loadSplunkSettings, requestChannel, saveSplunkSettings, type SplunkSettings } from './settings';
 
 let settings: SplunkSettings = loadSplunkSettings();
@@ -47,7 +48,8 @@ function routing(): HecRouting {
 export function hecClient(): HecClient {
   if (!client) {
     const volatile = typeof indexedDB === 'undefined';
-    client = new HecClient(clientConfig(settings), { store: volatile ? memoryHecQueue() : idbHecQueue, volatile });
+    // One tab sends the shared IndexedDB queue; a memory queue is this tab's alone.
+    client = new HecClient(clientConfig(settings), { store: volatile ? memoryHecQueue() : idbHecQueue, volatile, election: volatile ? soloElection() : defaultElection() });
   }
   return client;
 }

@@ -60,11 +60,11 @@ async function httpError(res: Response): Promise<PointerprintError> {
  * Run a search through the export endpoint and collect its rows, reporting progress as lines
  * arrive. Throws PointerprintError: cancelled, unreachable, unauthorized, search error, truncated.
  */
-export async function exportSearch(conn: SearchConnection, req: ExportRequest, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void } = {}): Promise<ExportResult> {
+export async function exportSearch(conn: SearchConnection, req: ExportRequest, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void; fetch?: typeof fetch } = {}): Promise<ExportResult> {
   const path = conn.useV2 ? 'services/search/v2/jobs/export' : 'services/search/jobs/export';
   let res: Response;
   try {
-    res = await fetch(joinUrl(conn.mgmtUrl, path), {
+    res = await (opts.fetch ?? globalThis.fetch)(joinUrl(conn.mgmtUrl, path), {
       method: 'POST',
       headers: { Authorization: authHeader(conn), 'Content-Type': 'application/x-www-form-urlencoded' },
       body: exportParams(req.search, req.earliest, req.latest).toString(),
@@ -114,7 +114,9 @@ export async function exportSearch(conn: SearchConnection, req: ExportRequest, o
     throw new PointerprintError('splunk/truncated', `Splunk's answer was cut off after ${rows.length} rows (an incomplete line arrived); nothing was saved. Try again, or narrow the time range.`);
   }
   opts.onProgress?.({ bytes, rows: rows.length, messages });
-  return { rowsData: rows, bytes, rows: rows.length, messages, complete: end.summary.sawLastRow || rows.length === 0 };
+  // Complete only with the final lastrow: Splunk sends one even for zero results, so a stream that
+  // stops without it was cut, however many preview sets or rows came before.
+  return { rowsData: rows, bytes, rows: rows.length, messages, complete: end.summary.sawLastRow };
 }
 
 export interface PulledTrainingSet {
@@ -129,10 +131,12 @@ export interface PulledTrainingSet {
  * Pull pointer events, rebuild sessions, save them locally (source 'splunk'), and describe the
  * labelled training set they form. `labelField` names the field that marks the groups.
  */
-export async function pullTrainingSet(conn: SearchConnection, req: ExportRequest, labelField: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void; save?: boolean } = {}): Promise<PulledTrainingSet> {
+export async function pullTrainingSet(conn: SearchConnection, req: ExportRequest, labelField: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void; save?: boolean; fetch?: typeof fetch } = {}): Promise<PulledTrainingSet> {
   const result = await exportSearch(conn, req, opts);
   if (!result.complete) {
-    throw new PointerprintError('splunk/truncated', `Splunk's answer ended before its last row (${result.rows} rows arrived); nothing was saved. Try again.`);
+    throw new PointerprintError('splunk/truncated', result.rows === 0
+      ? "Splunk's answer ended without rows and without its end marker: the connection was cut (or this Splunk does not mark an empty result). Nothing was saved. Try again."
+      : `Splunk's answer ended before its last row (${result.rows} rows arrived); nothing was saved. Try again.`);
   }
   const report = rowsToSessions(result.rowsData, labelField || undefined);
   const savedIds: string[] = [];

@@ -3,7 +3,7 @@
  * invalid token (shown in words with the HEC code), recovery of unsent events after a reload,
  * and fault injection (down, slow, busy, truncated responses).
  */
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { startPeer, openSplunkView, configure, sendScores, sendSession, flush, eventRequests, DEV_HEC_TOKEN, DEV_ACK_TOKEN, DEV_DISABLED_TOKEN } from './splunk-helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -217,4 +217,126 @@ test('a Splunk without CORS for this origin: test connection says so in words, e
   } finally {
     await peer.close();
   }
+});
+
+type ClientStatus = { sender: 'this-tab' | 'other-tab'; pendingEvents: number; sentEvents: number; state: string };
+const hecStatus = (p: Page) => p.evaluate(() => (globalThis as unknown as { __ppSplunk: { hecClient(): { status(): ClientStatus } } }).__ppSplunk.hecClient().status());
+const retryNow = (p: Page) => p.evaluate(() => (globalThis as unknown as { __ppSplunk: { hecClient(): { retryNow(): void } } }).__ppSplunk.hecClient().retryNow());
+
+/**
+ * Two tabs share one durable queue. Tab A queues while Splunk is down; tab B opens (and reads the
+ * same queue) and queues too; when Splunk comes back only one tab sends: every event arrives once.
+ * Then the sending tab closes with events still queued, and the other takes over and delivers them.
+ */
+async function twoTabs(page: Page, withoutWebLocks: boolean): Promise<void> {
+  if (withoutWebLocks) await page.context().addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }); });
+  const peer = await startPeer({ faults: { down: true } });
+  try {
+    await openSplunkView(page);
+    expect(await page.evaluate(() => typeof (navigator as { locks?: unknown }).locks)).toBe(withoutWebLocks ? 'undefined' : 'object');
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, batchMaxEvents: 5, batchMaxWaitMs: 100 });
+    await sendScores(page, 20, 'tab-a');
+    await flush(page);
+    const b = await page.context().newPage();
+    await b.goto('/#splunk');
+    await expect(b.getByTestId('hec-state')).toBeVisible();
+    await sendScores(b, 20, 'tab-b');
+    await flush(b);
+    // Exactly one sender, and both tabs see the whole shared queue.
+    await expect.poll(async () => [(await hecStatus(page)).sender, (await hecStatus(b)).sender].sort().join(), { timeout: 20_000 }).toBe('other-tab,this-tab');
+    await expect(page.getByTestId('pending-events')).toHaveText('40');
+    await expect(b.getByTestId('pending-events')).toHaveText('40');
+    const follower = (await hecStatus(page)).sender === 'other-tab' ? page : b;
+    await expect(follower.getByTestId('hec-sender')).toContainText('Another Pointerprint tab sends');
+
+    peer.setFaults({ down: false, slowMs: 300 }); // slow answers: a second sender would overlap
+    await retryNow(page);
+    await retryNow(b);
+    await expect.poll(() => new Set(peer.events().map((e) => e.fields.pp_event_id)).size, { timeout: 30_000 }).toBe(40);
+    await page.waitForTimeout(1500);
+    expect(peer.events()).toHaveLength(40); // nothing sent twice
+    expect(eventRequests(peer)).toBe(8); // 8 batches of 5, one request each
+    await expect(page.getByTestId('pending-events')).toHaveText('0');
+    await expect(b.getByTestId('pending-events')).toHaveText('0');
+
+    // Hand-over: queue in both while Splunk is down, close the sender; the other delivers everything.
+    peer.setFaults({ down: true, slowMs: 0 });
+    await sendScores(page, 5, 'late-a');
+    await sendScores(b, 5, 'late-b');
+    await flush(page);
+    await flush(b);
+    const senderIsA = (await hecStatus(page)).sender === 'this-tab';
+    const [sender, other] = senderIsA ? [page, b] : [b, page];
+    await expect(other.getByTestId('pending-events')).toHaveText('10');
+    await sender.close();
+    peer.setFaults({ down: false });
+    await expect.poll(async () => (await hecStatus(other)).sender, { timeout: 20_000 }).toBe('this-tab');
+    await retryNow(other);
+    await expect.poll(() => new Set(peer.events().map((e) => e.fields.pp_event_id)).size, { timeout: 30_000 }).toBe(50);
+    await expect(other.getByTestId('pending-events')).toHaveText('0');
+  } finally {
+    await peer.close();
+  }
+}
+
+test('two tabs: one sends the shared queue (Web Locks), the other hands its events over; nothing doubled or lost', async ({ page }) => {
+  await twoTabs(page, false);
+});
+
+test('two tabs without the Web Locks API: the localStorage lease elects one sender', async ({ page }) => {
+  await twoTabs(page, true);
+});
+
+test('opting out of raw events purges queued raw batches in every tab; scores stay and are delivered', async ({ page }) => {
+  const peer = await startPeer({ faults: { down: true } });
+  try {
+    await openSplunkView(page);
+    await configure(page, { hecUrl: peer.url, hecToken: DEV_HEC_TOKEN, sendRawEvents: true, batchMaxEvents: 50, batchMaxWaitMs: 100 });
+    const b = await page.context().newPage();
+    await b.goto('/#splunk');
+    await expect(b.getByTestId('hec-state')).toBeVisible();
+    await sendSession(page, 'raw-a', 'alice', 'customer', 2, 100);
+    await sendScores(page, 3, 'keep-a');
+    await sendSession(b, 'raw-b', 'alice', 'customer', 2, 100);
+    await sendScores(b, 3, 'keep-b');
+    await flush(page);
+    await flush(b);
+    await expect(page.getByTestId('pending-events')).toHaveText('10');
+    const purged = await page.evaluate(async () => {
+      const q = (await import('/src/store/hecQueue.ts' as string)) as typeof import('../../src/store/hecQueue');
+      return q.purgeKind('pointer');
+    });
+    expect(purged.events).toBe(4);
+    await expect(page.getByTestId('pending-events')).toHaveText('6');
+    await expect(b.getByTestId('pending-events')).toHaveText('6');
+    // The queue in IndexedDB holds no raw event any more.
+    const stored = await b.evaluate(async () => {
+      const q = (await import('/src/store/hecQueue.ts' as string)) as typeof import('../../src/store/hecQueue');
+      return (await q.idbHecQueue.list()).map((x) => x.body).join('\n');
+    });
+    expect(stored).not.toContain('pointerprint:pointer');
+    peer.setFaults({ down: false });
+    await retryNow(page);
+    await expect.poll(() => peer.events().length, { timeout: 30_000 }).toBe(6);
+    expect(peer.events().every((e) => e.sourcetype === 'pointerprint:score')).toBe(true);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('a wrong HEC URL (the app\'s own web server, not Splunk) keeps every event and says so in words', async ({ page, baseURL }) => {
+  await openSplunkView(page);
+  await configure(page, { hecUrl: `${baseURL}/not-splunk`, hecToken: DEV_HEC_TOKEN, batchMaxEvents: 2, batchMaxWaitMs: 100 });
+  await sendScores(page, 6, 'wrong-url');
+  await flush(page);
+  await expect(page.getByTestId('hec-error')).toBeVisible();
+  await expect(page.getByTestId('hec-error')).toContainText(/kept|sent again/);
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId('pending-events')).toHaveText('6');
+  await expect(page.getByTestId('dropped')).toHaveText('0');
+  const stored = await page.evaluate(async () => {
+    const q = (await import('/src/store/hecQueue.ts' as string)) as typeof import('../../src/store/hecQueue');
+    return (await q.idbHecQueue.list()).reduce((n, b) => n + b.eventCount, 0);
+  });
+  expect(stored).toBe(6);
 });

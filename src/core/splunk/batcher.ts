@@ -3,6 +3,7 @@
  * a batch reaches its event count, its byte budget, or its age. The shell owns the clock and timers
  * (it calls `tick` when `nextDeadline` passes), so this file is tested without fake timers.
  */
+import { SOURCETYPE_POINTER, SOURCETYPE_SCORE, utf8Bytes } from './hec';
 
 export interface BatchLimits {
   /** Most envelopes per request. */
@@ -84,6 +85,69 @@ export function drain(state: BatcherState, nowMs: number, newId: () => string): 
 /** When the shell should call `tick` next, or null when nothing is pending. */
 export function nextDeadline(state: BatcherState, limits: BatchLimits): number | null {
   return state.firstAtMs === null ? null : state.firstAtMs + limits.maxWaitMs;
+}
+
+/** What a queued line carries, by its sourcetype: raw pointer events, scores, or anything else. */
+export type HecEventKind = 'pointer' | 'score' | 'other';
+
+const KIND_BY_SOURCETYPE: Readonly<Record<string, HecEventKind>> = { [SOURCETYPE_POINTER]: 'pointer', [SOURCETYPE_SCORE]: 'score' };
+
+/**
+ * The kind of one serialised envelope. A line that is not an envelope counts as 'pointer' when it
+ * mentions the pointer sourcetype at all: a privacy purge must rather remove too much than too little.
+ */
+export function envelopeKind(line: string): HecEventKind {
+  try {
+    const env = JSON.parse(line) as { sourcetype?: unknown } | null;
+    const st = env && typeof env === 'object' && typeof env.sourcetype === 'string' ? env.sourcetype : '';
+    return KIND_BY_SOURCETYPE[st] ?? 'other';
+  } catch {
+    return line.includes(SOURCETYPE_POINTER) ? 'pointer' : 'other';
+  }
+}
+
+/** The lines of a batch body with their event ids (JSON never holds a raw newline, so '\n' splits safely). */
+export function batchLines(b: Pick<HecBatch, 'body' | 'eventIds'>): { line: string; eventId: string }[] {
+  const lines = b.body === '' ? [] : b.body.split('\n');
+  return lines.map((line, i) => ({ line, eventId: b.eventIds[i] ?? '' }));
+}
+
+/** A batch rebuilt from some of its lines (same id: a copy already delivered settles the rebuilt one). */
+export function rebuildBatch<B extends HecBatch>(b: B, lines: readonly { line: string; eventId: string }[]): B {
+  const body = lines.map((l) => l.line).join('\n');
+  const bytes = lines.reduce((n, l) => n + utf8Bytes(l.line), 0) + Math.max(0, lines.length - 1);
+  return { ...b, body, bytes, eventCount: lines.length, eventIds: lines.map((l) => l.eventId) };
+}
+
+/** The batch without its events of `kind`: null when nothing is left, the same object when nothing changed. */
+export function withoutKind<B extends HecBatch>(b: B, kind: HecEventKind): B | null {
+  const all = batchLines(b);
+  const kept = all.filter((l) => envelopeKind(l.line) !== kind);
+  if (kept.length === all.length) return b;
+  return kept.length ? rebuildBatch(b, kept) : null;
+}
+
+/** Pending (gathering) lines without those of `kind`. */
+export function pendingWithoutKind(s: BatcherState, kind: HecEventKind): BatcherState {
+  const keep = s.lines.map((l) => envelopeKind(l) !== kind);
+  if (keep.every(Boolean)) return s;
+  const lines = s.lines.filter((_, i) => keep[i]);
+  if (!lines.length) return emptyBatcher();
+  return { lines, ids: s.ids.filter((_, i) => keep[i]), bytes: lines.reduce((n, l) => n + utf8Bytes(l), 0), firstAtMs: s.firstAtMs };
+}
+
+/**
+ * Halve a batch Splunk refused as too large (HTTP 413): two batches with new ids, or null when it
+ * holds a single event (which can only be dropped: no smaller request carries it).
+ */
+export function splitBatch<B extends HecBatch>(b: B, newId: () => string): [B, B] | null {
+  const lines = batchLines(b);
+  if (lines.length < 2) return null;
+  const mid = Math.ceil(lines.length / 2);
+  return [
+    { ...rebuildBatch(b, lines.slice(0, mid)), id: newId() },
+    { ...rebuildBatch(b, lines.slice(mid)), id: newId() },
+  ];
 }
 
 /**

@@ -120,32 +120,80 @@ function r3(v: number): number {
 }
 
 /**
- * Split a chunk into compact pointer envelopes (one per `maxSamplesPerEvent` samples; one per chunk
- * for ordinary chunk sizes). Why split at all: Splunk truncates events longer than props.conf
- * `TRUNCATE` (10000 bytes by default) and the keepalive flush on page hide has a 64 KB budget; the
- * Splunk app sets `TRUNCATE = 0` for the sourcetype, the split bounds each event anyway.
+ * Splunk's default `TRUNCATE` (props.conf) on the tier that parses HEC data: events longer than this
+ * many bytes are cut, and a cut pointer event is no longer JSON.
  */
-export function pointerEnvelopes(chunk: EventChunk, meta: SessionMeta, routing: HecRouting, maxSamplesPerEvent = 400): HecEnvelope<PointerWireEvent>[] {
-  const out: HecEnvelope<PointerWireEvent>[] = [];
-  const session = wireSession(meta);
-  const step = Math.max(1, Math.floor(maxSamplesPerEvent));
-  for (let offset = 0; offset < chunk.length; offset += step) {
-    const end = Math.min(chunk.length, offset + step);
-    const columns = {} as WireColumns;
-    for (const name of COLUMN_NAMES) {
-      const src = chunk[name];
-      const arr = new Array<number>(end - offset);
-      const float = name === 'tMs' || name === 'x' || name === 'y' || name === 'dx' || name === 'dy';
-      for (let i = offset; i < end; i++) arr[i - offset] = float ? r3(src[i]) : src[i];
-      columns[name] = arr;
-    }
-    const eventId = `${chunk.sessionId}:${chunk.seq}:${offset}`;
-    const event: PointerWireEvent = { v: WIRE_VERSION, type: 'pointer', eventId, session, seq: chunk.seq, offset, length: end - offset, chunkLength: chunk.length, columns };
-    const fields: HecFields = { pp_event_id: eventId, pp_session: meta.id, pp_profile: meta.profileId };
-    if (meta.label) fields.pp_label = meta.label;
-    const time = epochMsToHecTime(meta.startedAtEpochMs + (chunk.length > 0 ? chunk.tMs[offset] : 0));
-    out.push(routed(routing, SOURCETYPE_POINTER, time, event, fields));
+export const SPLUNK_DEFAULT_TRUNCATE_BYTES = 10_000;
+
+/**
+ * Most bytes of one serialised pointer envelope. The envelope holds the event plus time, routing and
+ * indexed fields, so an envelope this size leaves an event (`_raw`) well under the default TRUNCATE,
+ * with a tenth to spare for how Splunk re-serialises the JSON (number formatting may differ).
+ */
+export const DEFAULT_MAX_POINTER_EVENT_BYTES = 9_000;
+
+export interface PointerSplit {
+  /** Most UTF-8 bytes of one serialised envelope (default `DEFAULT_MAX_POINTER_EVENT_BYTES`). */
+  maxEventBytes?: number;
+  /** Most samples per event, whatever their size (default: no limit but bytes). */
+  maxSamplesPerEvent?: number;
+}
+
+function wireValue(name: (typeof COLUMN_NAMES)[number], v: number): number {
+  return name === 'tMs' || name === 'x' || name === 'y' || name === 'dx' || name === 'dy' ? r3(v) : v;
+}
+
+function pointerPart(chunk: EventChunk, meta: SessionMeta, session: WireSession, routing: HecRouting, offset: number, end: number): HecEnvelope<PointerWireEvent> {
+  const columns = {} as WireColumns;
+  for (const name of COLUMN_NAMES) {
+    const src = chunk[name];
+    const arr = new Array<number>(end - offset);
+    for (let i = offset; i < end; i++) arr[i - offset] = wireValue(name, src[i]);
+    columns[name] = arr;
   }
+  const eventId = `${chunk.sessionId}:${chunk.seq}:${offset}`;
+  const event: PointerWireEvent = { v: WIRE_VERSION, type: 'pointer', eventId, session, seq: chunk.seq, offset, length: end - offset, chunkLength: chunk.length, columns };
+  const fields: HecFields = { pp_event_id: eventId, pp_session: meta.id, pp_profile: meta.profileId };
+  if (meta.label) fields.pp_label = meta.label;
+  const time = epochMsToHecTime(meta.startedAtEpochMs + (chunk.length > 0 ? chunk.tMs[offset] : 0));
+  return routed(routing, SOURCETYPE_POINTER, time, event, fields);
+}
+
+/** Bytes sample `i` adds to an envelope: each column's value and its comma. */
+function sampleBytes(chunk: EventChunk, i: number): number {
+  let n = 0;
+  for (const name of COLUMN_NAMES) n += String(wireValue(name, chunk[name][i])).length + 1;
+  return n;
+}
+
+/**
+ * Split a chunk into compact pointer envelopes, each at most `maxEventBytes` when serialised
+ * (measured in bytes, not samples: a sample's size depends on its numbers, the session's label and
+ * ids). Why: Splunk cuts events longer than props.conf `TRUNCATE` (10,000 bytes by default) on the
+ * tier that parses HEC, wherever the app is installed; the keepalive flush at page hide has a
+ * 64 KiB budget too. Parts keep stable ids `${sessionId}:${seq}:${offset}`.
+ */
+export function pointerEnvelopes(chunk: EventChunk, meta: SessionMeta, routing: HecRouting, split: PointerSplit = {}): HecEnvelope<PointerWireEvent>[] {
+  const maxBytes = split.maxEventBytes ?? DEFAULT_MAX_POINTER_EVENT_BYTES;
+  const maxSamples = Math.max(1, Math.floor(split.maxSamplesPerEvent ?? Infinity));
+  const out: HecEnvelope<PointerWireEvent>[] = [];
+  if (chunk.length === 0) return out;
+  const session = wireSession(meta);
+  let offset = 0;
+  do {
+    // Estimate from the empty envelope plus each sample's bytes, then check the real serialisation.
+    let budget = maxBytes - utf8Bytes(serializeEnvelope(pointerPart(chunk, meta, session, routing, offset, offset)));
+    let end = offset;
+    while (end < chunk.length && end - offset < maxSamples) {
+      budget -= sampleBytes(chunk, end);
+      if (budget < 0 && end > offset) break;
+      end++;
+    }
+    let env = pointerPart(chunk, meta, session, routing, offset, end);
+    while (end - offset > 1 && utf8Bytes(serializeEnvelope(env)) > maxBytes) env = pointerPart(chunk, meta, session, routing, offset, --end);
+    out.push(env);
+    offset = end;
+  } while (offset < chunk.length);
   return out;
 }
 

@@ -45,10 +45,17 @@ export type HecOutcome =
   /** The token requires acknowledgement: resend with a request channel. */
   | { kind: 'needs-channel'; status: number; hecCode: number }
   /**
-   * Cannot succeed as configured. `scope: 'config'` (token, index, channel): keep the batch and
-   * pause until the owner fixes the settings. `scope: 'batch'` (this batch's data is bad): drop it.
+   * Cannot succeed as configured (token, index, channel, URL) or an answer we do not understand:
+   * keep every batch and pause until the owner changes the settings or presses "Retry now".
    */
-  | { kind: 'fatal'; scope: 'config' | 'batch'; error: PointerprintError; status: number; hecCode?: number };
+  | { kind: 'pause'; error: PointerprintError; status: number; hecCode?: number }
+  /**
+   * Splunk documents this answer as permanent for the data in this batch (codes 5, 6, 12, 13, 15).
+   * `invalidEventNumber`: which event (0-based) Splunk refused, when it says so.
+   */
+  | { kind: 'reject'; error: PointerprintError; status: number; hecCode: number; invalidEventNumber?: number }
+  /** HTTP 413: the request body is over the server's limit; a smaller request may pass. */
+  | { kind: 'too-large'; status: number };
 
 /** Parse a HEC JSON body; null when it is not one (proxy error page, truncated body…). */
 export function parseHecBody(text: string): { text?: string; code?: number; ackId?: number; [k: string]: unknown } | null {
@@ -60,27 +67,45 @@ export function parseHecBody(text: string): { text?: string; code?: number; ackI
   }
 }
 
-/** Words for the owner, per HEC code: what went wrong and what to do. */
-function advice(code: number | undefined, status: number): { code: string; words: string; scope: 'config' | 'batch' } {
-  switch (code) {
-    case 1: return { code: 'hec/token-disabled', words: 'Splunk says this HEC token is disabled. Ask the Splunk admin to enable it, or enter another token.', scope: 'config' };
-    case 2: return { code: 'hec/token-required', words: 'Splunk wants a HEC token: enter one in the settings.', scope: 'config' };
-    case 3: return { code: 'hec/invalid-authorization', words: 'Splunk could not read the Authorization header (it must be "Splunk <token>"). Check the token.', scope: 'config' };
-    case 4: return { code: 'hec/invalid-token', words: 'Splunk does not know this HEC token. Check the token in the settings.', scope: 'config' };
-    case 5: return { code: 'hec/no-data', words: 'Splunk received an empty request; the batch was dropped.', scope: 'batch' };
-    case 6: return { code: 'hec/invalid-data-format', words: 'Splunk rejected a batch as invalid data; it was dropped (other batches go on).', scope: 'batch' };
-    case 7: return { code: 'hec/incorrect-index', words: 'Splunk refused the index: the token may not write to it. Fix the index in the settings or ask the admin to allow it for the token.', scope: 'config' };
-    case 10: return { code: 'hec/channel-missing', words: 'This token uses indexer acknowledgement and needs a request channel: turn on "acknowledgement" in the settings.', scope: 'config' };
-    case 11: return { code: 'hec/invalid-channel', words: 'Splunk rejected the request channel id.', scope: 'config' };
-    case 12: case 13: return { code: 'hec/event-required', words: 'Splunk found an event without content; the batch was dropped.', scope: 'batch' };
-    case 14: return { code: 'hec/ack-disabled', words: 'Acknowledgement is off for this token: turn off "acknowledgement" in the settings.', scope: 'config' };
-    case 15: return { code: 'hec/indexed-fields', words: 'Splunk could not handle the indexed fields of a batch; it was dropped.', scope: 'batch' };
-    case 16: return { code: 'hec/query-auth', words: 'Splunk refused a token in the URL.', scope: 'config' };
-  }
-  if (status === 404) return { code: 'hec/not-found', words: 'No HTTP Event Collector at this URL (404). Check the HEC URL (port 8088 on Splunk Enterprise; HEC must be enabled).', scope: 'config' };
-  if (status === 413) return { code: 'hec/too-large', words: 'Splunk refused a batch as too large (413); it was dropped. Lower the batch size.', scope: 'batch' };
-  if (status === 401 || status === 403) return { code: 'hec/unauthorized', words: `Splunk refused the request (${status}). Check the token.`, scope: 'config' };
-  return { code: 'hec/rejected', words: `Splunk rejected the request (HTTP ${status}).`, scope: 'batch' };
+/** HEC codes Splunk documents as a problem of the batch's data: only these ever drop an event. */
+const BATCH_CODES = new Set([5, 6, 12, 13, 15]);
+
+/** Words for the owner, per HEC code a client must pause on: what went wrong and what to do. */
+const PAUSE_ADVICE: Readonly<Record<number, { code: string; words: string }>> = {
+  1: { code: 'hec/token-disabled', words: 'Splunk says this HEC token is disabled. Ask the Splunk admin to enable it, or enter another token. Unsent events are kept.' },
+  2: { code: 'hec/token-required', words: 'Splunk wants a HEC token: enter one in the settings. Unsent events are kept.' },
+  3: { code: 'hec/invalid-authorization', words: 'Splunk could not read the Authorization header (it must be "Splunk <token>"). Check the token. Unsent events are kept.' },
+  4: { code: 'hec/invalid-token', words: 'Splunk does not know this HEC token. Check the token in the settings. Unsent events are kept.' },
+  7: { code: 'hec/incorrect-index', words: 'Splunk refused the index: the token may not write to it. Fix the index in the settings or ask the admin to allow it for the token. Unsent events are kept.' },
+  10: { code: 'hec/channel-missing', words: 'This token uses indexer acknowledgement and needs a request channel: turn on "acknowledgement" in the settings. Unsent events are kept.' },
+  11: { code: 'hec/invalid-channel', words: 'Splunk rejected the request channel id. Unsent events are kept.' },
+  14: { code: 'hec/ack-disabled', words: 'Acknowledgement is off for this token: turn off "acknowledgement" in the settings. Unsent events are kept.' },
+  16: { code: 'hec/query-auth', words: 'Splunk refused a token in the URL. Unsent events are kept.' },
+  // Some Splunk versions answer an invalid or disabled token with HTTP 400 and these codes.
+  21: { code: 'hec/invalid-token', words: 'Splunk refused this HEC token (invalid or disabled). Check the token in the settings, or ask the Splunk admin to enable it. Unsent events are kept.' },
+  22: { code: 'hec/token-disabled', words: 'Splunk refused this HEC token (invalid or disabled). Check the token in the settings, or ask the Splunk admin to enable it. Unsent events are kept.' },
+};
+
+const REJECT_ADVICE: Readonly<Record<number, { code: string; words: string }>> = {
+  5: { code: 'hec/no-data', words: 'Splunk found no data in a request' },
+  6: { code: 'hec/invalid-data-format', words: 'Splunk refused an event as invalid data' },
+  12: { code: 'hec/event-required', words: 'Splunk found an event without its event field' },
+  13: { code: 'hec/event-required', words: 'Splunk found an event with a blank event field' },
+  15: { code: 'hec/indexed-fields', words: 'Splunk could not handle the indexed fields of an event' },
+};
+
+/** Words for an HTTP answer without a HEC code (a proxy, a wrong port, a static host): pause, keep everything. */
+function unknownAnswer(status: number): { code: string; words: string } {
+  if (status === 404) return { code: 'hec/not-found', words: 'No HTTP Event Collector at this URL (404). Check the HEC URL (port 8088 on Splunk Enterprise; HEC must be enabled).' };
+  if (status === 401 || status === 403) return { code: 'hec/unauthorized', words: `The server refused the request (HTTP ${status}) without a HEC answer. Check the token, and that the URL points at Splunk's HEC and not a proxy's login.` };
+  if (status === 405) return { code: 'hec/not-hec', words: 'The server at this URL does not take HEC requests (405 Method Not Allowed). Check the HEC URL.' };
+  return { code: 'hec/unknown-answer', words: `The server answered HTTP ${status} without a HEC response, so it is probably not Splunk's HEC (a proxy, another port or service). Check the HEC URL.` };
+}
+
+/** Words naming the code Splunk sent (its own text when it sent one). */
+function codeSuffix(status: number, code: number | undefined, bodyText: string | undefined): string {
+  if (code === undefined) return ` (HTTP ${status})`;
+  return ` (HEC code ${code}: "${bodyText ?? HEC_STATUS[code]?.text ?? ''}", HTTP ${status})`;
 }
 
 /** `Retry-After` in seconds or an HTTP date → ms from now. */
@@ -95,24 +120,37 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 /**
  * Classify a HEC response. Retryable: 503 / code 9 (busy), 18-20 (unhealthy), other 5xx, 408, 429,
  * and a 200 whose body is not the documented JSON (truncated: the outcome is unknown, so resend —
- * at-least-once). Fatal: codes 1-7 and 10-16, 404, 413, other 4xx, with words for the owner.
+ * at-least-once). Reject (drop events): only the codes Splunk documents as a problem of the data
+ * (5, 6, 12, 13, 15). 413: split. Everything else — token, index, channel codes, codes we do not
+ * know, any answer without a HEC code — pauses and keeps the queue: a wrong URL must never empty it.
  */
 export function classifyHecResponse(status: number, bodyText: string, retryAfter?: string | null, nowMs = 0): HecOutcome {
   const body = parseHecBody(bodyText);
   const code = typeof body?.code === 'number' ? body.code : undefined;
+  const text = typeof body?.text === 'string' ? body.text : undefined;
   const retryAfterMs = parseRetryAfter(retryAfter, nowMs);
+  const detail = { status, body: bodyText.slice(0, 500) };
   if (status >= 200 && status < 300) {
     if (code === 0 || code === 17) return typeof body?.ackId === 'number' ? { kind: 'ok', ackId: body.ackId } : { kind: 'ok' };
     return { kind: 'retry', reason: 'Splunk answered without the expected confirmation (truncated or unknown response); the batch will be sent again.', status, hecCode: code };
   }
-  if (status === 503 || status >= 500 || status === 408 || status === 429 || code === 9 || code === 18 || code === 19 || code === 20) {
+  if (status >= 500 || status === 408 || status === 429 || code === 9 || code === 18 || code === 19 || code === 20) {
     const what = code === 9 ? 'Splunk is busy (HEC code 9)' : code !== undefined ? `Splunk is unavailable (HEC code ${code})` : `Splunk answered HTTP ${status}`;
     return { kind: 'retry', reason: `${what}; retrying with backoff.`, status, hecCode: code, retryAfterMs };
   }
+  if (status === 413) return { kind: 'too-large', status };
   if (code === 10) return { kind: 'needs-channel', status, hecCode: 10 };
-  const a = advice(code, status);
-  const suffix = code !== undefined ? ` (HEC code ${code}: "${HEC_STATUS[code]?.text ?? body?.text ?? ''}", HTTP ${status})` : ` (HTTP ${status})`;
-  return { kind: 'fatal', scope: a.scope, error: new PointerprintError(a.code, a.words + suffix, { status, body: bodyText.slice(0, 500) }), status, hecCode: code };
+  if (code !== undefined && BATCH_CODES.has(code)) {
+    const a = REJECT_ADVICE[code];
+    const n = body?.['invalid-event-number'];
+    const invalidEventNumber = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+    return { kind: 'reject', error: new PointerprintError(a.code, a.words + codeSuffix(status, code, text), detail), status, hecCode: code, invalidEventNumber };
+  }
+  const a = code !== undefined
+    ? PAUSE_ADVICE[code] ?? { code: 'hec/unknown-code', words: `Splunk answered with a HEC code this app does not know; sending is paused and unsent events are kept. Check the settings and Splunk's HEC logs.` }
+    : unknownAnswer(status);
+  const keep = code === undefined ? ' Sending is paused; unsent events are kept.' : '';
+  return { kind: 'pause', error: new PointerprintError(a.code, a.words + keep + codeSuffix(status, code, text), detail), status, hecCode: code };
 }
 
 /** A fetch that threw (offline, refused, CORS failure, abort): always retryable. */

@@ -5,7 +5,10 @@
  * Contract (Splunk REST API Reference, "search/jobs/export"): `POST /services/search/jobs/export`
  * (or `/services/search/v2/jobs/export`) with `search`, `earliest_time`, `latest_time`,
  * `output_mode=json` streams one JSON object per line: `{"preview":false,"offset":n,"result":{...}}`,
- * the last one with `"lastrow":true`; `{"messages":[...]}` lines carry warnings and errors. Pure.
+ * the last one with `"lastrow":true`; `{"messages":[...]}` lines carry warnings and errors. A
+ * transforming search (`stats`, `timechart`…) first streams preview sets (`"preview":true`), each
+ * ending with its own `lastrow`; only the final set (`"preview":false`) ends the answer. A search with
+ * no results ends with a bare `{"preview":false,"lastrow":true}`. Pure.
  */
 import { COLUMN_NAMES, allocColumns, type EventColumns, type SessionMeta } from '../events';
 import { PointerprintError } from '../errors';
@@ -96,7 +99,7 @@ export type ExportItem =
 export interface ExportStreamSummary {
   /** The stream ended inside a line (cut off), or a line was not JSON. */
   truncated: boolean;
-  /** A `lastrow` marker was seen: Splunk finished sending. */
+  /** The final set's `lastrow` marker was seen (`preview` false): Splunk finished sending. */
   sawLastRow: boolean;
   /** Lines that could not be parsed (bounded sample, for the error message). */
   badLines: string[];
@@ -146,7 +149,8 @@ export class ExportStreamParser {
     }
     if (!v || typeof v !== 'object') return;
     const o = v as { result?: ResultRow; results?: ResultRow[]; preview?: boolean; offset?: number; lastrow?: boolean; messages?: ExportMessage[] };
-    if (o.lastrow) this.sawLastRow = true;
+    // A preview set's lastrow only ends that preview; the answer ends with the final set's.
+    if (o.lastrow && o.preview !== true) this.sawLastRow = true;
     if (Array.isArray(o.messages) && o.messages.length) out.push({ kind: 'messages', messages: o.messages });
     if (o.result && typeof o.result === 'object') {
       out.push({ kind: 'result', row: o.result, preview: !!o.preview, offset: o.offset, lastrow: !!o.lastrow });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meta, sampleChunk } from './fixtures';
 import type { LiveScore } from '../../../src/core/score';
 import {
-  SOURCETYPE_POINTER, SOURCETYPE_SCORE, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
+  SOURCETYPE_POINTER, SOURCETYPE_SCORE, SPLUNK_DEFAULT_TRUNCATE_BYTES, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
   serializeEnvelope, splitConcatenatedJson, utf8Bytes,
 } from '../../../src/core/splunk/hec';
 import { HEC_STATUS, backoffDelayMs, classifyHecResponse, classifyNetworkError, parseRetryAfter } from '../../../src/core/splunk/hecStatus';
@@ -33,11 +33,34 @@ describe('HEC envelopes', () => {
   });
 
   it('splits a long chunk into parts with stable ids', () => {
-    const envs = pointerEnvelopes(sampleChunk('s1', 0, 1000), meta, {}, 400);
+    const envs = pointerEnvelopes(sampleChunk('s1', 0, 1000), meta, {}, { maxSamplesPerEvent: 400, maxEventBytes: 1e9 });
     expect(envs.map((e) => e.event.eventId)).toEqual(['s1:0:0', 's1:0:400', 's1:0:800']);
     expect(envs.map((e) => e.event.length)).toEqual([400, 400, 200]);
     expect(envs[0]).not.toHaveProperty('index'); // token default index when unset
     for (const e of envs) expect(utf8Bytes(serializeEnvelope(e))).toBeLessThan(60 * 1024);
+  });
+
+  it("every pointer event fits Splunk's default TRUNCATE (10,000 bytes), measured in bytes; parts tile the chunk", () => {
+    // Realistic worst case: 1000 samples with full-precision coordinates, deltas, a long label and ids.
+    const n = 1000;
+    const chunk = sampleChunk('a-long-session-id-0123456789abcdef', 12, n, 123456.789);
+    for (let i = 0; i < n; i++) {
+      chunk.x[i] = 1234.5678 + i * 0.321; chunk.y[i] = 987.6543 - i * 0.123; chunk.dx[i] = -12.345; chunk.dy[i] = 6.789; chunk.buttons[i] = 1;
+    }
+    const longMeta = { ...meta, id: 'a-long-session-id-0123456789abcdef', label: 'customer-segment-ééé-'.repeat(5), profileId: 'profile-'.repeat(8) };
+    const envs = pointerEnvelopes(chunk, longMeta, { host: 'shop.example.com', source: 'pointerprint', index: 'pointerprint' });
+    expect(envs.length).toBeGreaterThan(3);
+    let at = 0;
+    for (const e of envs) {
+      expect(utf8Bytes(serializeEnvelope(e))).toBeLessThanOrEqual(9000);
+      expect(utf8Bytes(JSON.stringify(e.event))).toBeLessThan(SPLUNK_DEFAULT_TRUNCATE_BYTES);
+      expect(e.event.offset).toBe(at);
+      expect(e.event.eventId).toBe(`${longMeta.id}:12:${at}`);
+      at += e.event.length;
+    }
+    expect(at).toBe(n);
+    // Parts are filled, not cut needlessly small: each but the last is within a sample's size of the limit.
+    for (const e of envs.slice(0, -1)) expect(utf8Bytes(serializeEnvelope(e))).toBeGreaterThan(9000 - 120);
   });
 
   it('score events under pointerprint:score at the score time', () => {
@@ -65,34 +88,58 @@ describe('HEC envelopes', () => {
 });
 
 describe('HEC response classification', () => {
-  const table: [number, string, string, string?][] = [
+  const table: [number, string, string][] = [
     [200, '{"text":"Success","code":0}', 'ok'],
     [503, '{"text":"Server is busy","code":9}', 'retry'],
     [500, '{"text":"Internal server error","code":8}', 'retry'],
     [502, '<html>bad gateway</html>', 'retry'],
     [429, '', 'retry'],
     [200, '{"text":"Succ', 'retry'], // truncated: outcome unknown, resend
-    [403, '{"text":"Invalid token","code":4}', 'fatal', 'config'],
-    [403, '{"text":"Token disabled","code":1}', 'fatal', 'config'],
-    [401, '{"text":"Token is required","code":2}', 'fatal', 'config'],
-    [401, '{"text":"Invalid authorization","code":3}', 'fatal', 'config'],
-    [400, '{"text":"Incorrect index","code":7,"invalid-event-number":0}', 'fatal', 'config'],
-    [400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}', 'fatal', 'batch'],
-    [400, '{"text":"No data","code":5}', 'fatal', 'batch'],
+    [403, '{"text":"Invalid token","code":4}', 'pause'],
+    [403, '{"text":"Token disabled","code":1}', 'pause'],
+    [401, '{"text":"Token is required","code":2}', 'pause'],
+    [401, '{"text":"Invalid authorization","code":3}', 'pause'],
+    [400, '{"text":"Invalid token","code":21}', 'pause'], // some versions: HTTP 400 for token problems
+    [400, '{"text":"Token disabled","code":22}', 'pause'],
+    [400, '{"text":"Incorrect index","code":7,"invalid-event-number":0}', 'pause'],
+    [400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}', 'reject'],
+    [400, '{"text":"No data","code":5}', 'reject'],
+    [400, '{"text":"Event field is required","code":12}', 'reject'],
+    [400, '{"text":"Error in handling indexed fields","code":15}', 'reject'],
     [400, '{"text":"Data channel is missing","code":10}', 'needs-channel'],
-    [400, '{"text":"Invalid data channel","code":11}', 'fatal', 'config'],
-    [400, '{"text":"ACK is disabled","code":14}', 'fatal', 'config'],
-    [404, 'not found', 'fatal', 'config'],
-    [413, '', 'fatal', 'batch'],
+    [400, '{"text":"Invalid data channel","code":11}', 'pause'],
+    [400, '{"text":"ACK is disabled","code":14}', 'pause'],
+    [400, '{"text":"Something new","code":99}', 'pause'], // a code we do not know: keep the data
+    // Answers without a HEC code (a proxy, a wrong port, a static host) never drop anything.
+    [404, 'not found', 'pause'],
+    [400, '<html>Bad Request</html>', 'pause'],
+    [405, '', 'pause'],
+    [403, 'Forbidden', 'pause'],
+    [401, '', 'pause'],
+    [413, '', 'too-large'],
+    [413, '{"text":"Content too large","code":6}', 'too-large'],
   ];
-  it.each(table)('HTTP %i %s → %s', (status, body, kind, scope) => {
+  it.each(table)('HTTP %i %s → %s', (status, body, kind) => {
     const o = classifyHecResponse(status, body);
     expect(o.kind).toBe(kind);
-    if (o.kind === 'fatal') {
-      expect(o.scope).toBe(scope);
+    if (o.kind === 'pause' || o.kind === 'reject') {
       expect(o.error.message.length).toBeGreaterThan(20);
       if (o.hecCode !== undefined) expect(o.error.message).toContain(`HEC code ${o.hecCode}`);
     }
+    if (o.kind === 'pause') expect(o.error.message).toMatch(/kept/);
+  });
+
+  it('codes 21 and 22 are token problems in words', () => {
+    for (const code of [21, 22]) {
+      const o = classifyHecResponse(400, JSON.stringify({ text: 'Invalid token', code }));
+      expect(o.kind === 'pause' && o.error.message).toContain('HEC token');
+      expect(o.kind === 'pause' && o.error.message).toContain(`HEC code ${code}`);
+    }
+  });
+
+  it('a rejected batch says which event Splunk refused', () => {
+    const o = classifyHecResponse(400, '{"text":"Invalid data format","code":6,"invalid-event-number":2}');
+    expect(o).toMatchObject({ kind: 'reject', hecCode: 6, invalidEventNumber: 2 });
   });
 
   it('the status table matches the documented HTTP status per code', () => {
@@ -107,8 +154,8 @@ describe('HEC response classification', () => {
 
   it('invalid token words name the code', () => {
     const o = classifyHecResponse(403, '{"text":"Invalid token","code":4}');
-    expect(o.kind === 'fatal' && o.error.message).toContain('does not know this HEC token');
-    expect(o.kind === 'fatal' && o.error.code).toBe('hec/invalid-token');
+    expect(o.kind === 'pause' && o.error.message).toContain('does not know this HEC token');
+    expect(o.kind === 'pause' && o.error.code).toBe('hec/invalid-token');
   });
 
   it('ack id is returned on success', () => {

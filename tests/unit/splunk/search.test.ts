@@ -5,7 +5,7 @@ import { ExportStreamParser, buildTrainingSearch, exportParams, normalizeSpl, ro
 import { meta, sampleChunk } from './fixtures';
 
 function rowsFor(chunks: ReturnType<typeof sampleChunk>[], m = meta, extra: Record<string, string> = {}): ResultRow[] {
-  return chunks.flatMap((c) => pointerEnvelopes(c, m, {}, 400)).map((e) => ({ _raw: JSON.stringify(e.event), _time: 'x', ...e.fields, ...extra }));
+  return chunks.flatMap((c) => pointerEnvelopes(c, m, {})).map((e) => ({ _raw: JSON.stringify(e.event), _time: 'x', ...e.fields, ...extra }));
 }
 
 describe('SPL builder', () => {
