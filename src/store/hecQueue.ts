@@ -4,8 +4,9 @@
  * before its first send and deleted only after Splunk accepted it (and acknowledged it, when
  * acknowledgement is on), so a reload, a crash or a lost connection loses nothing.
  */
+import type { DBSchema, IDBPDatabase } from 'idb';
 import type { HecBatch } from '../core/splunk/batcher';
-import { openPointerprintDb, storageError, type PointerprintDb } from './db';
+import { openPointerprintDb, storageError, type PointerprintDB } from './db';
 
 export type QueuedBatch = HecBatch & {
   /** Send attempts so far (for backoff after a reload). */
@@ -26,26 +27,39 @@ function isQueuedBatch(v: unknown): v is QueuedBatch {
   return !!b && typeof b.id === 'string' && typeof b.body === 'string' && typeof b.createdAtMs === 'number';
 }
 
-/** Run one IndexedDB operation, mapping failures to the store's person-readable errors. */
-async function withDb<T>(op: (db: PointerprintDb) => Promise<T>): Promise<T> {
-  try {
-    return await op(await openPointerprintDb());
-  } catch (e) {
-    throw storageError(e);
-  }
+/** The part of a database schema the queue needs: a `hecQueue` store as db.ts creates it. */
+export interface HecQueueSchema extends DBSchema {
+  hecQueue: PointerprintDB['hecQueue'];
 }
 
-export const idbHecQueue: HecQueueStore = {
-  async put(b) {
-    await withDb((db) => db.put('hecQueue', { ...b, eventIds: [...b.eventIds] }));
-  },
-  delete: (id) => withDb((db) => db.delete('hecQueue', id)),
-  async list() {
-    const all = await withDb((db) => db.getAllFromIndex('hecQueue', 'byCreated'));
-    return all.filter(isQueuedBatch).map((b) => ({ ...b, attempts: typeof b.attempts === 'number' ? b.attempts : 0 }));
-  },
-  clear: () => withDb((db) => db.clear('hecQueue')),
-};
+/**
+ * The durable queue in any database that has the `hecQueue` store: the app's own (`idbHecQueue`), or
+ * a separately named one (the embeddable build keeps its queue apart from the host site's databases).
+ */
+export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>): HecQueueStore {
+  /** Run one IndexedDB operation, mapping failures to the store's person-readable errors. */
+  async function withDb<T>(op: (db: IDBPDatabase<HecQueueSchema>) => Promise<T>): Promise<T> {
+    try {
+      return await op(await open());
+    } catch (e) {
+      throw storageError(e);
+    }
+  }
+  return {
+    async put(b) {
+      await withDb((db) => db.put('hecQueue', { ...b, eventIds: [...b.eventIds] }));
+    },
+    delete: (id) => withDb((db) => db.delete('hecQueue', id)),
+    async list() {
+      const all = await withDb((db) => db.getAllFromIndex('hecQueue', 'byCreated'));
+      return all.filter(isQueuedBatch).map((b) => ({ ...b, attempts: typeof b.attempts === 'number' ? b.attempts : 0 }));
+    },
+    clear: () => withDb((db) => db.clear('hecQueue')),
+  };
+}
+
+// The app's database has more stores than the queue needs; idb's typing cannot narrow a schema, so cast.
+export const idbHecQueue: HecQueueStore = idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
 
 /** A queue in memory (IndexedDB unavailable, tests): survives nothing, says so in the UI. */
 export function memoryHecQueue(): HecQueueStore {
