@@ -6,13 +6,13 @@
  * - `--mode worker`: the optional scoring worker (pointerprint-score-worker.js, a classic worker script
  *   carrying TensorFlow.js), loaded only when a site asks for on-page scoring.
  */
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type InlineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = 'dist-embed';
 
-export function captureBuild(dir = outDir): UserConfig {
+export function captureBuild(dir = outDir): InlineConfig {
   return {
     root,
     configFile: false,
@@ -36,7 +36,7 @@ export function captureBuild(dir = outDir): UserConfig {
   };
 }
 
-export function workerBuild(dir = outDir): UserConfig {
+export function workerBuild(dir = outDir): InlineConfig {
   return {
     root,
     configFile: false,
