@@ -129,6 +129,8 @@ class Embed implements PointerprintHandle {
         throw new PointerprintError('embed/options', 'Pointerprint.start needs hec.url and hec.token.');
       }
       if (this.opts.consent === undefined) throw new PointerprintError('embed/options', 'Pointerprint.start needs `consent` (true, a promise or a function): nothing is captured without it.');
+      // Batches a previous page could not send were captured under an earlier consent: resend them now.
+      this.startClient();
       this.set({ state: 'waiting-consent' });
       const c = this.opts.consent;
       let agreed = false;
@@ -150,8 +152,8 @@ class Embed implements PointerprintHandle {
     return { host: location.hostname || undefined, source: this.opts.hec.source ?? 'pointerprint-embed', index: this.opts.hec.index || undefined };
   }
 
-  private capture(): void {
-    const { hec, sendRaw = false, ignore = '[data-pp-ignore]', score } = this.opts;
+  private startClient(): void {
+    const { hec } = this.opts;
     const queue = embedQueue(this.opts.namespace);
     const client = new HecClient(
       { url: hec.url.trim(), token: hec.token.trim(), useAck: !!hec.useAck, channel: randomId(), limits: DEFAULT_BATCH_LIMITS, backoff: DEFAULT_BACKOFF },
@@ -162,6 +164,24 @@ class Embed implements PointerprintHandle {
       const hecView = { state: s.state, pendingEvents: s.pendingEvents, sentEvents: s.sentEvents, droppedBatches: s.droppedBatches, lastError: s.lastError, volatile: s.volatile };
       this.set(s.lastError ? { hec: hecView, message: s.lastError, code: s.lastErrorCode } : { hec: hecView });
     }));
+    void client.start();
+  }
+
+  /**
+   * On page hide, cut the last chunk into the client and seal it for the keepalive send. (The client
+   * listens for page hide itself, but it was started before the recorder, so its own handler runs first.)
+   */
+  private flushOnHide(): void {
+    const h = () => { try { this.session?.recorder.flush(); this.client?.flushOnHide(); } catch { /* never into the page */ } };
+    const onVis = () => { if (document.visibilityState === 'hidden') h(); };
+    addEventListener('pagehide', h, { capture: true });
+    document.addEventListener('visibilitychange', onVis, { capture: true });
+    this.unsubscribe.push(() => { removeEventListener('pagehide', h, { capture: true }); document.removeEventListener('visibilitychange', onVis, { capture: true }); });
+  }
+
+  private capture(): void {
+    const { sendRaw = false, ignore = '[data-pp-ignore]', score } = this.opts;
+    const client = this.client!;
     const routing = this.routing();
     const sink = {
       // Raw events leave the page only when the owner opted in; otherwise nothing is stored or sent.
@@ -189,8 +209,7 @@ class Embed implements PointerprintHandle {
     else if (!sendRaw) this.set({ message: 'Neither sendRaw nor score is set: nothing will be sent to Splunk.', code: 'embed/nothing-to-send' });
 
     const meta = session.start();
-    // After the recorder: its page-hide flush must run before the client seals and sends on page hide.
-    void client.start();
+    this.flushOnHide();
     this.set({ state: 'recording', sessionId: meta.id });
   }
 
@@ -271,6 +290,8 @@ export function start(options: StartOptions): PointerprintHandle {
   if (active) return active;
   const e = new Embed(options ?? ({} as StartOptions));
   active = e;
-  void e.begin().then(() => { if (e.status().state === 'error' || e.status().state === 'declined') { if (active === e) active = null; } });
+  // After an error a corrected start() may follow; after 'declined' the handle stays (it still resends
+  // what earlier pages queued) until the site calls stop() and asks again.
+  void e.begin().then(() => { if (e.status().state === 'error' && active === e) active = null; });
   return e;
 }

@@ -58,6 +58,7 @@ function serve(): Promise<Server> {
     let path = decodeURIComponent(url.pathname);
     if (path.endsWith('/')) path += 'index.html';
     if (path === '/profile.json') body = profileJson;
+    else if (path === '/blank.html') body = '<!doctype html><title>blank</title><p>A page without Pointerprint.</p>';
     else {
       const file = path.startsWith('/dist-embed/') ? join(distDir, path.slice('/dist-embed/'.length)) : join(root, normalize(path));
       if ((file.startsWith(root) || file.startsWith(distDir)) && existsSync(file)) body = readFileSync(file);
@@ -145,12 +146,18 @@ test('a plain site: no capture before consent, events in Splunk, ignored card bo
   await clickLike(page, '#cart .qty');
   await page.waitForTimeout(1500);
   expect(pointerEvents()).toEqual([]);
-  // Counted after the first mouse actions: Playwright installs listeners of its own on first input.
-  const listenersBefore = await listenerCount(page);
 
   await clickLike(page, '#consent-yes');
   await expect(status(page)).toContainText('recording');
-  expect(await listenerCount(page)).toBeGreaterThan(listenersBefore);
+  // What a page that never loaded Pointerprint has on window and document after the same kind of input
+  // (Playwright installs listeners of its own on first input).
+  const blank = await page.context().newPage();
+  await blank.goto(`${origin}/blank.html`);
+  await expect(blank.locator('p')).toContainText('without');
+  await clickLike(blank, 'p');
+  const listenersWithout = await listenerCount(blank);
+  await blank.close();
+  expect(await listenerCount(page)).toBeGreaterThan(listenersWithout);
 
   await clickLike(page, '#email');
   await page.keyboard.type('alice@example.com');
@@ -187,7 +194,7 @@ test('a plain site: no capture before consent, events in Splunk, ignored card bo
   // stop(): everything sent, every listener gone, nothing captured afterwards.
   await page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { stop(): Promise<void> } } }).Pointerprint.start({}).stop());
   await expect(status(page)).toContainText('stopped');
-  expect(await listenerCount(page)).toBe(listenersBefore);
+  expect(await listenerCount(page)).toBe(listenersWithout);
   const sent = pointerEvents().length;
   await clickLike(page, '#email');
   await page.waitForTimeout(1500);
@@ -225,4 +232,30 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
   }
   expect(new Set(scores.map((s) => s.windowIndex)).size).toBe(scores.length);
   expect(problems).toEqual([]);
+});
+
+test('no loss: events captured while Splunk is down wait in the page\'s queue and arrive after a reload', async ({ page }) => {
+  peer.reset();
+  await page.goto(`${origin}/examples/plain-site/index.html?user=bob`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  peer.setFaults({ down: true });
+  await clickLike(page, '#email', 40);
+  await clickLike(page, '#pay', 40);
+  await flushAll(page);
+  const pending = () => page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { hec: { pendingEvents: number } | null } } } }).Pointerprint.start({}).status().hec?.pendingEvents ?? 0);
+  await expect.poll(pending, { timeout: 20_000 }).toBeGreaterThan(0);
+  const queued = await pending();
+  // The queue lives in the embed's own database, not in any of the site's.
+  const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(dbs).toContain('pointerprint-embed');
+  expect(dbs).not.toContain('pointerprint');
+  await page.reload();
+  peer.setFaults({ down: false });
+  // The new page resends the old batches at once, before (and whatever) the visitor answers this time.
+  // (Leaving the page may add one last marker chunk to the queue, hence "at least".)
+  await expect.poll(() => pointerEvents().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(queued);
+  const ids = peer.events().map((e) => e.fields.pp_event_id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(pointerEvents().every((e) => e.columns.kind.length > 0)).toBe(true);
 });
