@@ -190,7 +190,7 @@ class Embed implements PointerprintHandle {
       },
     };
     const session = new LiveSession({
-      profileId: this.opts.profileId || 'anonymous', sink, ignore, windowSettings: null,
+      profileId: this.opts.profileId || 'anonymous', sink, ignore,
       // Bounded live memory on a host page: roll over to a new session id every 200k events (~5.6 MB).
       maxLiveEvents: 200_000,
       onError: (stage, e) => this.fail(e, `embed/${stage}`),
@@ -217,7 +217,12 @@ class Embed implements PointerprintHandle {
     const session = this.session!;
     this.set({ scoring: 'loading' });
     const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', {
-      onLoaded: (info) => { this.set({ scoring: 'ready' }); session.setWindowSettings(info.windowSettings); },
+      onLoaded: (info) => {
+        this.set({ scoring: 'ready' });
+        // Windows cut the way the profile's model was trained, from the session's first event on.
+        const tap = session.tapWindows({ settings: info.windowSettings, onWindow: (w) => scorer.score(w) });
+        this.unsubscribe.push(() => tap.close());
+      },
       onScore: (s) => {
         client.enqueue([scoreEnvelope(s, routing)]);
         this.set({ lastScore: { windowIndex: s.windowIndex, windowScore: s.windowScore, fusedScore: s.fusedScore, confidence: s.confidence, decision: s.decision, windowsSeen: s.windowsSeen, flags: s.flags } });
@@ -225,7 +230,6 @@ class Embed implements PointerprintHandle {
       onError: (code, message) => this.set({ message, code, ...(this.st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
     });
     this.scorer = scorer;
-    this.unsubscribe.push(session.onWindow((w) => scorer.score(w)));
     scorer.load(profileUrl, new URL(workerUrl ?? SCORE_WORKER_FILE, workerUrl ? location.href : SCRIPT_URL));
   }
 

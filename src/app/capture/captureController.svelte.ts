@@ -9,7 +9,7 @@
 import type { Recorder, RecorderCounters, RecorderState, StorageStatus } from '../../capture/recorder';
 import type { EventChunk, SessionMeta } from '../../core/events';
 import type { DroppedWindow } from '../../core/segment';
-import { LiveSession, type CompletedWindow } from './liveSession';
+import { LiveSession, type CompletedWindow, type WindowTap } from './liveSession';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, type EncodingSettings, type WindowSettings } from '../../core/settings';
 import { describeError } from '../../core/errors';
 import { onDbClosed, openPointerprintDb, requestPersistentStorage } from '../../store/db';
@@ -60,6 +60,7 @@ class CaptureController {
   readonly chunkListeners = new Set<(chunk: EventChunk, meta: SessionMeta) => void>([forwardChunk]);
 
   #session: LiveSession | null = null;
+  #liveImages: WindowTap | null = null;
   #render: RenderClient | null = null;
   #lastPartialAt = 0;
   #inited: Promise<void> | null = null;
@@ -126,14 +127,17 @@ class CaptureController {
     this.windowsDone = 0;
     this.dropped = [];
     const session = new LiveSession({
-      profileId: this.profileId.trim() || 'me', sink: { appendChunk }, windowSettings: { ...this.windowSettings },
+      profileId: this.profileId.trim() || 'me', sink: { appendChunk },
       onError: (stage, e) => console.error(`Pointerprint ${stage} listener failed`, e),
     });
     session.onProgress(() => this.#onProgress());
     session.onStorage((s) => (this.storage = s));
     session.onSession((m) => (this.meta = m));
-    session.onWindow((w) => this.#renderWindow(w));
-    session.onDropped((d) => (this.dropped = [...this.dropped, ...d].slice(-50)));
+    this.#liveImages = session.tapWindows({
+      settings: { ...this.windowSettings },
+      onWindow: (w) => this.#renderWindow(w),
+      onDropped: (d) => (this.dropped = [...this.dropped, ...d].slice(-50)),
+    });
     session.onChunk((chunk, meta) => {
       for (const fn of this.chunkListeners) {
         try { fn(chunk, meta); } catch (e) { console.error('Pointerprint chunk listener failed', e); }
@@ -208,9 +212,10 @@ class CaptureController {
   /** The window still open: redraw now and then so people see their activity appear. */
   #renderPartial(final: boolean): void {
     const session = this.#session;
+    const tap = this.#liveImages;
     const meta = session?.meta;
-    if (!session || !meta) return;
-    const from = session.openWindowStart, to = session.recorder.length;
+    if (!session || !tap || !meta) return;
+    const from = tap.openWindowStart, to = session.recorder.length;
     const now = performance.now();
     if (to - from >= 2 && (final || now - this.#lastPartialAt >= PARTIAL_EVERY_MS)) {
       this.#lastPartialAt = now;
@@ -224,7 +229,7 @@ class CaptureController {
           if (this.partialUrl) URL.revokeObjectURL(this.partialUrl);
           this.partialUrl = URL.createObjectURL(png);
         });
-    } else if (to - from < 2 && this.partialUrl && session.windowsCompleted > 0) {
+    } else if (to - from < 2 && this.partialUrl && tap.windowsCompleted > 0) {
       URL.revokeObjectURL(this.partialUrl);
       this.partialUrl = null;
       this.partialEvents = 0;

@@ -21,67 +21,83 @@ export interface CompletedWindow {
 
 export interface LiveSessionOptions extends Omit<RecorderOptions, 'sink'> {
   sink: ChunkSink;
-  /** How windows are cut; null: no windowing until `setWindowSettings` (e.g. a profile still loading). */
-  windowSettings: WindowSettings | null;
   /** Told about every stage error (listener bugs); default: ignored. */
   onError?: (stage: string, e: unknown) => void;
 }
 
+/** One consumer of windows, with its own settings (live images, each scorer's model). */
+export interface WindowConsumer {
+  settings: WindowSettings;
+  onWindow(w: CompletedWindow): void;
+  onDropped?(d: DroppedWindow[]): void;
+}
+
+/** A consumer's place in the live session; `close()` unsubscribes. */
+export interface WindowTap {
+  /** First event of this consumer's open window (events after it form the partial window). */
+  readonly openWindowStart: number;
+  /** Windows (kept or dropped) completed so far for this consumer. */
+  readonly windowsCompleted: number;
+  close(): void;
+}
+
 type Fn<A extends unknown[]> = (...a: A) => void;
+
+class Tap implements WindowTap {
+  cursor: SegmentCursor = { nextEvent: 0, nextIndex: 0 };
+  constructor(readonly consumer: WindowConsumer, readonly close: () => void) {}
+  get openWindowStart(): number { return this.cursor.nextEvent; }
+  get windowsCompleted(): number { return this.cursor.nextIndex; }
+}
 
 export class LiveSession {
   readonly recorder: Recorder;
-  private windowSettings: WindowSettings | null;
-  private cursor: SegmentCursor = { nextEvent: 0, nextIndex: 0 };
-  private readonly windowFns = new Set<Fn<[CompletedWindow]>>();
-  private readonly droppedFns = new Set<Fn<[DroppedWindow[]]>>();
+  private readonly taps = new Set<Tap>();
   private readonly progressFns = new Set<Fn<[number]>>();
   private readonly sessionFns = new Set<Fn<[SessionMeta]>>();
   private readonly onError: (stage: string, e: unknown) => void;
 
   constructor(opts: LiveSessionOptions) {
-    const { windowSettings, onError, ...rec } = opts;
-    this.windowSettings = windowSettings;
+    const { onError, ...rec } = opts;
     this.onError = onError ?? (() => undefined);
     this.recorder = new Recorder(rec);
     this.recorder.onProgress((n) => { this.cutWindows(false); this.emit('progress', this.progressFns, n); });
     this.recorder.onSession((m) => {
       // A very long recording rolled over into a new session: windows start again from its event 0.
-      this.cursor = { nextEvent: 0, nextIndex: 0 };
+      for (const t of this.taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
       this.emit('session', this.sessionFns, m);
     });
   }
 
   get meta(): SessionMeta | null { return this.recorder.meta; }
   get state() { return this.recorder.state; }
-  /** First event of the window still open (events after it are the partial window). */
-  get openWindowStart(): number { return this.cursor.nextEvent; }
-  get windowsCompleted(): number { return this.cursor.nextIndex; }
 
   start(): SessionMeta {
-    this.cursor = { nextEvent: 0, nextIndex: 0 };
+    for (const t of this.taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
     return this.recorder.start();
   }
   pause(): void { this.recorder.pause(); this.cutWindows(false); }
   resume(): void { this.recorder.resume(); }
-  /** Stop, close the last window, and wait for storage (see Recorder.stop). */
+  /** Stop, close the last windows, and wait for storage (see Recorder.stop). */
   async stop(): Promise<SessionMeta | null> {
     const done = this.recorder.stop();
     this.cutWindows(true);
     return done;
   }
 
-  /** Window from event 0 of the live session with these settings (e.g. once a profile has loaded). */
-  setWindowSettings(ws: WindowSettings | null): void {
-    this.windowSettings = ws;
-    this.cursor = { nextEvent: 0, nextIndex: 0 };
-    if (ws && this.recorder.meta) this.cutWindows(this.recorder.state === 'stopped');
+  /**
+   * Be handed each window as it completes, cut with the consumer's own settings. A consumer that joins
+   * late (a profile still loading) starts from event 0 of the live session, so it misses nothing.
+   */
+  tapWindows(consumer: WindowConsumer): WindowTap {
+    const tap: Tap = new Tap(consumer, () => { this.taps.delete(tap); });
+    this.taps.add(tap);
+    if (this.recorder.meta) this.cutWindows(this.recorder.state === 'stopped', tap);
+    return tap;
   }
 
   onChunk(fn: (chunk: EventChunk, meta: SessionMeta) => void): () => void { return this.recorder.onChunk(fn); }
   onStorage(fn: (s: StorageStatus) => void): () => void { return this.recorder.onStatus(fn); }
-  onWindow(fn: Fn<[CompletedWindow]>): () => void { return this.add(this.windowFns, fn); }
-  onDropped(fn: Fn<[DroppedWindow[]]>): () => void { return this.add(this.droppedFns, fn); }
   onProgress(fn: Fn<[number]>): () => void { return this.add(this.progressFns, fn); }
   onSession(fn: Fn<[SessionMeta]>): () => void { return this.add(this.sessionFns, fn); }
 
@@ -96,18 +112,23 @@ export class LiveSession {
     }
   }
 
-  /** Cut the windows completed since last time; `final` closes the open one. Off the event path. */
-  private cutWindows(final: boolean): void {
-    const ws = this.windowSettings;
+  /** Cut the windows completed since last time for each consumer; `final` closes the open ones. Off the event path. */
+  private cutWindows(final: boolean, only?: Tap): void {
     const rec = this.recorder;
     const meta = rec.meta;
-    if (!ws || !meta) return;
-    const res = windowsCompletedSince(rec.liveColumns(), meta.id, ws, meta.space, this.cursor, final ? Number.POSITIVE_INFINITY : rec.now());
-    this.cursor = res.cursor;
-    if (res.dropped.length) this.emit('dropped', this.droppedFns, res.dropped);
-    if (this.windowFns.size === 0) return;
-    for (const w of res.windows) {
-      this.emit('window', this.windowFns, { window: w, columns: rec.liveCopy(w.start, w.end), meta: { ...meta } });
+    if (!meta) return;
+    const cols = rec.liveColumns();
+    const until = final ? Number.POSITIVE_INFINITY : rec.now();
+    for (const tap of only ? [only] : [...this.taps]) {
+      const c = tap.consumer;
+      const res = windowsCompletedSince(cols, meta.id, c.settings, meta.space, tap.cursor, until);
+      tap.cursor = res.cursor;
+      try {
+        if (res.dropped.length) c.onDropped?.(res.dropped);
+        for (const w of res.windows) c.onWindow({ window: w, columns: rec.liveCopy(w.start, w.end), meta: { ...meta } });
+      } catch (e) {
+        this.onError('window', e);
+      }
     }
   }
 }
