@@ -259,3 +259,29 @@ test('no loss: events captured while Splunk is down wait in the page\'s queue an
   expect(new Set(ids).size).toBe(ids.length);
   expect(pointerEvents().every((e) => e.columns.kind.length > 0)).toBe(true);
 });
+
+test('a visitor who declines is not captured; a broken integration reports instead of throwing', async ({ page }) => {
+  peer.reset();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/examples/plain-site/index.html`);
+  await clickLike(page, '#consent-no');
+  await expect(status(page)).toContainText('declined');
+  await clickLike(page, '#email', 40);
+  await clickLike(page, '#pay', 40);
+  await page.waitForTimeout(1500);
+  expect(pointerEvents()).toEqual([]);
+  // Bad options on a fresh page: a status with words, nothing thrown into the page.
+  await page.goto(`${origin}/blank.html`);
+  await page.addScriptTag({ url: '/dist-embed/pointerprint-capture.js' });
+  const reported = await page.evaluate(async () => {
+    const seen: { state: string; message: string | null }[] = [];
+    const api = (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { state: string } } } }).Pointerprint;
+    api.start({ consent: true, onStatus: (s: { state: string; message: string | null }) => { seen.push(s); throw new Error('a host handler bug'); } });
+    await new Promise((r) => setTimeout(r, 200));
+    return seen.at(-1);
+  });
+  expect(reported?.state).toBe('error');
+  expect(reported?.message).toContain('hec.url');
+  expect(errors).toEqual([]);
+});
