@@ -2,7 +2,7 @@
  * The live-session pipeline shared by the app and the embeddable build:
  *
  *   recorder ─► chunks ─► chunk listeners (storage sink, Splunk forwarder)
- *       └────► windows as they complete ─► window listeners (live images, scoring)
+ *       └────► windows as they complete ─► window consumers, each with its own settings (live images, scoring)
  *
  * Plain TypeScript (no Svelte runes, no UI, no tfjs): the embed bundles it as it is, and the app's
  * reactive controller wraps it. Listener errors are contained: a bug in one stage never stops capture.
