@@ -1,14 +1,12 @@
 /**
- * `npm run bench -- capture [--events N] [--windows N]`
+ * `npm run bench -- capture [--events N] [--windows N] [--out FILE | --out -]`
  *
  * In Chromium (Debian's /usr/bin/chromium or CHROMIUM_PATH), against a Vite server started here on a
  * free port:
- * 1. main-thread cost of capture per pointer event: N synthetic PointerEvents (each carrying one
- *    coalesced sample, like a real pointermove) dispatched in batches, with and without the recorder
- *    attached, interleaved over rounds; the difference is the recorder's cost. The cost of cutting
- *    chunks (`flush()`: copy, hooks, queueing for the save loop) is timed separately and amortised per
- *    event. The IndexedDB `put` itself (structured clone) runs after `appendChunk`'s first `await`,
- *    outside the timed call, and is not included.
+ * 1. main-thread cost of capture per pointer event, ours beside rrweb's `record()` (npm `rrweb`, its
+ *    minified UMD build as sites load it) on the same synthetic stream: N pointer moves, each a
+ *    `pointermove` carrying one coalesced sample followed by its `mousemove`, as a browser sends them
+ *    (see capture-compare.ts for what is timed and how).
  * 2. render worker throughput: windows of ~1000 events of a simulated human session, encoded and
  *    drawn on an OffscreenCanvas at 64 and 128 px (RGBA read back, and PNG at 64 px).
  * Prints a table and writes bench-results/capture.json.
@@ -20,6 +18,7 @@ import { createServer as netServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
+import { measureCaptureInPage, RRWEB_UMD, type CaptureFigures } from './capture-compare';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, dflt: number) => {
@@ -27,6 +26,9 @@ const arg = (name: string, dflt: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const EVENTS = arg('events', 100_000);
+// --out FILE: where the JSON goes (default bench-results/capture.json); `--out -` writes nothing.
+const outIdx = process.argv.indexOf('--out');
+const OUT = outIdx >= 0 ? process.argv[outIdx + 1] : join('bench-results', 'capture.json');
 const WINDOWS = arg('windows', 200);
 
 function freePort(): Promise<number> {
@@ -41,19 +43,6 @@ function freePort(): Promise<number> {
   });
 }
 
-interface CaptureFigures {
-  events: number;
-  rounds: number;
-  baselineUsPerEvent: number;
-  withRecorderUsPerEvent: number;
-  handlerUsPerEvent: number;
-  handlerUsPerEventP50: number;
-  handlerUsPerEventP95: number;
-  flushUsPerEvent: number;
-  totalUsPerEvent: number;
-  recorded: number;
-  bytesPerEvent: number;
-}
 interface RenderFigures {
   sizePx: number;
   output: string;
@@ -86,74 +75,9 @@ async function main() {
     await page.waitForSelector('header .brand');
     const version = browser.version();
 
-    // ---- 1. capture cost per event ----
-    const capture: CaptureFigures = await page.evaluate(async (N) => {
-      const { Recorder } = (await import('/src/capture/recorder.ts' as string)) as typeof import('../../src/capture/recorder');
-      const { appendChunk, deleteSession } = (await import('/src/store/sessions.ts' as string)) as typeof import('../../src/store/sessions');
-      const target = document.createElement('div');
-      document.body.append(target);
-      const BATCH = 200;
-      const ROUNDS = 5;
-      const perRound = Math.floor(N / ROUNDS / BATCH) * BATCH;
-      // Events are made before timing: a real browser makes them anyway.
-      const make = (i: number) => {
-        const x = 100 + ((i * 7) % 1000), y = 100 + ((i * 13) % 700);
-        const init = { clientX: x, clientY: y, pointerType: 'mouse', button: -1, buttons: 0, bubbles: true, pointerId: 1, isPrimary: true };
-        return new PointerEvent('pointermove', { ...init, coalescedEvents: [new PointerEvent('pointermove', init)] } as PointerEventInit);
-      };
-      const events = Array.from({ length: perRound }, (_, i) => make(i));
-      const run = (): number[] => {
-        const us: number[] = [];
-        for (let b = 0; b < perRound; b += BATCH) {
-          const t0 = performance.now();
-          for (let i = b; i < b + BATCH; i++) target.dispatchEvent(events[i]);
-          us.push(((performance.now() - t0) * 1000) / BATCH);
-        }
-        return us;
-      };
-      run(); // warm up (JIT)
-      const base: number[] = [], withRec: number[] = [];
-      let flushMs = 0, flushed = 0, recorded = 0;
-      const ids: string[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        base.push(...run());
-        const rec = new Recorder({ profileId: 'bench', sink: { appendChunk }, flushIntervalMs: 1e9, progressIntervalMs: 1e9 });
-        ids.push(rec.start().id);
-        // Flush every chunk-size events, timed, like the timer would do between frames.
-        const us: number[] = [];
-        for (let b = 0; b < perRound; b += BATCH) {
-          const t0 = performance.now();
-          for (let i = b; i < b + BATCH; i++) target.dispatchEvent(events[i]);
-          us.push(((performance.now() - t0) * 1000) / BATCH);
-          if (rec.length - flushed >= 4096) {
-            const f0 = performance.now();
-            rec.flush();
-            flushMs += performance.now() - f0;
-            flushed = rec.length;
-          }
-        }
-        withRec.push(...us);
-        const f0 = performance.now();
-        rec.flush();
-        flushMs += performance.now() - f0;
-        recorded += rec.length;
-        flushed = 0;
-        await rec.stop();
-      }
-      for (const id of ids) await deleteSession(id);
-      const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-      const q = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
-      const diff = withRec.map((v, i) => v - base[i]);
-      const handler = mean(withRec) - mean(base);
-      const flushUs = (flushMs * 1000) / recorded;
-      return {
-        events: perRound * ROUNDS, rounds: ROUNDS,
-        baselineUsPerEvent: mean(base), withRecorderUsPerEvent: mean(withRec),
-        handlerUsPerEvent: handler, handlerUsPerEventP50: q(diff, 0.5), handlerUsPerEventP95: q(diff, 0.95),
-        flushUsPerEvent: flushUs, totalUsPerEvent: handler + flushUs, recorded,
-        bytesPerEvent: 8 + 1 + 4 + 4 + 1 + 1 + 1 + 4 + 4,
-      };
-    }, EVENTS);
+    // ---- 1. capture cost per event: ours and rrweb's record() on the same stream ----
+    await page.addScriptTag({ path: RRWEB_UMD });
+    const capture: CaptureFigures = await page.evaluate(measureCaptureInPage, EVENTS);
 
     // ---- 2. render worker throughput ----
     const render: RenderFigures[] = await page.evaluate(async (nWindows) => {
@@ -199,13 +123,17 @@ async function main() {
     const f = (v: number, d = 2) => v.toFixed(d);
     console.log(`\nCapture cost per pointer event (Chromium ${version}, ${cpus().length} cores, ${capture.events.toLocaleString()} events in ${capture.rounds} rounds)`);
     console.table({
-      'dispatch, no recorder (µs/event)': f(capture.baselineUsPerEvent, 3),
-      'dispatch, recorder attached (µs/event)': f(capture.withRecorderUsPerEvent, 3),
+      'dispatch, nothing attached (µs/move)': f(capture.baselineUsPerEvent, 3),
       'load average (1 min) during the run': loadavg()[0].toFixed(1),
-      'recorder handler (µs/event, mean)': f(capture.handlerUsPerEvent, 3),
-      'recorder handler p50 / p95 (per 200-event batch)': `${f(capture.handlerUsPerEventP50, 3)} / ${f(capture.handlerUsPerEventP95, 3)}`,
-      'chunk cut (flush, without the IndexedDB put), amortised (µs/event)': f(capture.flushUsPerEvent, 3),
-      'total main-thread cost (µs/event)': f(capture.totalUsPerEvent, 3),
+      'Pointerprint recorder handler (µs/move, mean)': f(capture.handlerUsPerEvent, 3),
+      'Pointerprint handler p50 / p95 (per 200-move batch)': `${f(capture.handlerUsPerEventP50, 3)} / ${f(capture.handlerUsPerEventP95, 3)}`,
+      'Pointerprint chunk cut (flush, without the IndexedDB put), amortised (µs/move)': f(capture.flushUsPerEvent, 3),
+      'Pointerprint total main-thread cost (µs/move)': f(capture.totalUsPerEvent, 3),
+      'Pointerprint samples kept per move (coalesced samples: 1)': f(capture.recorded / capture.events, 2),
+      'rrweb record(), default sampling (µs/move)': f(capture.rrweb.defaultUsPerEvent, 3),
+      'rrweb record(), mousemove every event (µs/move)': f(capture.rrweb.everyMoveUsPerEvent, 3),
+      'rrweb positions kept per move, default / every event': `${f(capture.rrweb.defaultPositionsPerEvent, 3)} / ${f(capture.rrweb.everyMovePositionsPerEvent, 3)}`,
+      'ours ÷ rrweb default (target ≤ 0.5)': f(capture.totalUsPerEvent / capture.rrweb.defaultUsPerEvent, 2),
       'stored bytes per event': capture.bytesPerEvent,
     });
     console.log(`Render worker throughput (windows of 1000 events, OffscreenCanvas 2D; best and median of 3 runs; load average ${loadavg()[0].toFixed(1)})`);
@@ -214,11 +142,13 @@ async function main() {
       'images/s (best)': f(r.imagesPerSecond, 1), 'images/s (median)': f(r.medianImagesPerSecond, 1), 'events/s (best)': Math.round(r.eventsPerSecond).toLocaleString(),
       'encode ms/img': f(r.encodeMsPerImage), 'draw ms/img': f(r.drawMsPerImage), 'output ms/img': f(r.outputMsPerImage),
     })));
-    const outDir = join(root, 'bench-results');
-    mkdirSync(outDir, { recursive: true });
     const result = { when: new Date().toISOString(), chromium: version, cores: cpus().length, loadAverage1m: loadavg()[0], capture, render };
-    writeFileSync(join(outDir, 'capture.json'), JSON.stringify(result, null, 2));
-    console.log(`wrote ${join('bench-results', 'capture.json')}`);
+    if (OUT !== '-') {
+      const file = resolve(root, OUT);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(result, null, 2));
+      console.log(`wrote ${OUT}`);
+    }
   } finally {
     await browser.close();
     await server.close();

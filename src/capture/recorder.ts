@@ -44,6 +44,11 @@ export interface RecorderOptions {
   progressIntervalMs?: number;
   /** Session id factory (tests). */
   newId?: () => string;
+  /**
+   * CSS selector of elements whose pointer activity is not captured (e.g. `[data-pp-ignore]`). Events
+   * over them are skipped; entering one puts an Idle marker (no position) so no stroke bridges the gap.
+   */
+  ignore?: string;
 }
 
 export type RecorderState = 'idle' | 'recording' | 'paused' | 'stopped';
@@ -88,7 +93,7 @@ function defaultId(): string {
 const BUTTON_BIT = [1, 4, 2, 8, 16];
 
 export class Recorder {
-  readonly opts: Required<Omit<RecorderOptions, 'label' | 'target'>> & Pick<RecorderOptions, 'label' | 'target'>;
+  readonly opts: Required<Omit<RecorderOptions, 'label' | 'target' | 'ignore'>> & Pick<RecorderOptions, 'label' | 'target' | 'ignore'>;
   private buf = new ColumnBuffer();
   private removers: Remover[] = [];
   private t0 = 0;
@@ -110,6 +115,10 @@ export class Recorder {
   private lastPointerKind: PointerKind = PointerKind.Unknown;
   private lastPointerType = '';
   private lastError: unknown = null;
+  /** Ignore check cache: consecutive events mostly share a target, so `closest()` runs once per target. */
+  private lastTarget: EventTarget | null = null;
+  private lastTargetIgnored = false;
+  private insideIgnored = false;
 
   state: RecorderState = 'idle';
   meta: SessionMeta | null = null;
@@ -134,6 +143,11 @@ export class Recorder {
   /** Start a new session and attach listeners. */
   start(): SessionMeta {
     if (this.state === 'recording' || this.state === 'paused') throw new PointerprintError('capture/already-recording', 'A recording is already running.');
+    if (this.opts.ignore) {
+      try { document.querySelector(this.opts.ignore); } catch (e) {
+        throw new PointerprintError('capture/bad-ignore', `The ignore selector “${this.opts.ignore}” is not a valid CSS selector.`, e);
+      }
+    }
     this.pending = [];
     this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
     for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
@@ -304,6 +318,24 @@ export class Recorder {
   private detach(): void {
     for (const r of this.removers) r();
     this.removers = [];
+    this.lastTarget = null;
+  }
+
+  /** Whether this event happened over an ignored element (cached per target; hot path). */
+  private skip(e: Event): boolean {
+    const sel = this.opts.ignore;
+    if (!sel) return false;
+    const t = e.target;
+    if (t !== this.lastTarget) {
+      this.lastTarget = t;
+      this.lastTargetIgnored = t instanceof Element && t.closest(sel) !== null;
+    }
+    if (this.lastTargetIgnored !== this.insideIgnored) {
+      this.insideIgnored = this.lastTargetIgnored;
+      // Entering: break the stroke here, without saying where the ignored element is.
+      if (this.insideIgnored) this.marker(EventKind.Idle, 0, 0, e.timeStamp - this.t0);
+    }
+    return this.lastTargetIgnored;
   }
 
   private kindOf(type: string): number {
@@ -334,6 +366,7 @@ export class Recorder {
   }
 
   private onMove(e: PointerEvent): void {
+    if (this.skip(e)) return;
     const pk = this.kindOf(e.pointerType);
     this.counters.pointerMoveEvents++;
     // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
@@ -358,11 +391,13 @@ export class Recorder {
   }
 
   private onButton(e: PointerEvent, kind: number): void {
+    if (this.skip(e)) return;
     this.put(e.timeStamp - this.t0, kind, e.clientX, e.clientY, e.button, e.buttons, this.kindOf(e.pointerType), 0, 0);
     if (kind === EventKind.Down) this.counters.downs++; else this.counters.ups++;
   }
 
   private onWheel(e: WheelEvent): void {
+    if (this.skip(e)) return;
     const dx = wheelDeltaPx(e.deltaX, e.deltaMode, innerWidth);
     const dy = wheelDeltaPx(e.deltaY, e.deltaMode, innerHeight);
     this.put(e.timeStamp - this.t0, EventKind.Wheel, e.clientX, e.clientY, Button.None, e.buttons, PointerKind.Mouse, dx, dy);

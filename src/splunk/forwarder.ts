@@ -7,7 +7,10 @@
  * - `forwardChunk(chunk, meta)`: captured pointer events, sent as `pointerprint:pointer` only when the
  *   owner opted in to raw events (off by default: raw movement is biometric data, see DESIGN.md).
  * - `attachRecorder(source)`: subscribe `forwardChunk` to anything with `onChunk` (the Recorder).
- * - `startForwarding()`: load settings, the durable queue, and subscribe to the capture controller.
+ * - `startForwarding()`: load the durable queue (resend what a previous page left).
+ *
+ * The capture controller (src/app/capture) subscribes `forwardChunk` itself: this shell knows no
+ * application or UI code.
  */
 import type { EventChunk, SessionMeta } from '../core/events';
 import type { LiveScore } from '../core/score';
@@ -94,16 +97,9 @@ export function attachRecorder(source: { onChunk(fn: (chunk: EventChunk, meta: S
   return source.onChunk(forwardChunk);
 }
 
-/**
- * Start once per page: load the durable queue (resending what a previous page left) and subscribe
- * to the capture controller's chunk listeners.
- */
+/** Start once per page: load the durable queue, resending what a previous page left. */
 export function startForwarding(): void {
   if (started) return;
   started = true;
   void hecClient().start();
-  // The capture controller is imported lazily so this module stays usable without the capture UI.
-  void import('../ui/capture/captureStore.svelte')
-    .then((m) => { m.capture.chunkListeners.add(forwardChunk); })
-    .catch(() => { /* capture UI not present: attachRecorder() can still be used */ });
 }

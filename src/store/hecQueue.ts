@@ -12,8 +12,9 @@
  * - `purgeKind('pointer')`: remove every queued raw pointer event (opt-out of raw events); scores stay.
  * - `clearAll()`: remove every queued event of every kind.
  */
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { withoutKind, type HecBatch, type HecEventKind } from '../core/splunk/batcher';
-import { openPointerprintDb, storageError, type PointerprintDb } from './db';
+import { openPointerprintDb, storageError, type PointerprintDB } from './db';
 
 export type { HecEventKind } from '../core/splunk/batcher';
 
@@ -58,66 +59,79 @@ function normalise(b: QueuedBatch): QueuedBatch {
   return { ...b, eventIds: Array.isArray(b.eventIds) ? b.eventIds : [], attempts: typeof b.attempts === 'number' ? b.attempts : 0 };
 }
 
-/** Run one IndexedDB operation, mapping failures to the store's person-readable errors. */
-async function withDb<T>(op: (db: PointerprintDb) => Promise<T>): Promise<T> {
-  try {
-    return await op(await openPointerprintDb());
-  } catch (e) {
-    throw storageError(e);
-  }
-}
-
 const asRecord = (b: QueuedBatch) => ({ ...b, eventIds: [...b.eventIds] }) as QueuedBatch & Record<string, unknown>;
 
-export const idbHecQueue: HecQueueStore = {
-  async put(b) {
-    await withDb((db) => db.put('hecQueue', asRecord(b)));
-  },
-  async get(id) {
-    const v: unknown = await withDb((db) => db.get('hecQueue', id));
-    return isQueuedBatch(v) ? normalise(v) : undefined;
-  },
-  delete: (id) => withDb((db) => db.delete('hecQueue', id)),
-  async list() {
-    const all: unknown[] = await withDb((db) => db.getAllFromIndex('hecQueue', 'byCreated'));
-    return all.filter(isQueuedBatch).map(normalise);
-  },
-  clear: () => withDb((db) => db.clear('hecQueue')),
-  update: (id, patch) => withDb(async (db) => {
-    const tx = db.transaction('hecQueue', 'readwrite');
-    const v: unknown = await tx.store.get(id);
-    if (isQueuedBatch(v)) await tx.store.put(asRecord({ ...normalise(v), ...patch }));
-    await tx.done;
-    return isQueuedBatch(v);
-  }),
-  replace: (id, by) => withDb(async (db) => {
-    const tx = db.transaction('hecQueue', 'readwrite');
-    const present = isQueuedBatch(await tx.store.get(id));
-    if (present) {
-      await tx.store.delete(id);
-      for (const b of by) await tx.store.put(asRecord(b));
+/** The part of a database schema the queue needs: a `hecQueue` store as db.ts creates it. */
+export interface HecQueueSchema extends DBSchema {
+  hecQueue: PointerprintDB['hecQueue'];
+}
+
+/**
+ * The durable queue in any database that has the `hecQueue` store: the app's own (`idbHecQueue`), or
+ * a separately named one (the embeddable build keeps its queue apart from the host site's databases).
+ */
+export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>): HecQueueStore {
+  /** Run one IndexedDB operation, mapping failures to the store's person-readable errors. */
+  async function withDb<T>(op: (db: IDBPDatabase<HecQueueSchema>) => Promise<T>): Promise<T> {
+    try {
+      return await op(await open());
+    } catch (e) {
+      throw storageError(e);
     }
-    await tx.done;
-    return present;
-  }),
-  purgeKind: (kind) => withDb(async (db) => {
-    // One transaction: a batch another tab adds meanwhile waits for it, and is purged by that tab's client.
-    const tx = db.transaction('hecQueue', 'readwrite');
-    const out: PurgeResult = { events: 0, batches: 0 };
-    for (let cur = await tx.store.openCursor(); cur; cur = await cur.continue()) {
-      const v: unknown = cur.value;
-      if (!isQueuedBatch(v)) continue;
-      const b = normalise(v);
-      const kept = withoutKind(b, kind);
-      if (kept === b) continue;
-      out.events += b.eventCount - (kept?.eventCount ?? 0);
-      if (kept) await cur.update(asRecord(kept));
-      else { await cur.delete(); out.batches++; }
-    }
-    await tx.done;
-    return out;
-  }),
-};
+  }
+  return {
+    async put(b) {
+      await withDb((db) => db.put('hecQueue', asRecord(b)));
+    },
+    async get(id) {
+      const v: unknown = await withDb((db) => db.get('hecQueue', id));
+      return isQueuedBatch(v) ? normalise(v) : undefined;
+    },
+    delete: (id) => withDb((db) => db.delete('hecQueue', id)),
+    async list() {
+      const all: unknown[] = await withDb((db) => db.getAllFromIndex('hecQueue', 'byCreated'));
+      return all.filter(isQueuedBatch).map(normalise);
+    },
+    clear: () => withDb((db) => db.clear('hecQueue')),
+    update: (id, patch) => withDb(async (db) => {
+      const tx = db.transaction('hecQueue', 'readwrite');
+      const v: unknown = await tx.store.get(id);
+      if (isQueuedBatch(v)) await tx.store.put(asRecord({ ...normalise(v), ...patch }));
+      await tx.done;
+      return isQueuedBatch(v);
+    }),
+    replace: (id, by) => withDb(async (db) => {
+      const tx = db.transaction('hecQueue', 'readwrite');
+      const present = isQueuedBatch(await tx.store.get(id));
+      if (present) {
+        await tx.store.delete(id);
+        for (const b of by) await tx.store.put(asRecord(b));
+      }
+      await tx.done;
+      return present;
+    }),
+    purgeKind: (kind) => withDb(async (db) => {
+      // One transaction: a batch another tab adds meanwhile waits for it, and is purged by that tab's client.
+      const tx = db.transaction('hecQueue', 'readwrite');
+      const out: PurgeResult = { events: 0, batches: 0 };
+      for (let cur = await tx.store.openCursor(); cur; cur = await cur.continue()) {
+        const v: unknown = cur.value;
+        if (!isQueuedBatch(v)) continue;
+        const b = normalise(v);
+        const kept = withoutKind(b, kind);
+        if (kept === b) continue;
+        out.events += b.eventCount - (kept?.eventCount ?? 0);
+        if (kept) await cur.update(asRecord(kept));
+        else { await cur.delete(); out.batches++; }
+      }
+      await tx.done;
+      return out;
+    }),
+  };
+}
+
+// The app's database has more stores than the queue needs; idb's typing cannot narrow a schema, so cast.
+export const idbHecQueue: HecQueueStore = idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
 
 /** A queue in memory (IndexedDB unavailable, tests): survives nothing, says so in the UI. */
 export function memoryHecQueue(): HecQueueStore {

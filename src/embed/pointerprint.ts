@@ -1,0 +1,301 @@
+/**
+ * Pointerprint on any site: the embeddable capture-and-score module.
+ *
+ *   <script src="pointerprint-capture.js"></script>
+ *   <script>Pointerprint.start({ hec: { url, token, index }, consent: askVisitor() });</script>
+ *
+ * What a site owner can rely on:
+ * - nothing is captured before `consent` resolves to true;
+ * - elements matching `ignore` (default `[data-pp-ignore]`) are not captured;
+ * - events go to Splunk through the app's HEC client and durable queue (IndexedDB database
+ *   `pointerprint-embed[-namespace]`), so a reload or an outage loses nothing;
+ * - raw movements are sent only with `sendRaw: true`; with `score`, a worker scores windows against an
+ *   exported profile and only scores and decisions are sent;
+ * - nothing throws into the host page: errors and warnings go to `onStatus`;
+ * - one global (`Pointerprint`, classic build), no eval, no COOP/COEP needed; `start` is idempotent and
+ *   `stop` removes every listener it added.
+ */
+import type { EventChunk, SessionMeta } from '../core/events';
+import { describeError, PointerprintError } from '../core/errors';
+import type { LiveScore } from '../core/score';
+import { DEFAULT_BATCH_LIMITS } from '../core/splunk/batcher';
+import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
+import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
+import { HecClient, type HecStatus } from '../splunk/hecClient';
+import { LiveSession } from '../app/capture/liveSession';
+import { embedQueue } from './queueDb';
+import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
+
+export const version = '0.1.0';
+
+/**
+ * Where this script was loaded from, read at load time (the worker file sits beside it): the classic
+ * build knows it from `document.currentScript`, the ES module from `import.meta.url`.
+ */
+const SCRIPT_URL: string = (() => {
+  const cs = typeof document !== 'undefined' ? document.currentScript : null;
+  if (cs && 'src' in cs && typeof cs.src === 'string' && cs.src) return cs.src;
+  const meta = import.meta as { url?: string };
+  return typeof meta.url === 'string' ? meta.url : typeof location !== 'undefined' ? location.href : '';
+})();
+
+export type Consent = boolean | Promise<boolean> | (() => boolean | Promise<boolean>);
+
+export interface StartOptions {
+  /** Splunk HTTP Event Collector: base URL (no path), token, index (empty: the token's default). */
+  hec: { url: string; token: string; index?: string; source?: string; useAck?: boolean };
+  /** The visitor's opt-in. Required: nothing is captured until it resolves to true. */
+  consent: Consent;
+  /** Who the visitor is or claims to be (e.g. the login name); goes with every event. Default 'anonymous'. */
+  profileId?: string;
+  /** Send raw pointer events (biometric data). Default false: only scores leave the page. */
+  sendRaw?: boolean;
+  /** CSS selector of elements not to capture. Default `[data-pp-ignore]`. */
+  ignore?: string;
+  /** Score on the page against an exported profile; TensorFlow.js loads in a worker only then. */
+  score?: { profileUrl: string; workerUrl?: string };
+  /** Separate queue database per namespace (several independent integrations on one origin). */
+  namespace?: string;
+  /** Told of every state change, error and score. */
+  onStatus?: (status: PointerprintStatus) => void;
+}
+
+export type PointerprintState = 'waiting-consent' | 'declined' | 'recording' | 'paused' | 'stopped' | 'error';
+
+export interface PointerprintStatus {
+  state: PointerprintState;
+  /** The last error or warning, in words (null when all is well). */
+  message: string | null;
+  /** Machine-readable code of `message`, e.g. 'hec/invalid-token', 'profile/unreachable'. */
+  code: string | null;
+  sessionId: string | null;
+  /** Events captured in this session so far. */
+  events: number;
+  hec: Pick<HecStatus, 'state' | 'pendingEvents' | 'sentEvents' | 'droppedBatches' | 'lastError' | 'volatile'> | null;
+  scoring: 'off' | 'loading' | 'ready' | 'failed';
+  lastScore: Pick<LiveScore, 'windowIndex' | 'windowScore' | 'fusedScore' | 'confidence' | 'decision' | 'windowsSeen' | 'flags'> | null;
+}
+
+export interface PointerprintHandle {
+  /** Stop capturing, send what is left, remove every listener. Resolves when the queue was handed on. */
+  stop(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** Cut the current chunk and send everything queued now. */
+  flush(): Promise<void>;
+  status(): PointerprintStatus;
+}
+
+function randomId(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  // Insecure origins (plain http) have no randomUUID: build a v4 UUID from getRandomValues.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+class Embed implements PointerprintHandle {
+  private st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
+  private session: LiveSession | null = null;
+  private client: HecClient | null = null;
+  private scorer: EmbedScorer | null = null;
+  private unsubscribe: (() => void)[] = [];
+  private ended = false;
+
+  constructor(private readonly opts: StartOptions) {}
+
+  status(): PointerprintStatus {
+    return { ...this.st };
+  }
+
+  private set(patch: Partial<PointerprintStatus>): void {
+    this.st = { ...this.st, ...patch };
+    const fn = this.opts.onStatus;
+    if (!fn) return;
+    try { fn(this.status()); } catch { /* the host's handler failing must not stop capture */ }
+  }
+
+  private fail(e: unknown, fallbackCode: string, state?: PointerprintState): void {
+    this.set({ message: describeError(e), code: e instanceof PointerprintError ? e.code : fallbackCode, ...(state ? { state } : {}) });
+  }
+
+  /** Validate, wait for consent, then capture. Never throws. */
+  async begin(): Promise<void> {
+    try {
+      const { hec } = this.opts;
+      if (!hec || typeof hec.url !== 'string' || !hec.url || typeof hec.token !== 'string' || !hec.token) {
+        throw new PointerprintError('embed/options', 'Pointerprint.start needs hec.url and hec.token.');
+      }
+      if (this.opts.consent === undefined) throw new PointerprintError('embed/options', 'Pointerprint.start needs `consent` (true, a promise or a function): nothing is captured without it.');
+      // Batches a previous page could not send were captured under an earlier consent: resend them now.
+      this.startClient();
+      this.set({ state: 'waiting-consent' });
+      const c = this.opts.consent;
+      let agreed = false;
+      try {
+        agreed = (await (typeof c === 'function' ? c() : c)) === true;
+      } catch (e) {
+        this.set({ message: `Consent was not given (${describeError(e)}).`, code: 'embed/consent' });
+      }
+      if (this.ended) return;
+      if (!agreed) { this.set({ state: 'declined' }); return; }
+      this.capture();
+    } catch (e) {
+      this.fail(e, 'embed/failed', 'error');
+      this.teardown();
+    }
+  }
+
+  private routing(): HecRouting {
+    return { host: location.hostname || undefined, source: this.opts.hec.source ?? 'pointerprint-embed', index: this.opts.hec.index || undefined };
+  }
+
+  private startClient(): void {
+    const { hec } = this.opts;
+    const queue = embedQueue(this.opts.namespace);
+    const client = new HecClient(
+      { url: hec.url.trim(), token: hec.token.trim(), useAck: !!hec.useAck, channel: randomId(), limits: DEFAULT_BATCH_LIMITS, backoff: DEFAULT_BACKOFF },
+      { store: queue.store, volatile: queue.volatile, newId: randomId },
+    );
+    this.client = client;
+    this.unsubscribe.push(client.subscribe((s) => {
+      const hecView = { state: s.state, pendingEvents: s.pendingEvents, sentEvents: s.sentEvents, droppedBatches: s.droppedBatches, lastError: s.lastError, volatile: s.volatile };
+      this.set(s.lastError ? { hec: hecView, message: s.lastError, code: s.lastErrorCode } : { hec: hecView });
+    }));
+    void client.start();
+  }
+
+  /**
+   * On page hide, cut the last chunk into the client and seal it for the keepalive send. (The client
+   * listens for page hide itself, but it was started before the recorder, so its own handler runs first.)
+   */
+  private flushOnHide(): void {
+    const h = () => { try { this.session?.recorder.flush(); this.client?.flushOnHide(); } catch { /* never into the page */ } };
+    const onVis = () => { if (document.visibilityState === 'hidden') h(); };
+    addEventListener('pagehide', h, { capture: true });
+    document.addEventListener('visibilitychange', onVis, { capture: true });
+    this.unsubscribe.push(() => { removeEventListener('pagehide', h, { capture: true }); document.removeEventListener('visibilitychange', onVis, { capture: true }); });
+  }
+
+  private capture(): void {
+    const { sendRaw = false, ignore = '[data-pp-ignore]', score } = this.opts;
+    const client = this.client!;
+    const routing = this.routing();
+    const sink = {
+      // Raw events leave the page only when the owner opted in; otherwise nothing is stored or sent.
+      appendChunk: async (chunk: EventChunk, meta: SessionMeta): Promise<void> => {
+        if (sendRaw && chunk.length > 0) client.enqueue(pointerEnvelopes(chunk, meta, routing));
+      },
+    };
+    const session = new LiveSession({
+      profileId: this.opts.profileId || 'anonymous', sink, ignore,
+      // Bounded live memory on a host page: roll over to a new session id every 200k events (~5.6 MB).
+      maxLiveEvents: 200_000,
+      onError: (stage, e) => this.fail(e, `embed/${stage}`),
+    });
+    this.session = session;
+    session.onSession((m) => this.set({ sessionId: m.id }));
+    session.onStorage((s) => { if (s.message) this.set({ message: s.message, code: 'embed/queue' }); });
+    let lastReported = 0;
+    session.onProgress((n) => {
+      // The event count alone changes often: report it at most every 2 s.
+      const now = performance.now();
+      if (now - lastReported > 2000) { lastReported = now; this.set({ events: n }); } else this.st.events = n;
+    });
+
+    if (score?.profileUrl) this.startScoring(score.profileUrl, score.workerUrl, client, routing);
+    else if (!sendRaw) this.set({ message: 'Neither sendRaw nor score is set: nothing will be sent to Splunk.', code: 'embed/nothing-to-send' });
+
+    const meta = session.start();
+    this.flushOnHide();
+    this.set({ state: 'recording', sessionId: meta.id });
+  }
+
+  private startScoring(profileUrl: string, workerUrl: string | undefined, client: HecClient, routing: HecRouting): void {
+    const session = this.session!;
+    this.set({ scoring: 'loading' });
+    const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', {
+      onLoaded: (info) => {
+        this.set({ scoring: 'ready' });
+        // Windows cut the way the profile's model was trained, from the session's first event on.
+        const tap = session.tapWindows({ settings: info.windowSettings, onWindow: (w) => scorer.score(w) });
+        this.unsubscribe.push(() => tap.close());
+      },
+      onScore: (s) => {
+        client.enqueue([scoreEnvelope(s, routing)]);
+        this.set({ lastScore: { windowIndex: s.windowIndex, windowScore: s.windowScore, fusedScore: s.fusedScore, confidence: s.confidence, decision: s.decision, windowsSeen: s.windowsSeen, flags: s.flags } });
+      },
+      onError: (code, message) => this.set({ message, code, ...(this.st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
+    });
+    this.scorer = scorer;
+    scorer.load(profileUrl, new URL(workerUrl ?? SCORE_WORKER_FILE, workerUrl ? location.href : SCRIPT_URL));
+  }
+
+  pause(): void {
+    try {
+      if (this.st.state !== 'recording' || !this.session) return;
+      this.session.pause();
+      this.set({ state: 'paused' });
+    } catch (e) { this.fail(e, 'embed/failed'); }
+  }
+
+  resume(): void {
+    try {
+      if (this.st.state !== 'paused' || !this.session) return;
+      this.session.resume();
+      this.set({ state: 'recording' });
+    } catch (e) { this.fail(e, 'embed/failed'); }
+  }
+
+  async flush(): Promise<void> {
+    try {
+      this.session?.recorder.flush();
+      await this.client?.flush();
+    } catch (e) { this.fail(e, 'embed/failed'); }
+  }
+
+  async stop(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      if (this.session && this.session.state !== 'stopped') await this.session.stop();
+      // Windows closed by the stop are scored before the worker goes (best effort, bounded wait).
+      if (this.scorer) await new Promise((r) => setTimeout(r, 0));
+      await this.client?.flush();
+    } catch (e) {
+      this.fail(e, 'embed/failed');
+    } finally {
+      this.teardown();
+      if (this.st.state !== 'error') this.set({ state: 'stopped' });
+      if (active === this) active = null;
+    }
+  }
+
+  /** Remove every listener and timer this instance added (capture, HEC client, worker). */
+  private teardown(): void {
+    this.ended = true;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.client?.stop();
+    this.scorer?.dispose();
+    this.scorer = null;
+  }
+}
+
+let active: Embed | null = null;
+
+/**
+ * Start Pointerprint on this page. Idempotent: while one integration runs, further calls return its
+ * handle. Never throws: problems are reported through `onStatus` and `handle.status()`.
+ */
+export function start(options: StartOptions): PointerprintHandle {
+  if (active) return active;
+  const e = new Embed(options ?? ({} as StartOptions));
+  active = e;
+  // After an error a corrected start() may follow; after 'declined' the handle stays (it still resends
+  // what earlier pages queued) until the site calls stop() and asks again.
+  void e.begin().then(() => { if (e.status().state === 'error' && active === e) active = null; });
+  return e;
+}

@@ -1,0 +1,37 @@
+/**
+ * Messages between the embed's capture bundle and its scoring worker (a separate file that carries
+ * TensorFlow.js; the capture bundle never imports it). Columns are transferred, not copied.
+ */
+import type { EventColumns, SizePx } from '../core/events';
+import type { EncodingSettings, WindowSettings } from '../core/settings';
+
+export type ScoreWorkerRequest =
+  | { type: 'load'; profileUrl: string }
+  | { type: 'window'; sessionId: string; index: number; columns: EventColumns & { length: number }; space: SizePx };
+
+/** What the worker says of a loaded profile (enough for the page to cut windows the model expects). */
+export interface LoadedProfileInfo {
+  profileName: string;
+  modelId: string;
+  windowSettings: WindowSettings;
+  encoding: EncodingSettings;
+  backend: string;
+}
+
+/** One scored window, fused with the session's earlier windows (in the worker). */
+export interface WindowVerdict {
+  sessionId: string;
+  index: number;
+  windowScore: number;
+  fusedScore: number;
+  confidence: number;
+  windowsSeen: number;
+  decision: 'match' | 'uncertain' | 'mismatch';
+  flags: string[];
+  ms: number;
+}
+
+export type ScoreWorkerReply =
+  | { type: 'loaded'; info: LoadedProfileInfo }
+  | { type: 'verdict'; verdict: WindowVerdict }
+  | { type: 'error'; code: string; message: string; index?: number };

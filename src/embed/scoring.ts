@@ -1,0 +1,82 @@
+/**
+ * Page side of on-site scoring: starts the scoring worker (a separate file carrying TensorFlow.js,
+ * fetched only when `score` is configured), hands it each completed window, and turns its verdicts
+ * into LiveScores for the forwarder. No tfjs here: this stays in the small capture bundle.
+ */
+import type { LiveScore } from '../core/score';
+import type { CompletedWindow } from '../app/capture/liveSession';
+import type { LoadedProfileInfo, ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
+
+export const SCORE_WORKER_FILE = 'pointerprint-score-worker.js';
+
+export interface ScoringHooks {
+  onLoaded(info: LoadedProfileInfo): void;
+  onScore(score: LiveScore): void;
+  onError(code: string, message: string): void;
+}
+
+/**
+ * A worker from `url`. Browsers refuse `new Worker(crossOriginUrl)`; when the script is served from
+ * another origin (a CDN), a tiny same-origin blob worker `importScripts` it instead (needs
+ * `worker-src blob:` under a CSP; serve the worker file from your own origin to avoid that).
+ */
+function startWorker(url: URL): Worker {
+  if (url.origin === location.origin) return new Worker(url.href);
+  const blob = new Blob([`importScripts(${JSON.stringify(url.href)});`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(blob));
+}
+
+export class EmbedScorer {
+  private worker: Worker | null = null;
+  private info: LoadedProfileInfo | null = null;
+
+  constructor(private readonly profileId: string, private readonly hooks: ScoringHooks) {}
+
+  /** Start the worker and load the profile (resolved against the page's URL). */
+  load(profileUrl: string, workerUrl: URL): void {
+    try {
+      const w = startWorker(workerUrl);
+      w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.reply(ev.data);
+      w.onerror = (ev) => { ev.preventDefault(); this.hooks.onError('score/worker', `The scoring worker failed: ${ev.message || 'could not load ' + workerUrl.href}`); };
+      this.worker = w;
+      this.post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
+    } catch (e) {
+      this.hooks.onError('score/worker', `The scoring worker could not start: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Send a completed window (its columns are transferred: the caller's copy becomes empty). */
+  score(w: CompletedWindow): void {
+    if (!this.worker || !this.info) return;
+    const c = w.columns;
+    this.post(
+      { type: 'window', sessionId: w.meta.id, index: w.window.index, columns: c, space: w.meta.space },
+      [c.tMs.buffer, c.kind.buffer, c.x.buffer, c.y.buffer, c.button.buffer, c.buttons.buffer, c.pointerKind.buffer, c.dx.buffer, c.dy.buffer],
+    );
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private post(m: ScoreWorkerRequest, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(m, transfer);
+  }
+
+  private reply(m: ScoreWorkerReply): void {
+    if (m.type === 'loaded') {
+      this.info = m.info;
+      this.hooks.onLoaded(m.info);
+    } else if (m.type === 'error') {
+      this.hooks.onError(m.code, m.message);
+    } else if (this.info) {
+      const v = m.verdict;
+      this.hooks.onScore({
+        id: `${v.sessionId}:${v.index}`, sessionId: v.sessionId, profileId: this.profileId, modelId: this.info.modelId, windowIndex: v.index,
+        windowScore: v.windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
+        decision: v.decision, flags: v.flags, atEpochMs: Date.now(),
+      });
+    }
+  }
+}

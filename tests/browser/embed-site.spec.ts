@@ -1,0 +1,287 @@
+/**
+ * The embeddable build on an ordinary site (examples/plain-site): built here from source, served by a
+ * plain static server with a strict Content-Security-Policy (no 'unsafe-eval') and without COOP/COEP,
+ * driven with the real mouse. Events (and, with a profile, scores) must reach the local Splunk peer;
+ * nothing before consent, nothing over `[data-pp-ignore]`, no listener left after stop().
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import * as tf from '@tensorflow/tfjs';
+import { captureBuild, workerBuild } from '../../vite.embed.config';
+import { buildModel, tinySpec } from '../../src/ml/model';
+import { DEFAULT_ENCODING_SETTINGS, encodingFingerprint, type WindowSettings } from '../../src/core/settings';
+import { APP_MODEL_FORMAT, type ProfileBundle } from '../../src/store/profiles';
+import { startPeer } from './splunk-helpers';
+import type { SplunkLocal } from '../../server/splunk-local';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+let distDir = '';
+let site: Server;
+let origin = '';
+let peer: SplunkLocal & { dataDir: string };
+let profileJson = '';
+
+/** A tiny verification model exported in the app's profile format (weights untrained: scores are arbitrary, the wiring is what is tested). */
+async function makeProfile(): Promise<string> {
+  await tf.setBackend('cpu');
+  const spec = tinySpec(32, 2, { kind: 'verification' });
+  const ws: WindowSettings = { mode: 'events', eventsPerWindow: 120, spanMs: 30_000, idleGapMs: 5_000, minMoveEvents: 20, minPathFraction: 0.02 };
+  const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 32 };
+  const model = buildModel(spec, 7);
+  let bundle: ProfileBundle | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    const fingerprint = encodingFingerprint(ws, es);
+    bundle = {
+      format: 'pointerprint-profile', formatVersion: APP_MODEL_FORMAT,
+      profile: { id: 'alice', name: 'Alice', kind: 'verification', createdAtEpochMs: Date.now(), windows: 0, windowSettings: ws, encoding: es, fingerprint, modelId: 'm-test', quality: null, trainedAgainst: null, history: [], backend: 'cpu' },
+      model: { id: 'm-test', kind: 'verification', url: 'indexeddb://pointerprint-model-m-test', spec, classNames: ['others', 'Alice'], fingerprint, windowSettings: ws, encoding: es, createdAtEpochMs: Date.now(), backend: 'cpu', tfjsVersion: tf.version.tfjs, formatVersion: APP_MODEL_FORMAT },
+      modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightsBase64: Buffer.from(a.weightData as ArrayBuffer).toString('base64'),
+    };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  model.dispose();
+  return JSON.stringify(bundle);
+}
+
+/** A plain static server: the repository's example, the fresh build under /dist-embed, the profile. */
+function serve(): Promise<Server> {
+  const s = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let body: Buffer | string | null = null;
+    let path = decodeURIComponent(url.pathname);
+    if (path.endsWith('/')) path += 'index.html';
+    if (path === '/profile.json') body = profileJson;
+    else if (path === '/blank.html') body = '<!doctype html><title>blank</title><p>A page without Pointerprint.</p>';
+    else {
+      const file = path.startsWith('/dist-embed/') ? join(distDir, path.slice('/dist-embed/'.length)) : join(root, normalize(path));
+      if ((file.startsWith(root) || file.startsWith(distDir)) && existsSync(file)) body = readFileSync(file);
+    }
+    if (body === null) { res.writeHead(404); res.end(); return; }
+    if (path === '/examples/plain-site/index.html') body = body.toString().replace("'http://127.0.0.1:8088'", JSON.stringify(peer.url));
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+      // What a careful site sends: no eval anywhere, scripts and workers from itself, Splunk the only other host.
+      'Content-Security-Policy': `default-src 'self'; script-src 'self' 'unsafe-inline'; worker-src 'self'; connect-src 'self' ${peer.url}; style-src 'self'`,
+    });
+    res.end(body);
+  });
+  return new Promise((r) => s.listen(0, '127.0.0.1', () => r(s)));
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  distDir = mkdtempSync(join(tmpdir(), 'pp-embed-dist-'));
+  await build(captureBuild(distDir));
+  await build(workerBuild(distDir));
+  profileJson = await makeProfile();
+  site = await serve();
+  const a = site.address();
+  origin = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  // Only the example site's origin may call the peer (the peer's CORS allow-list).
+  peer = await startPeer({ corsOrigins: [origin] });
+});
+
+test.afterAll(async () => {
+  await peer?.close();
+  await new Promise<void>((r) => (site ? site.close(() => r()) : r()));
+  rmSync(distDir, { recursive: true, force: true });
+});
+
+interface WireColumns { tMs: number[]; kind: number[]; x: number[]; y: number[] }
+function pointerEvents(sessionFilter?: string): { sessionId: string; columns: WireColumns }[] {
+  return peer.events()
+    .filter((e) => e.sourcetype === 'pointerprint:pointer')
+    .map((e) => JSON.parse(e.raw) as { session: { id: string }; columns: WireColumns })
+    .filter((e) => !sessionFilter || e.session.id === sessionFilter)
+    .map((e) => ({ sessionId: e.session.id, columns: e.columns }));
+}
+
+async function center(page: Page, sel: string): Promise<{ x: number; y: number }> {
+  const b = (await page.locator(sel).first().boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/** Move like a person, in many small steps, to an element and click it. */
+async function clickLike(page: Page, sel: string, steps = 30): Promise<void> {
+  const c = await center(page, sel);
+  await page.mouse.move(c.x, c.y, { steps });
+  await page.mouse.down();
+  await page.mouse.up();
+}
+
+async function listenerCount(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  let n = 0;
+  for (const expression of ['window', 'document']) {
+    const { result } = await cdp.send('Runtime.evaluate', { expression });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+    n += listeners.length;
+    if (process.env.PP_DEBUG_LISTENERS) console.log(expression, listeners.map((l) => l.type).join(','));
+  }
+  await cdp.detach();
+  return n;
+}
+
+const status = (page: Page) => page.locator('#pp-status');
+const flushAll = (page: Page) => page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { flush(): Promise<void> } } }).Pointerprint.start({}).flush());
+
+test('a plain site: no capture before consent, events in Splunk, ignored card box, clean stop', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+  await page.goto(`${origin}/examples/plain-site/index.html`);
+  await expect(status(page)).toContainText('waiting-consent');
+  const globals = await page.evaluate(() => Object.keys(window).filter((k) => /pointerprint/i.test(k)));
+  expect(globals).toEqual(['Pointerprint']);
+
+  // Before consent: move and click around; nothing may be captured or sent.
+  await clickLike(page, '#email');
+  await clickLike(page, '#cart .qty');
+  await page.waitForTimeout(1500);
+  expect(pointerEvents()).toEqual([]);
+
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  // What a page that never loaded Pointerprint has on window and document after the same kind of input
+  // (Playwright installs listeners of its own on first input).
+  const blank = await page.context().newPage();
+  await blank.goto(`${origin}/blank.html`);
+  await expect(blank.locator('p')).toContainText('without');
+  await clickLike(blank, 'p');
+  const listenersWithout = await listenerCount(blank);
+  await blank.close();
+  expect(await listenerCount(page)).toBeGreaterThan(listenersWithout);
+
+  await clickLike(page, '#email');
+  await page.keyboard.type('alice@example.com');
+  await clickLike(page, '#password');
+  await page.keyboard.type('correct horse');
+  await clickLike(page, '#sign-in');
+  for (const _ of [0, 1]) await clickLike(page, '#cart .qty');
+  await clickLike(page, '#card-name');
+  // Across the ignored card box and inside it.
+  await clickLike(page, '#card-number', 40);
+  await clickLike(page, '#card-expiry', 20);
+  await clickLike(page, '#pay', 40);
+  await flushAll(page);
+
+  await expect.poll(() => pointerEvents().reduce((n, e) => n + e.columns.kind.filter((k) => k === 0).length, 0), { timeout: 20_000 }).toBeGreaterThan(100);
+  const events = pointerEvents();
+  expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+  const box = (await page.locator('#card-box').boundingBox())!;
+  let inside = 0, downs = 0, idle = 0;
+  for (const { columns: c } of events) {
+    for (let i = 0; i < c.kind.length; i++) {
+      const k = c.kind[i];
+      if (k === 10) idle++;
+      if (k > 3) continue; // markers carry no pointer position
+      if (k === 1) downs++;
+      if (c.x[i] >= box.x && c.x[i] <= box.x + box.width && c.y[i] >= box.y && c.y[i] <= box.y + box.height) inside++;
+    }
+  }
+  expect(inside).toBe(0);
+  // Clicks outside the box were captured (email, password, sign in, 2 × +, name, pay), and entering the box broke the stroke.
+  expect(downs).toBeGreaterThanOrEqual(7);
+  expect(idle).toBeGreaterThanOrEqual(1);
+
+  // stop(): everything sent, every listener gone, nothing captured afterwards.
+  await page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { stop(): Promise<void> } } }).Pointerprint.start({}).stop());
+  await expect(status(page)).toContainText('stopped');
+  expect(await listenerCount(page)).toBe(listenersWithout);
+  const sent = pointerEvents().length;
+  await clickLike(page, '#email');
+  await page.waitForTimeout(1500);
+  expect(pointerEvents().length).toBe(sent);
+  expect(problems).toEqual([]);
+});
+
+test('with a profile: scores computed in a worker on the page reach Splunk', async ({ page }) => {
+  test.setTimeout(180_000);
+  peer.reset();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+  await page.goto(`${origin}/examples/plain-site/index.html?user=alice&profile=/profile.json`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  // Enough movement for a few 120-event windows: back and forth across the page.
+  for (let r = 0; r < 4; r++) {
+    await clickLike(page, '#email', 60);
+    await clickLike(page, '#pay', 60);
+    await clickLike(page, '#cart .qty', 60);
+  }
+  await expect(status(page)).toContainText('match ', { timeout: 90_000 });
+  await flushAll(page);
+  await expect.poll(() => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  const scores = peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
+  for (const s of scores) {
+    expect(s.profileId).toBe('alice');
+    expect(s.modelId).toBe('m-test');
+    expect(['match', 'uncertain', 'mismatch']).toContain(s.decision);
+    expect(s.windowScore as number).toBeGreaterThanOrEqual(0);
+    expect(s.windowScore as number).toBeLessThanOrEqual(1);
+    // Scores only: no events of the window travel with them.
+    expect(s).not.toHaveProperty('columns');
+  }
+  expect(new Set(scores.map((s) => s.windowIndex)).size).toBe(scores.length);
+  expect(problems).toEqual([]);
+});
+
+test('no loss: events captured while Splunk is down wait in the page\'s queue and arrive after a reload', async ({ page }) => {
+  peer.reset();
+  await page.goto(`${origin}/examples/plain-site/index.html?user=bob`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  peer.setFaults({ down: true });
+  await clickLike(page, '#email', 40);
+  await clickLike(page, '#pay', 40);
+  await flushAll(page);
+  const pending = () => page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { hec: { pendingEvents: number } | null } } } }).Pointerprint.start({}).status().hec?.pendingEvents ?? 0);
+  await expect.poll(pending, { timeout: 20_000 }).toBeGreaterThan(0);
+  const queued = await pending();
+  // The queue lives in the embed's own database, not in any of the site's.
+  const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(dbs).toContain('pointerprint-embed');
+  expect(dbs).not.toContain('pointerprint');
+  await page.reload();
+  peer.setFaults({ down: false });
+  // The new page resends the old batches at once, before (and whatever) the visitor answers this time.
+  // (Leaving the page may add one last marker chunk to the queue, hence "at least".)
+  await expect.poll(() => pointerEvents().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(queued);
+  const ids = peer.events().map((e) => e.fields.pp_event_id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(pointerEvents().every((e) => e.columns.kind.length > 0)).toBe(true);
+});
+
+test('a visitor who declines is not captured; a broken integration reports instead of throwing', async ({ page }) => {
+  peer.reset();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/examples/plain-site/index.html`);
+  await clickLike(page, '#consent-no');
+  await expect(status(page)).toContainText('declined');
+  await clickLike(page, '#email', 40);
+  await clickLike(page, '#pay', 40);
+  await page.waitForTimeout(1500);
+  expect(pointerEvents()).toEqual([]);
+  // Bad options on a fresh page: a status with words, nothing thrown into the page.
+  await page.goto(`${origin}/blank.html`);
+  await page.addScriptTag({ url: '/dist-embed/pointerprint-capture.js' });
+  const reported = await page.evaluate(async () => {
+    const seen: { state: string; message: string | null }[] = [];
+    const api = (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { state: string } } } }).Pointerprint;
+    api.start({ consent: true, onStatus: (s: { state: string; message: string | null }) => { seen.push(s); throw new Error('a host handler bug'); } });
+    await new Promise((r) => setTimeout(r, 200));
+    return seen.at(-1);
+  });
+  expect(reported?.state).toBe('error');
+  expect(reported?.message).toContain('hec.url');
+  expect(errors).toEqual([]);
+});

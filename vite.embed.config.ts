@@ -1,0 +1,61 @@
+/**
+ * `npm run build:embed`: the embeddable build, into dist-embed/.
+ * - default mode: the capture bundle, src/embed/pointerprint.ts, as a classic script defining only
+ *   `window.Pointerprint` (pointerprint-capture.js) and as an ES module (pointerprint-capture.mjs).
+ *   No TensorFlow.js (checked by tests/unit/embed-bundle.test.ts, with its size).
+ * - `--mode worker`: the optional scoring worker (pointerprint-score-worker.js, a classic worker script
+ *   carrying TensorFlow.js), loaded only when a site asks for on-page scoring.
+ */
+import { defineConfig, type InlineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const outDir = 'dist-embed';
+
+export function captureBuild(dir = outDir): InlineConfig {
+  return {
+    root,
+    configFile: false,
+    publicDir: false,
+    logLevel: 'warn',
+    build: {
+      outDir: dir,
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      minify: true,
+      lib: {
+        entry: fileURLToPath(new URL('src/embed/pointerprint.ts', import.meta.url)),
+        name: 'Pointerprint',
+        formats: ['iife', 'es'],
+        fileName: (format) => (format === 'es' ? 'pointerprint-capture.mjs' : 'pointerprint-capture.js'),
+      },
+      // Vite leaves whitespace in ES library builds; a script tag on a site wants it minified too.
+      rolldownOptions: { output: { minify: true } },
+    },
+  };
+}
+
+export function workerBuild(dir = outDir): InlineConfig {
+  return {
+    root,
+    configFile: false,
+    publicDir: false,
+    logLevel: 'warn',
+    build: {
+      outDir: dir,
+      emptyOutDir: false,
+      target: 'es2022',
+      sourcemap: false,
+      minify: true,
+      lib: {
+        entry: fileURLToPath(new URL('src/embed/score.worker.ts', import.meta.url)),
+        name: 'PointerprintScoreWorker',
+        formats: ['iife'],
+        fileName: () => 'pointerprint-score-worker.js',
+      },
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => (mode === 'worker' ? workerBuild() : captureBuild()));
