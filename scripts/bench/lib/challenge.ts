@@ -17,7 +17,8 @@ import { predictProba } from '../../../src/ml/train';
 import { featureSet, round, spread, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { modelFlops } from './flops';
 import type { WindowRef } from './images';
-import { chooseFusionWeight, fuseBranches, sessionMetrics, validationClaims, type Claim } from './verify';
+import { chooseFeatureWeight } from '../../../src/ml/verifier';
+import { fuseBranches, sessionMetrics, validationClaims, type Claim } from './verify';
 import type { tf } from './tfnode';
 
 export interface ChallengeOutcome {
@@ -107,8 +108,8 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   // Fusion weight on validation pseudo-sessions (training_files only).
   const vaLabels = vaItems.map((i) => i.label);
   const claims: Claim[] = validationClaims(vaLabels, fb.valProba, imgVal, k, p.maxWindowsPerTestSession);
-  const choice = imgVal ? chooseFusionWeight(claims) : { weight: 1, validationAuc: { '1.0': NaN } };
-  const w = choice.weight;
+  const choice = imgVal ? chooseFeatureWeight(claims) : { featureWeight: 1, validationAuc: { '1.0': NaN } };
+  const w = choice.featureWeight;
   const fusedTest = (i: number, it: Item) => (imgTest ? fuseBranches(fb.testProba[i * k + it.label], imgTest[i * k + it.label], w) : fb.testProba[i * k + it.label]);
   const fusedProbs = new Map<string, number[]>();
   testItems.forEach((it, i) => { let a = fusedProbs.get(it.sessionId); if (!a) fusedProbs.set(it.sessionId, (a = [])); a.push(fusedTest(i, it)); });
@@ -131,7 +132,7 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   log(`[challenge] baseline screen only: global AUC ${screenOnly.globalAuc}`);
 
   // The default verifier's window probabilities, for the sequential replay (validation → calibration, test → replay).
-  const validation = claims.map((c) => ({ genuine: c.genuine, p: c.feat.map((pf, i) => (c.img.length ? fuseBranches(pf, c.img[i], w) : pf)) }));
+  const validation = claims.map((c) => ({ genuine: c.genuine, p: c.features.map((pf, i) => (c.image.length ? fuseBranches(pf, c.image[i], w) : pf)) }));
   const test = testSessions.map((s) => {
     const its = testItems.map((it, i) => ({ it, i })).filter(({ it }) => it.sessionId === s.id);
     return { id: s.id, illegal: !!s.illegal, p: its.map(({ it, i }) => fusedTest(i, it)), startMs: its.map(({ it }) => it.startMs), endMs: its.map(({ it }) => it.endMs) };

@@ -163,7 +163,7 @@ export async function createContext(o: BenchOptions, backend: string) {
 
   async function trainMlp(name: string, spec: FeatureModelSpec, trainSet: FeatureSet, valSet: FeatureSet | null, seed = o.seed): Promise<FeatureTrainResult> {
     const t0 = performance.now();
-    const r = await trainFeatureModel(spec, trainSet, valSet, { epochs: p.featureEpochs, batchSize: 64, learningRate: p.featureLearningRate, patience: p.featurePatience, seed, balanceClasses: true });
+    const r = await trainFeatureModel(spec, trainSet, valSet, { epochs: p.featureEpochs, batchSize: p.featureBatchSize, learningRate: p.featureLearningRate, patience: p.featurePatience, seed, balanceClasses: true });
     const ms = performance.now() - t0;
     training[name] = {
       backend: r.backend, images: r.history.length * trainSet.count, ms: round(ms, 0), imagesPerS: round((r.history.length * trainSet.count) / (ms / 1000), 1),

@@ -31,6 +31,7 @@ export interface BenchProfile {
   /** Feature MLP: changes on top of `defaultFeatureSpec`, epochs (early stopping decides), learning rate, patience. */
   featureModel: Partial<FeatureModelSpec>;
   featureEpochs: number;
+  featureBatchSize: number;
   featureLearningRate: number;
   featurePatience: number;
   /** Open set: folds of held-out users. */
@@ -66,7 +67,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     epochs: 10, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
     trainBudgetS: { challenge: 300, challengeScreenFramed: 150 },
     model: {},
-    framePx: 1024, featureModel: {}, featureEpochs: 80, featureLearningRate: 2e-3, featurePatience: 8,
+    framePx: 1024, featureModel: {}, featureEpochs: 80, featureBatchSize: 256, featureLearningRate: 3e-3, featurePatience: 8,
     openSetFolds: 5, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 24, botReachesPerSession: 40,
     probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60, browserProbe: false, // --browser adds ~1 min
@@ -78,7 +79,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     epochs: 40, batchSize: 32, learningRate: 1e-3, patience: 6, maxShiftPx: 3,
     trainBudgetS: { challenge: 4 * 3600, challengeScreenFramed: 4 * 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
-    framePx: 1024, featureModel: {}, featureEpochs: 200, featureLearningRate: 1e-3, featurePatience: 15,
+    framePx: 1024, featureModel: {}, featureEpochs: 200, featureBatchSize: 128, featureLearningRate: 1e-3, featurePatience: 15,
     openSetFolds: 5, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 80, botReachesPerSession: 60,
     probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200, browserProbe: true,
@@ -91,7 +92,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     epochs: 3, batchSize: 32, learningRate: 3e-3, patience: 0, maxShiftPx: 0,
     trainBudgetS: { challenge: 30, challengeScreenFramed: 15 },
     model: { blockFilters: [4, 8], denseUnits: 8, dropout: 0 },
-    framePx: 1024, featureModel: { hidden: [32] }, featureEpochs: 30, featureLearningRate: 3e-3, featurePatience: 5,
+    framePx: 1024, featureModel: { hidden: [32] }, featureEpochs: 30, featureBatchSize: 64, featureLearningRate: 3e-3, featurePatience: 5,
     openSetFolds: 3, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 4, botReachesPerSession: 15,
     probeSteps: { wasm: 1, cpu: 0 }, latencyWindows: 5, browserProbe: false,

@@ -3,17 +3,15 @@
  * anomaly scores → AUC / EER (global and per account), and the choice of the fusion weight between the
  * feature and image branches on validation pseudo-sessions.
  */
-import { clampedLogOdds, fuseWindows, fusedAfter } from '../../../src/core/fusion';
+import { fuseWindows, fusedAfter } from '../../../src/core/fusion';
+import { claimScore, fuseWindowProb, type ValidationClaim } from '../../../src/ml/verifier';
 import { auc, eer } from '../../../src/core/metrics';
 import { mean, round } from './context';
 
 export interface ScoredSession { id: string; user: string; illegal: boolean }
 
-/** Window probability of the claimed account under a fusion weight w (1 = features only, 0 = image only). */
-export function fuseBranches(pFeat: number, pImg: number, w: number): number {
-  const z = w * clampedLogOdds(pFeat) + (1 - w) * clampedLogOdds(pImg);
-  return 1 / (1 + Math.exp(-z));
-}
+/** Window probability of the claimed account under a fusion weight w (the app's rule, src/ml/verifier.ts). */
+export const fuseBranches = (pFeat: number, pImg: number, w: number): number => fuseWindowProb(pFeat, pImg, w);
 
 /**
  * Session metrics from each session's window probabilities of the claimed account (in window order).
@@ -59,10 +57,10 @@ export function sessionMetrics(sessions: readonly ScoredSession[], probs: Readon
 
 /**
  * Validation pseudo-sessions: each user's validation windows cut into chunks of `chunk` windows, every
- * chunk claimed as every account (genuine when it is its own). Returns, per claim, the window
- * probabilities of the claimed class under each branch (k-class probability rows).
+ * chunk claimed as every account (genuine when it is its own), with the claimed class's window
+ * probabilities under each branch (k-class probability rows).
  */
-export interface Claim { genuine: boolean; feat: number[]; img: number[] }
+export type Claim = ValidationClaim;
 
 export function validationClaims(labels: readonly number[], featProba: Float32Array, imgProba: Float32Array | null, k: number, chunk: number): Claim[] {
   const byUser = new Map<number, number[]>();
@@ -72,27 +70,14 @@ export function validationClaims(labels: readonly number[], featProba: Float32Ar
     for (let at = 0; at < idx.length; at += chunk) {
       const part = idx.slice(at, at + chunk);
       for (let c = 0; c < k; c++) {
-        claims.push({ genuine: c === u, feat: part.map((i) => featProba[i * k + c]), img: imgProba ? part.map((i) => imgProba[i * k + c]) : [] });
+        claims.push({ genuine: c === u, features: part.map((i) => featProba[i * k + c]), image: imgProba ? part.map((i) => imgProba[i * k + c]) : [] });
       }
     }
   }
   return claims;
 }
 
-/** AUC of fused pseudo-session scores for a fusion weight. */
+/** AUC (genuine vs impostor) of the claims' fused scores at weight w. */
 export function claimsAuc(claims: readonly Claim[], w: number): number {
-  const sc = claims.map((c) => 1 - fuseWindows(c.feat.map((p, i) => (c.img.length ? fuseBranches(p, c.img[i], w) : p))).fusedScore);
-  return auc(sc, claims.map((c) => !c.genuine));
-}
-
-/** The fusion weight with the best validation AUC (ties → more weight on features, the cheaper branch). */
-export function chooseFusionWeight(claims: readonly Claim[], grid = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]): { weight: number; validationAuc: Record<string, number> } {
-  const validationAuc: Record<string, number> = {};
-  let best = -1, weight = 1;
-  for (const w of grid) {
-    const a = claimsAuc(claims, w);
-    validationAuc[w.toFixed(1)] = round(a);
-    if (a > best + 1e-9 || (Math.abs(a - best) <= 1e-9 && w > weight)) { best = a; weight = w; }
-  }
-  return { weight, validationAuc };
+  return auc(claims.map((c) => claimScore(c, w)), claims.map((c) => c.genuine));
 }
