@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { capPerSession } from '../../../src/core/dataset';
 import { featureMatrix } from '../../../src/core/features';
-import { columnsFromSamples } from '../../../src/core/events';
+import { columnsFromSamples, EventKind, type PointerSample } from '../../../src/core/events';
 import { PointerprintError } from '../../../src/core/errors';
 import { checkHumanRules } from '../../../src/core/humanRules';
 import { parseBalabitSession } from '../../../src/core/importers/balabit';
@@ -37,6 +37,20 @@ function humanTickMs(sessions: readonly FeatSession[]): number {
 function sessionOf(id: string, cols: ReturnType<typeof columnsFromSamples>, space: { width: number; height: number }, ctx: BenchContext): FeatSession {
   const seg = segmentSession(cols, id, ctx.ws, space);
   return { id, user: 'bot', part: 'test', cols, space, windows: seg.windows, droppedWindows: seg.dropped.length, features: featureMatrix(seg.windows.map((w) => ({ cols, start: w.start, end: w.end }))) };
+}
+
+/** Samples as a Balabit-format session file (what `--extra-bots` reads): moves, drags, left/right presses. */
+export function toBalabitCsv(samples: readonly PointerSample[]): string {
+  const rows = ['record timestamp,client timestamp,button,state,x,y'];
+  const btn = (b: number) => (b === 2 ? 'Right' : b === 1 ? 'Middle' : 'Left');
+  for (const s of samples) {
+    const t = (s.tMs / 1000).toFixed(3);
+    const x = Math.round(s.x), y = Math.round(s.y);
+    if (s.kind === EventKind.Move) rows.push(`${t},${t},NoButton,${s.buttons ? 'Drag' : 'Move'},${x},${y}`);
+    else if (s.kind === EventKind.Down) rows.push(`${t},${t},${btn(s.button)},Pressed,${x},${y}`);
+    else if (s.kind === EventKind.Up) rows.push(`${t},${t},${btn(s.button)},Released,${x},${y}`);
+  }
+  return rows.join('\n') + '\n';
 }
 
 /** Bot sessions from a folder of Balabit-format files (any depth). */
