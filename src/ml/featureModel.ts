@@ -125,9 +125,13 @@ export function standardise(std: FeatureStandardiser, features: Float32Array, co
   return out;
 }
 
-/** Sizes chosen on validation cut from Balabit's training files (docs/benchmark.md). */
+/**
+ * Sizes chosen on validation cut from Balabit's training files (docs/benchmark.md, "What was tried";
+ * `bench-results/feature-choices.json`): 256/128 units with dropout 0.3 had the best validation AUC of
+ * the candidates tried, by a small margin.
+ */
 export function defaultFeatureSpec(numClasses: number, inputDim = FEATURE_NAMES.length): FeatureModelSpec {
-  return { inputDim, hidden: [128, 64], numClasses: Math.max(2, numClasses), dropout: 0.2, l2: 1e-4, version: FEATURE_MODEL_VERSION };
+  return { inputDim, hidden: [256, 128], numClasses: Math.max(2, numClasses), dropout: 0.3, l2: 1e-4, version: FEATURE_MODEL_VERSION };
 }
 
 export function buildFeatureModel(spec: FeatureModelSpec, seed = 1): tf.LayersModel {

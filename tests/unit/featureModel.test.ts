@@ -54,7 +54,7 @@ describe('standardiser', () => {
 describe('feature MLP', () => {
   it('learns a separable problem, seeded (same result twice), with early stopping on validation', async () => {
     const train = twoClassSet(600, 1, 0.2), val = twoClassSet(200, 2, 0.2), test = twoClassSet(400, 3);
-    const spec = defaultFeatureSpec(2);
+    const spec = { ...defaultFeatureSpec(2), hidden: [32] }; // small: the test is about the training loop
     const epochs: number[] = [];
     const r1 = await trainFeatureModel(spec, train, val, { epochs: 30, seed: 5, patience: 3, onEpoch: (e) => { epochs.push(e.epoch); } });
     const r2 = await trainFeatureModel(spec, train, val, { epochs: 30, seed: 5, patience: 3 });
@@ -67,7 +67,7 @@ describe('feature MLP', () => {
     expect(r1.bestEpoch).toBeGreaterThanOrEqual(0);
     expect(r1.stoppedEarly || r1.history.length === 30).toBe(true);
     r1.model.dispose(); r2.model.dispose();
-  });
+  }, 60_000);
 
   it('stops when asked and still returns a usable model', async () => {
     let batches = 0;
@@ -117,5 +117,5 @@ describe('feature MLP', () => {
     let maxDiff = 0;
     for (let i = 0; i < c.length; i++) maxDiff = Math.max(maxDiff, Math.abs(c[i] - w[i]));
     expect(maxDiff).toBeLessThan(1e-3);
-  });
+  }, 60_000);
 });
