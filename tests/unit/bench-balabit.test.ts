@@ -6,12 +6,14 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBalabit, REPO_ROOT } from '../../scripts/lib/balabit-cache';
 import { PROFILES } from '../../scripts/bench/lib/profiles';
 import { runBench, type BenchReport } from '../../scripts/bench/lib/run';
+import { toBalabitCsv } from '../../scripts/bench/lib/bots';
+import { simulateBot } from '../../src/core/simulate';
 import { auc, eer } from '../../src/core/metrics';
 
 const data = ensureBalabit();
@@ -34,8 +36,12 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
   let report: BenchReport;
   const root = skipReason ? '' : (data as { root: string }).root;
   beforeAll(async () => {
-    report = await runBench({ root, profile: PROFILES.tiny, seed: 7, log: () => {} });
-  }, 120_000);
+    // A fraud team's own captures: two scripted sessions written in the Balabit file format.
+    const extra = mkdtempSync(join(tmpdir(), 'pp-extra-bots-'));
+    mkdirSync(join(extra, 'tool'));
+    for (const seed of [1, 2]) writeFileSync(join(extra, 'tool', `session_${seed}`), toBalabitCsv(simulateBot('linear', { width: 1280, height: 1024 }, { seed, reaches: 30 })));
+    report = await runBench({ root, profile: PROFILES.tiny, seed: 7, extraBotsDir: extra, log: () => {} });
+  }, 180_000);
 
   it('runs end to end and reports every part', () => {
     const c = report.challenge as unknown as Challenge;
@@ -46,10 +52,24 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(Object.keys(c.perUser)).toHaveLength(3);
     expect(Object.keys(c.afterWindows)).toEqual(['1', '5', '20']);
     const bots = report.bots as { perKind: Record<string, { windowAuc: number; heldOut: boolean }> };
-    expect(Object.keys(bots.perKind).sort()).toEqual(['bezier-eased', 'jitter-overshoot', 'linear', 'replay']);
+    expect(Object.keys(bots.perKind).sort()).toEqual(['bezier-eased', 'extra', 'jitter-overshoot', 'linear', 'replay']);
     expect(bots.perKind.replay.heldOut).toBe(true);
+    expect(bots.perKind.extra.heldOut).toBe(true);
+    expect(bots.perKind.extra.windowAuc).toBeGreaterThan(0.5);
+    // The key paths the issue fixes, each a number in [0, 1].
+    const at = (path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], report);
+    for (const path of ['challenge.globalAuc', 'challenge.variants.image.globalAuc', 'challenge.variants.features.globalAuc', 'challenge.variants.fused.globalAuc',
+      'challenge.baselines.screenOnly.globalAuc', 'smallEnrolment.globalAuc', 'challenge.sequential.falseAcceptRate', 'challenge.sequential.falseRejectRate',
+      'challenge.sequential.undecidedFraction', 'bots.perKind.extra.rulesFlagRate']) {
+      const v = at(path);
+      expect(typeof v, path).toBe('number');
+      expect(v as number, path).toBeGreaterThanOrEqual(0);
+      expect(v as number, path).toBeLessThanOrEqual(1);
+    }
+    // Three users are too few for leave-users-out folds: the open set says so by being absent.
+    expect(report.openSet).toBeNull();
     const sp = report.speed as Record<string, Record<string, unknown>>;
-    for (const stage of ['import', 'windowing', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
+    for (const stage of ['import', 'windowing', 'features', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
     expect(Number(sp.import.eventsPerS)).toBeGreaterThan(0);
     expect(Number(sp.render.imagesPerS)).toBeGreaterThan(0);
     expect(sp.memory.tfNumTensorsAtEnd).toBeLessThanOrEqual(2);

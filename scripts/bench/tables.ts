@@ -1,0 +1,51 @@
+/**
+ * `node --import tsx scripts/bench/tables.ts bench-results/balabit-quick.json`: the results tables of
+ * docs/benchmark.md and the README, printed from a committed report, so every figure in them is copied
+ * from the JSON rather than typed.
+ */
+import { readFileSync } from 'node:fs';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const r: Json = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const c = r.challenge, v = c.variants, f = (x: unknown, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '—');
+const lines: string[] = [];
+const seeds = r.seeds;
+const pm = (s: Json | undefined) => (s && s.n > 1 ? ` (mean ${f(s.mean)} ± ${f(s.sd)} over ${s.n} seeds)` : '');
+lines.push(`Report: \`${process.argv[2]}\` — profile ${r.profile}, seed ${r.seed}${seeds ? `, seeds ${seeds.seeds.join(', ')}` : ''}, ${r.date.slice(0, 10)}, wall ${Math.floor(r.wallSeconds / 60)} min ${Math.round(r.wallSeconds % 60)} s under the load of the shared machine.`, '');
+lines.push('| figure (Balabit, 816 labelled test sessions unless said) | global AUC | EER | target |', '|---|---|---|---|');
+lines.push(`| **default verifier** (fused, feature weight ${c.fusion.featureWeight}, chosen on validation) | **${f(c.globalAuc)}**${pm(seeds?.challengeGlobalAuc)} | ${f(c.sessionEer)} | ≥ 0.96 |`);
+lines.push(`| variant: features only (MLP on kinematic features) | ${f(v.features.globalAuc)}${pm(seeds?.featuresGlobalAuc)} | ${f(v.features.sessionEer)} | |`);
+const tr = r.speed.training;
+const ep = (name: string) => (tr[name] ? `; ${tr[name].epochs} epoch${tr[name].epochs === 1 ? '' : 's'}, stopped by ${tr[name].stoppedBy}` : '');
+if (v.image) lines.push(`| variant: image only (CNN, screen-free images${ep('challenge-image')}) | ${f(v.image.globalAuc)} | ${f(v.image.sessionEer)} | ≥ 0.92 |`);
+if (v.imageScreenFramed) lines.push(`| variant: image only, earlier screen-fitted drawing (comparison${ep('challenge-image-screen-framed')}) | ${f(v.imageScreenFramed.globalAuc)} | ${f(v.imageScreenFramed.sessionEer)} | |`);
+lines.push(`| variant: fused | ${f(v.fused.globalAuc)} | ${f(v.fused.sessionEer)} | |`);
+lines.push(`| baseline: screen size alone (control) | ${f(c.baselines.screenOnly.globalAuc)} | | |`);
+if (r.openSet) lines.push(`| open set: impostors no model saw (${r.openSet.folds} user folds, features) | ${f(r.openSet.globalAuc)}${pm(seeds?.openSetGlobalAuc)} | ${f(r.openSet.eer)} | ≥ 0.95 |`);
+if (r.smallEnrolment) lines.push(`| small enrolment: ${r.smallEnrolment.secondsOfMovementPerAccount} s of movement per account (features) | ${f(r.smallEnrolment.globalAuc)}${pm(seeds?.smallEnrolmentGlobalAuc)} | ${f(r.smallEnrolment.sessionEer)} | ≥ 0.93 |`);
+lines.push(`| mean per-user AUC / EER (default verifier) | ${f(c.meanPerUserAuc)} | ${f(c.meanPerUserEer)} | |`);
+lines.push(`| window-level AUC (default verifier); after 1 / 5 / 20 windows | ${f(c.windowAuc)}; ${f(c.afterWindows[1].auc)} / ${f(c.afterWindows[5].auc)} / ${f(c.afterWindows[20].auc)} | | |`);
+lines.push('');
+const users = Object.keys(c.perUser);
+lines.push(`| user | ${users.map((u) => u.replace('user', '')).join(' | ')} |`, `|---|${users.map(() => '---').join('|')}|`);
+lines.push(`| AUC | ${users.map((u) => f(c.perUser[u].auc)).join(' | ')} |`, `| EER | ${users.map((u) => f(c.perUser[u].eer)).join(' | ')} |`, '');
+const s = c.sequential;
+if (s) {
+  lines.push('| sequential decision (issue #9), replayed on the labelled test sessions | value | target |', '|---|---|---|');
+  lines.push(`| false-accept rate (illegal sessions judged "match") | ${f(s.falseAcceptRate)} | ≤ 0.05 |`);
+  lines.push(`| false-reject rate (legal sessions judged "mismatch") | ${f(s.falseRejectRate)} | ≤ 0.05 |`);
+  lines.push(`| undecided after the scored windows | ${f(s.undecidedFraction)} | |`);
+  lines.push(`| median windows (seconds) to a decision | ${s.medianWindowsToDecision} (${s.medianSecondsToDecision} s) | ≤ 10 windows |`);
+  lines.push(`| α / β, LLR weight (chosen on validation) | ${s.alpha} / ${s.beta}, ${s.llrWeight} | |`, '');
+}
+const b = r.bots;
+if (b) {
+  lines.push('| bot kind | held out? | window AUC (features) | rule flag rate | target |', '|---|---|---|---|---|');
+  for (const [k, x] of Object.entries<Json>(b.perKind)) lines.push(`| ${k} | ${x.heldOut ? 'yes' : 'no'} | ${f(x.windowAuc)} | ${f(x.rulesFlagRate, 2)} | ${k === 'replay' ? '(none)' : '≥ 0.97'} |`);
+  lines.push(`| *human windows (rule false flags)* | | | *${f(b.humanRulesFalseFlagRate, 3)}* | |`);
+  lines.push(`| *control: screen area alone, bots vs humans* | | ${f(b.baselines.screenAreaOnlyWindowAuc)} | | ≈ 0.5 |`, '');
+}
+for (const [k, g] of Object.entries<Json>(r.groups ?? {})) lines.push(`- ${k}: session AUC ${f(g.sessionAuc)}, accuracy ${f(g.sessionAccuracyAt05)}, window AUC ${f(g.windowAuc)} (${g.testSessions} sessions)`);
+lines.push('', '| work | method | metric on Balabit\'s labelled test sessions | theirs | ours (this report) |', '|---|---|---|---|---|');
+lines.push(`| Antal & Egyed-Zsigmond, "Intrusion detection using mouse dynamics", *IET Biometrics* 2019 (arXiv 1810.04668) | mouse actions → hand-crafted features, per-user two-class classifiers, decisions over sets of actions | ROC AUC | **0.92** | **${f(c.globalAuc)}** (default verifier); ${f(v.features.globalAuc)} features only${v.image ? `; ${f(v.image.globalAuc)} image only` : ''} |`);
+console.log(lines.join('\n'));

@@ -1,0 +1,134 @@
+/**
+ * A live verdict: Wald's sequential probability ratio test over calibrated window log-likelihood
+ * ratios (core/calibration `windowLlr`).
+ *
+ * H1 = "this is the enrolled person", H0 = "someone else". After each window the summed LLR S is
+ * compared with Wald's bounds A = log((1 − β) / α) and B = log(β / (1 − α)), where α is the target
+ * false-accept rate and β the target false-reject rate:
+ *   S ≥ A → "match", S ≤ B → "mismatch", otherwise "not yet" (with an estimate of how many more windows
+ *   the evidence needs at the rate it has been arriving).
+ *
+ * Windows of one session are correlated, so each window's LLR is clamped (calibration) and may be
+ * down-weighted (`llrWeight`); the achieved error rates are measured, not assumed (the benchmark
+ * replays this on labelled sessions).
+ *
+ * Continuous use: once a bound is crossed the decision holds, and S is kept within [B, A], so the
+ * verdict flips only when the evidence crosses the *other* bound (a person taking over mid-session is
+ * caught after about (A − B) / |drift| windows). The first decision equals the classic SPRT's.
+ *
+ * Pure: no DOM, no tfjs.
+ */
+
+export type Verdict = 'match' | 'mismatch' | 'not yet';
+
+export interface SequentialSettings {
+  /** Target false-accept rate (an impostor judged "match"). */
+  alpha: number;
+  /** Target false-reject rate (the person judged "mismatch"). */
+  beta: number;
+  /** Each window's LLR is multiplied by this (≤ 1: discount for correlated windows). */
+  llrWeight: number;
+}
+
+export const DEFAULT_SEQUENTIAL: SequentialSettings = { alpha: 0.05, beta: 0.05, llrWeight: 1 };
+
+/** Running state (plain data). */
+export interface SequentialState {
+  windows: number;
+  /** Summed weighted LLR, kept within [B, A] after a decision. */
+  sumLlr: number;
+  /** Sum of |weighted LLR| (for the rate at which evidence arrives). */
+  sumAbsLlr: number;
+  verdict: Verdict;
+  /** Window count at which the current verdict was first reached (null while "not yet"). */
+  decidedAt: number | null;
+}
+
+export interface SequentialReading {
+  verdict: Verdict;
+  windows: number;
+  sumLlr: number;
+  /** A (match bound) and B (mismatch bound). */
+  upper: number;
+  lower: number;
+  /**
+   * "not yet": estimated further windows to reach a bound (≥ 1), from the drift seen so far, or from
+   * the profile's expected drift when the windows seen so far point nowhere. null when decided or
+   * when nothing suggests a direction.
+   */
+  moreWindows: number | null;
+  decidedAt: number | null;
+  alpha: number;
+  beta: number;
+}
+
+export const emptySequential = (): SequentialState => ({ windows: 0, sumLlr: 0, sumAbsLlr: 0, verdict: 'not yet', decidedAt: null });
+
+export function sprtBounds(s: Pick<SequentialSettings, 'alpha' | 'beta'> = DEFAULT_SEQUENTIAL): { upper: number; lower: number } {
+  if (!(s.alpha > 0 && s.alpha < 0.5 && s.beta > 0 && s.beta < 0.5)) {
+    throw new RangeError(`SPRT error targets must lie in (0, 0.5): α=${s.alpha}, β=${s.beta}`);
+  }
+  return { upper: Math.log((1 - s.beta) / s.alpha), lower: Math.log(s.beta / (1 - s.alpha)) };
+}
+
+/** Add one window's LLR; returns a new state. */
+export function addLlr(state: SequentialState, llr: number, settings: SequentialSettings = DEFAULT_SEQUENTIAL): SequentialState {
+  const { upper, lower } = sprtBounds(settings);
+  const l = (Number.isFinite(llr) ? llr : 0) * settings.llrWeight;
+  const windows = state.windows + 1;
+  let sum = state.sumLlr + l;
+  let verdict = state.verdict;
+  let decidedAt = state.decidedAt;
+  if (sum >= upper) {
+    if (verdict !== 'match') decidedAt = windows;
+    verdict = 'match';
+    sum = upper;
+  } else if (sum <= lower) {
+    if (verdict !== 'mismatch') decidedAt = windows;
+    verdict = 'mismatch';
+    sum = lower;
+  }
+  return { windows, sumLlr: sum, sumAbsLlr: state.sumAbsLlr + Math.abs(l), verdict, decidedAt };
+}
+
+/**
+ * Read the verdict. `expected` (mean window LLR of genuine and impostor windows on validation, before
+ * weighting) lets "not yet" estimate the remaining windows before a direction shows in the data.
+ */
+export function readSequential(
+  state: SequentialState, settings: SequentialSettings = DEFAULT_SEQUENTIAL, expected?: { genuine: number; impostor: number },
+): SequentialReading {
+  const { upper, lower } = sprtBounds(settings);
+  const base = { verdict: state.verdict, windows: state.windows, sumLlr: state.sumLlr, upper, lower, decidedAt: state.decidedAt, alpha: settings.alpha, beta: settings.beta };
+  if (state.verdict !== 'not yet') return { ...base, moreWindows: null };
+  return { ...base, moreWindows: estimateMoreWindows(state, upper, lower, settings.llrWeight, expected) };
+}
+
+function estimateMoreWindows(
+  state: SequentialState, upper: number, lower: number, weight: number, expected?: { genuine: number; impostor: number },
+): number | null {
+  const toUpper = upper - state.sumLlr, toLower = state.sumLlr - lower;
+  // Drift seen so far, when it clearly points somewhere.
+  const drift = state.windows ? state.sumLlr / state.windows : 0;
+  if (state.windows >= 2 && Math.abs(drift) > 0.05) return Math.max(1, Math.ceil((drift > 0 ? toUpper : toLower) / Math.abs(drift)));
+  if (expected && Number.isFinite(expected.genuine) && Number.isFinite(expected.impostor)) {
+    const g = expected.genuine * weight, i = expected.impostor * weight;
+    const candidates = [g > 0 ? toUpper / g : Infinity, i < 0 ? toLower / -i : Infinity].filter(Number.isFinite);
+    if (candidates.length) return Math.max(1, Math.ceil(Math.min(...candidates)));
+  }
+  return null;
+}
+
+/**
+ * Replay a whole sequence of window LLRs as a classic SPRT: the first bound crossed and the window at
+ * which it was crossed; "not yet" with `windowsUsed` = all windows when no bound was reached.
+ * (For benchmarks replaying labelled sessions window by window.)
+ */
+export function decideSequence(llrs: ArrayLike<number>, settings: SequentialSettings = DEFAULT_SEQUENTIAL): { verdict: Verdict; windowsUsed: number } {
+  let s = emptySequential();
+  for (let i = 0; i < llrs.length; i++) {
+    s = addLlr(s, llrs[i], settings);
+    if (s.verdict !== 'not yet') return { verdict: s.verdict, windowsUsed: i + 1 };
+  }
+  return { verdict: 'not yet', windowsUsed: llrs.length };
+}

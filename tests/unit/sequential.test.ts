@@ -1,0 +1,165 @@
+import { describe, it, expect } from 'vitest';
+import { calibrate, chooseOperatingPoint, expectedLlr, fitPlatt, IDENTITY_CALIBRATION, logit, sigmoid, windowLlr } from '../../src/core/calibration';
+import { addLlr, decideSequence, DEFAULT_SEQUENTIAL, emptySequential, readSequential, sprtBounds } from '../../src/core/sequential';
+import { mulberry32, randNormal } from '../../src/core/random';
+
+/** Scores drawn from a known logistic model: logit(s) ~ N(±d, 1) per class. */
+function synthetic(n: number, d: number, seed: number): { scores: number[]; pos: boolean[] } {
+  const rng = mulberry32(seed);
+  const scores: number[] = [], pos: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = i % 2 === 0;
+    scores.push(sigmoid(randNormal(rng, p ? d : -d, 1)));
+    pos.push(p);
+  }
+  return { scores, pos };
+}
+
+describe('Platt calibration', () => {
+  it('recovers a known logistic map (logit(s) ~ N(±d,1) ⇒ true posterior log-odds = 2d·logit(s))', () => {
+    const { scores, pos } = synthetic(4000, 0.5, 7);
+    const c = fitPlatt(scores, pos);
+    // With equal classes and unit variance, log p(x|+)/p(x|-) = 2·d·x, so a ≈ 1, b ≈ 0.
+    expect(c.a).toBeCloseTo(1, 1);
+    expect(Math.abs(c.b)).toBeLessThan(0.1);
+    expect(c.prior).toBe(0.5);
+    expect(c.windows).toBe(4000);
+  });
+  it('undoes a squashed, shifted score (the model "separates" but every score sits near 0.45)', () => {
+    const { scores, pos } = synthetic(4000, 0.5, 9);
+    const squashed = scores.map((s) => sigmoid(0.1 * logit(s) - 0.2));
+    const c = fitPlatt(squashed, pos);
+    expect(c.a).toBeCloseTo(10, 0);
+    expect(c.b).toBeCloseTo(2, 0);
+  });
+  it.each([
+    { name: 'perfectly separated', scores: [0.9, 0.8, 0.2, 0.1], pos: [true, true, false, false] },
+    { name: 'all tied', scores: [0.5, 0.5, 0.5, 0.5], pos: [true, false, true, false] },
+  ])('stays finite when $name', ({ scores, pos }) => {
+    const c = fitPlatt(scores, pos);
+    expect(Number.isFinite(c.a) && Number.isFinite(c.b)).toBe(true);
+    const p = calibrate(c, 0.9);
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+  });
+  it('returns the identity (windows 0) when a class is missing', () => {
+    expect(fitPlatt([0.3, 0.7], [true, true])).toEqual(IDENTITY_CALIBRATION);
+  });
+  it('rejects mismatched lengths', () => {
+    expect(() => fitPlatt([0.1], [true, false])).toThrow(/differ in length/);
+  });
+});
+
+describe('window LLR', () => {
+  it.each([
+    // prior ½, identity map: LLR = logit(score)
+    { c: { ...IDENTITY_CALIBRATION }, score: 0.5, want: 0 },
+    { c: { ...IDENTITY_CALIBRATION }, score: 0.75, want: Math.log(3) },
+    { c: { ...IDENTITY_CALIBRATION }, score: 0.25, want: -Math.log(3) },
+    // clamp at ±2
+    { c: { ...IDENTITY_CALIBRATION }, score: 0.999, want: 2 },
+    { c: { ...IDENTITY_CALIBRATION }, score: 0.001, want: -2 },
+    // the prior is removed: a calibrated posterior of 0.2 under a prior of 0.2 is no evidence
+    { c: { kind: 'platt' as const, a: 1, b: 0, prior: 0.2, windows: 10 }, score: 0.2, want: 0 },
+    { c: { kind: 'platt' as const, a: 2, b: 1, prior: 0.5, windows: 10 }, score: 0.5, want: 1 },
+  ])('LLR of $score → $want', ({ c, score, want }) => {
+    expect(windowLlr(c, score)).toBeCloseTo(want, 6);
+  });
+  it('expected drift is positive for genuine and negative for impostor windows', () => {
+    const { scores, pos } = synthetic(2000, 0.8, 3);
+    const e = expectedLlr(fitPlatt(scores, pos), scores, pos);
+    expect(e.genuine).toBeGreaterThan(0.5);
+    expect(e.impostor).toBeLessThan(-0.5);
+  });
+});
+
+describe('operating point (validation only)', () => {
+  it('is the EER threshold of the windows it is given, with their FAR/FRR', () => {
+    const op = chooseOperatingPoint([0.9, 0.8, 0.7, 0.4, 0.3, 0.6], [true, true, true, false, false, false]);
+    expect(op.chosenOn).toBe('validation');
+    expect(op.threshold).toBeGreaterThan(0.6);
+    expect(op.threshold).toBeLessThanOrEqual(0.7);
+    expect(op.validationFar).toBe(0);
+    expect(op.validationFrr).toBe(0);
+    expect(op.validationWindows).toBe(6);
+  });
+  it('refuses one-class validation data with words', () => {
+    expect(() => chooseOperatingPoint([0.9, 0.8], [true, true])).toThrow(/only one class/);
+  });
+});
+
+describe('SPRT', () => {
+  const { upper, lower } = sprtBounds({ alpha: 0.05, beta: 0.05 });
+  it("uses Wald's bounds", () => {
+    expect(upper).toBeCloseTo(Math.log(19), 12);
+    expect(lower).toBeCloseTo(-Math.log(19), 12);
+    const b = sprtBounds({ alpha: 0.01, beta: 0.1 });
+    expect(b.upper).toBeCloseTo(Math.log(0.9 / 0.01), 12);
+    expect(b.lower).toBeCloseTo(Math.log(0.1 / 0.99), 12);
+    expect(() => sprtBounds({ alpha: 0, beta: 0.1 })).toThrow(RangeError);
+  });
+  it.each([
+    { name: 'strong genuine', llrs: [2, 2, 2, 2], verdict: 'match', at: 2 },
+    { name: 'strong impostor', llrs: [-2, -1.5, -2], verdict: 'mismatch', at: 2 },
+    { name: 'weak genuine', llrs: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], verdict: 'match', at: 6 },
+    { name: 'balanced evidence', llrs: [1, -1, 1, -1, 1, -1], verdict: 'not yet', at: 6 },
+    { name: 'no windows', llrs: [], verdict: 'not yet', at: 0 },
+    { name: 'NaN counts as no evidence', llrs: [NaN, 2, 2], verdict: 'match', at: 3 },
+  ])('$name → $verdict after $at windows', ({ llrs, verdict, at }) => {
+    expect(decideSequence(llrs)).toEqual({ verdict, windowsUsed: at });
+  });
+  it('holds a decision until the other bound is crossed, then flips', () => {
+    let s = emptySequential();
+    for (const l of [2, 2]) s = addLlr(s, l);
+    expect(s.verdict).toBe('match');
+    expect(s.sumLlr).toBe(upper);
+    s = addLlr(s, -2);
+    expect(s.verdict).toBe('match');
+    s = addLlr(s, -2);
+    expect(s.verdict).toBe('match'); // S = 2.94 − 4 = −1.06
+    s = addLlr(s, -2);
+    expect(s.verdict).toBe('mismatch'); // S = −3.06 ≤ B = −2.94
+    expect(s.decidedAt).toBe(5);
+    expect(s.sumLlr).toBe(lower);
+  });
+  it('down-weights correlated windows', () => {
+    const half = { ...DEFAULT_SEQUENTIAL, llrWeight: 0.5 };
+    expect(decideSequence([2, 2, 2, 2], half)).toEqual({ verdict: 'match', windowsUsed: 3 });
+  });
+  it.each([
+    // drift from the data: 2 windows of +1 → S = 2, needs (2.944 − 2) / 1 → 1 more
+    { llrs: [1, 1], expected: undefined, more: 1 },
+    // drift 0.25: S = 0.5, (2.944 − 0.5) / 0.25 = 9.8 → 10
+    { llrs: [0.25, 0.25], expected: undefined, more: 10 },
+    // no direction yet: fall back on the profile's expected drift (the quicker hypothesis)
+    { llrs: [], expected: { genuine: 1.5, impostor: -0.5 }, more: 2 },
+    { llrs: [0.01, -0.01], expected: undefined, more: null },
+  ])('"not yet" estimates $more more windows', ({ llrs, expected, more }) => {
+    let s = emptySequential();
+    for (const l of llrs) s = addLlr(s, l);
+    const r = readSequential(s, DEFAULT_SEQUENTIAL, expected);
+    expect(r.verdict).toBe('not yet');
+    expect(r.moreWindows).toBe(more);
+  });
+  it('reaches its error targets on independent windows from a calibrated model', () => {
+    // 400 genuine and 400 impostor sessions of independent windows, d = 0.6 (a weak window model).
+    const rng = mulberry32(11);
+    const cal = fitPlatt(...(Object.values(synthetic(4000, 0.6, 12)) as [number[], boolean[]]));
+    let fa = 0, fr = 0, undecided = 0;
+    const used: number[] = [];
+    for (let k = 0; k < 800; k++) {
+      const genuine = k % 2 === 0;
+      const llrs = Array.from({ length: 60 }, () => windowLlr(cal, sigmoid(randNormal(rng, genuine ? 0.6 : -0.6, 1))));
+      const d = decideSequence(llrs);
+      if (d.verdict === 'not yet') undecided++;
+      else if (genuine && d.verdict === 'mismatch') fr++;
+      else if (!genuine && d.verdict === 'match') fa++;
+      used.push(d.windowsUsed);
+    }
+    expect(fa / 400).toBeLessThanOrEqual(0.05);
+    expect(fr / 400).toBeLessThanOrEqual(0.05);
+    expect(undecided).toBe(0);
+    used.sort((a, b) => a - b);
+    expect(used[400]).toBeLessThanOrEqual(10);
+  });
+});
