@@ -16,9 +16,15 @@ import { encodingFingerprint, type EncodingSettings, type WindowSettings } from 
 import { PointerprintError } from '../core/errors';
 import { ARCH_VERSION, type ModelKind, type ModelSpec } from '../ml/spec';
 import type { QualityReport, TrainedAgainst } from '../ml/pipeline';
+import type { DecisionModel } from '../core/enrolmentCheck';
 import type { EpochReport } from '../ml/train';
 
-export const APP_MODEL_FORMAT = 1;
+/**
+ * v2: verification profiles carry their decision model (calibration, the operating point chosen on
+ * validation, SPRT error targets); v1 profiles (threshold chosen on test windows, no calibration) are
+ * refused with words.
+ */
+export const APP_MODEL_FORMAT = 2;
 
 /** metadata.json beside the weights. */
 export interface ModelRecord {
@@ -53,6 +59,13 @@ export interface EnrolledProfile {
   trainedAgainst: TrainedAgainst | null;
   history: EpochReport[];
   backend: string;
+  /**
+   * Verification: calibration, operating point (chosen on validation windows only) and the sequential
+   * test's error targets; used by the quality report, the live verdict, the gauge and score events.
+   * Null for group models.
+   */
+  decision: DecisionModel | null;
+  formatVersion: number;
 }
 
 export function modelUrl(modelId: string): string {
@@ -209,6 +222,9 @@ export async function importProfile(text: string): Promise<EnrolledProfile> {
   }
   if (b.formatVersion !== APP_MODEL_FORMAT) {
     throw new PointerprintError('profile/version', `This profile was exported in format v${b.formatVersion}; this app reads v${APP_MODEL_FORMAT}.`);
+  }
+  if (b.profile.kind === 'verification' && !b.profile.decision) {
+    throw new PointerprintError('profile/version', 'This profile has no decision model (calibration and threshold); it was made by an older version. Please enrol again.');
   }
   const tf = await import('@tensorflow/tfjs');
   const m = await tf.loadLayersModel(tf.io.fromMemory({

@@ -56,7 +56,8 @@ async function train(req: TrainRequest): Promise<void> {
   });
   let url: string | null = null;
   try {
-    if (req.modelId && !out.cancelled) {
+    // A failed enrolment (its test windows do not separate the person) is not kept as a usable model.
+    if (req.modelId && !out.cancelled && out.check.usable) {
       url = `indexeddb://pointerprint-model-${req.modelId}`;
       await out.model.save(url);
     }
@@ -66,6 +67,7 @@ async function train(req: TrainRequest): Promise<void> {
         spec: out.spec, params: countParams(out.model), history: out.history, bestEpoch: out.bestEpoch,
         cancelled: out.cancelled, stoppedEarly: out.stoppedEarly, quality: out.quality, trainedAgainst: out.trainedAgainst,
         fingerprint: out.fingerprint, backend: out.backend, droppedWindows: out.droppedWindows, modelUrl: url,
+        decision: out.decision, check: out.check,
         totalMs: performance.now() - t0,
       },
     });
