@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--backend wasm|cpu]`
+ * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--seeds N]
+ *   [--extra-bots DIR] [--control] [--backend wasm|cpu]`
  *
  * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
  * encoder → CNN → fused session score), a group task, a human-vs-bot task, and per-stage speed.
  * Without --dataset it uses the shared archive, unpacked once into .cache/balabit.
  * Exit codes: 0 done, 2 bad arguments or data set folder, 1 anything else.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeError, PointerprintError } from '../../src/core/errors';
 import { ensureBalabit } from '../lib/balabit-cache';
@@ -14,10 +15,10 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--backend wasm|cpu] [--control] [--browser] [--browser-only]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only]';
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean } = { profile: 'quick', seed: 42, backend: 'wasm', control: false, browserOnly: false, browser: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -29,6 +30,8 @@ function parseArgs(argv: string[]) {
     else if (a === '--profile') o.profile = val();
     else if (a === '--out') o.out = val();
     else if (a === '--seed') o.seed = Number(val());
+    else if (a === '--seeds') o.seeds = Number(val());
+    else if (a === '--extra-bots') o.extraBots = resolve(val());
     else if (a === '--backend') o.backend = val() as 'wasm' | 'cpu';
     else if (a === '--control') o.control = true;
     else if (a === '--browser-only') o.browserOnly = true;
@@ -38,6 +41,8 @@ function parseArgs(argv: string[]) {
   }
   if (!(o.profile === 'quick' || o.profile === 'full')) throw new PointerprintError('bench/args', `Unknown profile '${o.profile}': choose quick or full.`);
   if (!Number.isInteger(o.seed)) throw new PointerprintError('bench/args', `--seed must be an integer.`);
+  if (!Number.isInteger(o.seeds) || o.seeds < 1 || o.seeds > 20) throw new PointerprintError('bench/args', `--seeds must be an integer from 1 to 20.`);
+  if (o.extraBots !== undefined && !(existsSync(o.extraBots) && statSync(o.extraBots).isDirectory())) throw new PointerprintError('bench/args', `--extra-bots ${o.extraBots} is not a folder.`);
   if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
   return o;
 }
@@ -81,12 +86,18 @@ async function main() {
     return;
   }
   const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}.json`);
-  const report = await runBench({ root, profile, seed: args.seed, backend: args.backend });
+  const extraSeeds = Array.from({ length: args.seeds - 1 }, (_, i) => args.seed + i + 1);
+  const report = await runBench({ root, profile, seed: args.seed, extraSeeds, extraBotsDir: args.extraBots, backend: args.backend });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(`[bench] report written to ${out}`);
-  const c = report.challenge as { globalAuc: number; sessionEer: number; meanPerUserAuc: number; meanPerUserEer: number; windowAuc: number } | null;
-  if (c) console.log(`[bench] SUMMARY challenge: global AUC ${c.globalAuc}, session EER ${c.sessionEer}, mean per-user AUC ${c.meanPerUserAuc} / EER ${c.meanPerUserEer}, window AUC ${c.windowAuc}`);
+  const c = report.challenge as { globalAuc: number; sessionEer: number; meanPerUserAuc: number; meanPerUserEer: number; windowAuc: number; variants: Record<string, { globalAuc: number }>; baselines: { screenOnly: { globalAuc: number } } } | null;
+  if (c) {
+    console.log(`[bench] SUMMARY challenge (default verifier): global AUC ${c.globalAuc}, session EER ${c.sessionEer}, mean per-user AUC ${c.meanPerUserAuc} / EER ${c.meanPerUserEer}, window AUC ${c.windowAuc}`);
+    console.log(`[bench] SUMMARY variants: ${Object.entries(c.variants).map(([k, v]) => `${k} ${v.globalAuc}`).join(', ')}; screen only ${c.baselines.screenOnly.globalAuc}`);
+  }
+  if (report.openSet) console.log(`[bench] SUMMARY open set: global AUC ${report.openSet.globalAuc}`);
+  if (report.smallEnrolment) console.log(`[bench] SUMMARY small enrolment: global AUC ${report.smallEnrolment.globalAuc}`);
   for (const [name, g] of Object.entries(report.groups as Record<string, { sessionAuc: number; sessionAccuracyAt05: number }>)) console.log(`[bench] SUMMARY ${name}: AUC ${g.sessionAuc}, accuracy ${g.sessionAccuracyAt05}`);
   const b = report.bots as { perKind: Record<string, { windowAuc: number; heldOut: boolean }> } | null;
   if (b) console.log(`[bench] SUMMARY bots: ${Object.entries(b.perKind).map(([k, v]) => `${k}${v.heldOut ? '*' : ''} ${v.windowAuc}`).join(', ')} (* held out)`);

@@ -15,10 +15,12 @@
  * - wheel ticks are small squares at the pointer: light grey for up, dark grey for down.
  * Positions are fitted into the square preserving aspect (centred), by the session's `space`, so
  * the same gesture looks the same on any screen; out-of-range samples are left out, never clamped.
+ * With `framing: 'movement'` the scale is fixed instead (`framePx` space px across the image) and the
+ * image is centred on the window's movement, so it carries no trace of the screen size.
  */
 import { Button, EventKind, type EventColumns, type SizePx } from './events';
 import { CIRCLE_STRIDE, MARK_STRIDE, SEGMENT_STRIDE, type DrawList } from './drawlist';
-import type { EncodingSettings } from './settings';
+import { MOVEMENT_FRAME_PX, type EncodingSettings } from './settings';
 import { computeKinematics, isValidPosition } from './kinematics';
 
 /** Brightness of the slowest and fastest movement. */
@@ -149,6 +151,29 @@ export function spaceToImage(space: SizePx, sizePx: number): SpaceToImage {
   return { scale, offsetX: (sizePx - w * scale) / 2, offsetY: (sizePx - h * scale) / 2 };
 }
 
+/**
+ * A fixed scale (`framePx` space px across the usable square) centred on the middle of the bounding
+ * box of the window's valid positions: nothing about the screen's size enters the mapping.
+ */
+export function movementToImage(cols: EventColumns, start: number, end: number, space: SizePx, sizePx: number, framePx: number): SpaceToImage {
+  const margin = strokeWidthPx(sizePx, true) / 2;
+  const inner = Math.max(1, sizePx - 2 * margin);
+  const scale = inner / Math.max(1, framePx);
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = start; i < end; i++) {
+    const kd = cols.kind[i];
+    if (kd !== EventKind.Move && kd !== EventKind.Down && kd !== EventKind.Up) continue;
+    const px = cols.x[i], py = cols.y[i];
+    if (!isValidPosition(px, py, space)) continue;
+    if (px < x0) x0 = px;
+    if (px > x1) x1 = px;
+    if (py < y0) y0 = py;
+    if (py > y1) y1 = py;
+  }
+  const cx = x0 <= x1 ? (x0 + x1) / 2 : 0, cy = y0 <= y1 ? (y0 + y1) / 2 : 0;
+  return { scale, offsetX: sizePx / 2 - cx * scale, offsetY: sizePx / 2 - cy * scale };
+}
+
 function clampTo(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -162,10 +187,12 @@ export function encodeWindow(cols: EventColumns, start: number, end: number, spa
   // Tolerate bounds beyond the columns (a stale window of a shorter session): draw what exists.
   end = Math.min(end, cols.tMs.length);
   start = Math.max(0, Math.min(start, end));
-  const fit = spaceToImage(space, size);
+  const fit = es.framing === 'movement' ? movementToImage(cols, start, end, space, size, es.framePx ?? MOVEMENT_FRAME_PX) : spaceToImage(space, size);
   const k = computeKinematics(cols, start, end, space);
 
   // Segments (skip zero-length ones: they carry no direction and draw nothing useful).
+  const cropOutside = es.framing === 'movement';
+  const outside = (v: number, hi: number) => v < 0 || v > hi;
   const moveW = strokeWidthPx(size, false), dragW = strokeWidthPx(size, true);
   const seg = new Float32Array(k.count * SEGMENT_STRIDE);
   const rgb = new Float32Array(3);
@@ -174,6 +201,8 @@ export function encodeWindow(cols: EventColumns, start: number, end: number, spa
     const ax = k.x0[s] * fit.scale + fit.offsetX, ay = k.y0[s] * fit.scale + fit.offsetY;
     const bx = k.x1[s] * fit.scale + fit.offsetX, by = k.y1[s] * fit.scale + fit.offsetY;
     if (ax === bx && ay === by) continue;
+    // Movement framing: a window wider than the frame leaves it; clamping would paint streaks on the edge.
+    if (cropOutside && (outside(ax, size) || outside(ay, size) || outside(bx, size) || outside(by, size))) continue;
     motionColourInto(k.directionRad[s], k.speedPxPerMs[s], k.accelPxPerMs2[s], es, rgb, 0);
     const o = ns * SEGMENT_STRIDE;
     seg[o] = clampTo(ax, 0, size); seg[o + 1] = clampTo(ay, 0, size);
@@ -209,6 +238,7 @@ export function encodeWindow(cols: EventColumns, start: number, end: number, spa
       for (let j = i + 1; j < end; j++) {
         if (kind[j] === EventKind.Up && button[j] === b) { pressMs = tMs[j] - tMs[i]; break; }
       }
+      if (cropOutside && (outside(px * fit.scale + fit.offsetX, size) || outside(py * fit.scale + fit.offsetY, size))) continue;
       const r = clickRadiusPx(size, pressMs);
       const cx = clampTo(px * fit.scale + fit.offsetX, 0, size), cy = clampTo(py * fit.scale + fit.offsetY, 0, size);
       const grey = b === Button.Left || b === Button.Right ? 255 : OTHER_CLICK_GREY;
@@ -226,6 +256,7 @@ export function encodeWindow(cols: EventColumns, start: number, end: number, spa
       const own = isValidPosition(px, py, space) && !(px === 0 && py === 0);
       const wx = own ? px : lastX, wy = own ? py : lastY;
       if (!(wx === wx) || !(wy === wy)) continue; // no position known yet
+      if (cropOutside && (outside(wx * fit.scale + fit.offsetX, size) || outside(wy * fit.scale + fit.offsetY, size))) continue;
       const grey = dy[i] < 0 ? WHEEL_UP_GREY : WHEEL_DOWN_GREY;
       const o = nm * MARK_STRIDE;
       marks[o] = clampTo(wx * fit.scale + fit.offsetX, 0, size); marks[o + 1] = clampTo(wy * fit.scale + fit.offsetY, 0, size);

@@ -29,7 +29,19 @@ export interface EncodingSettings {
   accelFullPxPerMs2: number;
   /** Encoding version: bump when the drawing changes so old models are refused. */
   version: number;
+  /**
+   * How positions map into the image. 'screen' (the default when absent): the session's whole space is
+   * fitted into the square, so the image scale depends on the screen size. 'movement': a fixed scale of
+   * `framePx` space px across the image, centred on the window's movement, so the image shows the
+   * movement's shape and size but not the screen it was made on (issue #8, screen-free images).
+   */
+  framing?: 'screen' | 'movement';
+  /** Space px the image spans with framing 'movement' (default MOVEMENT_FRAME_PX). */
+  framePx?: number;
 }
+
+/** Default span of a 'movement'-framed image in space px. */
+export const MOVEMENT_FRAME_PX = 1024;
 
 export const DEFAULT_WINDOW_SETTINGS: WindowSettings = {
   mode: 'events',
@@ -47,8 +59,16 @@ export const DEFAULT_ENCODING_SETTINGS: EncodingSettings = {
   version: 1,
 };
 
+/** The screen-free drawing (issue #8): what the image branch of the verifier uses. */
+export const SCREEN_FREE_ENCODING_SETTINGS: EncodingSettings = {
+  ...DEFAULT_ENCODING_SETTINGS,
+  framing: 'movement',
+  framePx: MOVEMENT_FRAME_PX,
+};
+
 /** A stable string naming the settings a model depends on. */
 export function encodingFingerprint(w: WindowSettings, e: EncodingSettings): string {
   const win = w.mode === 'events' ? `ev${w.eventsPerWindow}` : `t${w.spanMs}`;
-  return `enc${e.version}-s${e.sizePx}-v${e.speedFullPxPerMs}-a${e.accelFullPxPerMs2}-${win}-idle${w.idleGapMs}`;
+  const frame = e.framing === 'movement' ? `-fm${e.framePx ?? MOVEMENT_FRAME_PX}` : '';
+  return `enc${e.version}-s${e.sizePx}-v${e.speedFullPxPerMs}-a${e.accelFullPxPerMs2}-${win}-idle${w.idleGapMs}${frame}`;
 }

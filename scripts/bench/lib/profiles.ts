@@ -2,6 +2,7 @@
  * Benchmark profiles: the same protocol at two sizes. `quick` is sized (by measurement) to finish in
  * under 15 minutes on a 2-core machine without a GPU; `full` is for a machine with time or a GPU.
  */
+import type { FeatureModelSpec } from '../../../src/ml/featureModel';
 import type { ModelSpec } from '../../../src/ml/model';
 import type { SliceOptions } from './data';
 
@@ -19,14 +20,23 @@ export interface BenchProfile {
   /** Test windows scored per session (the first N, in order). */
   maxWindowsPerTestSession: number;
   epochs: number;
-  groupEpochs: number;
-  botEpochs: number;
   batchSize: number;
   learningRate: number;
   patience: number;
   maxShiftPx: number;
-  /** Wall-clock budget per training (s): stops between batches and keeps the best epoch so far. */
-  trainBudgetS: { challenge: number; group: number; bot: number };
+  /** Wall-clock budget per CNN training (s): stops between batches and keeps the best epoch so far. */
+  trainBudgetS: { challenge: number; challengeScreenFramed: number };
+  /** Space px across a screen-free image (EncodingSettings.framePx). */
+  framePx: number;
+  /** Feature MLP: changes on top of `defaultFeatureSpec`, epochs (early stopping decides), learning rate, patience. */
+  featureModel: Partial<FeatureModelSpec>;
+  featureEpochs: number;
+  featureLearningRate: number;
+  featurePatience: number;
+  /** Open set: folds of held-out users. */
+  openSetFolds: number;
+  /** Small enrolment: seconds of movement per account. */
+  smallEnrolmentSeconds: number;
   /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */
   model: Partial<ModelSpec>;
   botSessionsPerKind: number;
@@ -36,7 +46,14 @@ export interface BenchProfile {
   latencyWindows: number;
   /** Also time training of the challenge net in headless Chromium per browser backend (Playwright). */
   browserProbe: boolean;
-  tasks: { challenge: boolean; group: boolean; groupDisjoint: boolean; bot: boolean };
+  tasks: {
+    challenge: boolean; group: boolean; groupDisjoint: boolean; bot: boolean;
+    /** The CNN branch (screen-free images) in the challenge; without it the default verifier is features only. */
+    image: boolean;
+    /** Also train the CNN on the earlier screen-fitted drawing, to measure what the screen contributed. */
+    imageScreenFramed: boolean;
+    openSet: boolean; smallEnrolment: boolean; sequential: boolean;
+  };
   slice?: SliceOptions;
   /** Train the challenge model on randomly permuted labels (a leakage control: AUC must be ~0.5). */
   shuffledLabelControl?: boolean;
@@ -46,33 +63,39 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   quick: {
     name: 'quick', sizePx: 48, eventsPerWindow: 100,
     maxTrainWindowsPerUser: 500, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
-    epochs: 10, groupEpochs: 6, botEpochs: 4, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
-    trainBudgetS: { challenge: 330, group: 90, bot: 75 },
+    epochs: 10, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
+    trainBudgetS: { challenge: 300, challengeScreenFramed: 150 },
     model: {},
+    framePx: 1024, featureModel: {}, featureEpochs: 80, featureLearningRate: 2e-3, featurePatience: 8,
+    openSetFolds: 5, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 24, botReachesPerSession: 40,
     probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60, browserProbe: false, // --browser adds ~1 min
-    tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
+    tasks: { challenge: true, group: true, groupDisjoint: true, bot: true, image: true, imageScreenFramed: true, openSet: true, smallEnrolment: true, sequential: true },
   },
   full: {
     name: 'full', sizePx: 64, eventsPerWindow: 100,
     maxTrainWindowsPerUser: 2000, maxValWindowsPerUser: 300, groupTrainWindowsPerUser: 1500, maxWindowsPerTestSession: 1000,
-    epochs: 40, groupEpochs: 20, botEpochs: 15, batchSize: 32, learningRate: 1e-3, patience: 6, maxShiftPx: 3,
-    trainBudgetS: { challenge: 4 * 3600, group: 3600, bot: 3600 },
+    epochs: 40, batchSize: 32, learningRate: 1e-3, patience: 6, maxShiftPx: 3,
+    trainBudgetS: { challenge: 4 * 3600, challengeScreenFramed: 4 * 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
+    framePx: 1024, featureModel: {}, featureEpochs: 200, featureLearningRate: 1e-3, featurePatience: 15,
+    openSetFolds: 5, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 80, botReachesPerSession: 60,
     probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200, browserProbe: true,
-    tasks: { challenge: true, group: true, groupDisjoint: true, bot: true },
+    tasks: { challenge: true, group: true, groupDisjoint: true, bot: true, image: true, imageScreenFramed: true, openSet: true, smallEnrolment: true, sequential: true },
   },
   /** For the unit tests: a few sessions, 16 px, a tiny net. */
   tiny: {
     name: 'tiny', sizePx: 16, eventsPerWindow: 100,
     maxTrainWindowsPerUser: 60, maxValWindowsPerUser: 10, groupTrainWindowsPerUser: 40, maxWindowsPerTestSession: 6,
-    epochs: 3, groupEpochs: 2, botEpochs: 2, batchSize: 32, learningRate: 3e-3, patience: 0, maxShiftPx: 0,
-    trainBudgetS: { challenge: 30, group: 15, bot: 15 },
+    epochs: 3, batchSize: 32, learningRate: 3e-3, patience: 0, maxShiftPx: 0,
+    trainBudgetS: { challenge: 30, challengeScreenFramed: 15 },
     model: { blockFilters: [4, 8], denseUnits: 8, dropout: 0 },
+    framePx: 1024, featureModel: { hidden: [32] }, featureEpochs: 30, featureLearningRate: 3e-3, featurePatience: 5,
+    openSetFolds: 3, smallEnrolmentSeconds: 180,
     botSessionsPerKind: 4, botReachesPerSession: 15,
     probeSteps: { wasm: 1, cpu: 0 }, latencyWindows: 5, browserProbe: false,
-    tasks: { challenge: true, group: false, groupDisjoint: false, bot: true },
+    tasks: { challenge: true, group: false, groupDisjoint: false, bot: true, image: true, imageScreenFramed: false, openSet: true, smallEnrolment: true, sequential: true },
     slice: { maxUsers: 3, maxTrainSessionsPerUser: 2, maxTestSessionsPerUser: 8, maxEventsPerTrainSession: 4000 },
   },
 };

@@ -1,0 +1,52 @@
+/**
+ * Open set: impostors no model saw in training. Users are split into folds; for each fold, a feature
+ * model is trained on the other users only (training_files, validation as in the challenge), and
+ * trials are
+ *  - genuine: each trained account's public-labelled *legal* test sessions, claimed as that account;
+ *  - impostor: each held-out user's legal test sessions (author known), claimed as every trained account.
+ * Balabit's own illegal sessions cannot serve here: their authors are unknown and may be trained users.
+ * Scored with the feature branch (the image branch would need one CNN per fold: over the time budget).
+ */
+import { auc, eer } from '../../../src/core/metrics';
+import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
+import { fuseWindows } from '../../../src/core/fusion';
+import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
+import { featureSet, round, trainValItems, windowItems, type BenchContext, type Item } from './context';
+
+export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
+  const { p, users, testSessions, log, elapsed } = ctx;
+  const folds = Math.min(p.openSetFolds, Math.floor(users.length / 2));
+  if (folds < 2) return null;
+  const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
+  const scores: number[] = [], impostor: boolean[] = [];
+  for (let f = 0; f < folds; f++) {
+    const out = order.filter((_, i) => i % folds === f);
+    const known = users.filter((u) => !out.includes(u));
+    const idx = new Map(known.map((u, i) => [u, i]));
+    const { train, val } = trainValItems(ctx.sessions, known, (u) => idx.get(u)!, p);
+    const spec = { ...defaultFeatureSpec(known.length), ...p.featureModel, numClasses: known.length };
+    const r = await ctx.trainMlp(`open-set-fold${f + 1}`, spec, featureSet(train), val.length ? featureSet(val) : null, seed);
+    const legal = testSessions.filter((s) => !s.illegal && s.windows.length > 0);
+    const items: Item[] = [];
+    for (const s of legal) items.push(...windowItems(s, 0).slice(0, p.maxWindowsPerTestSession));
+    const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(items));
+    r.model.dispose();
+    const k = known.length;
+    const bySession = new Map<string, number[]>();
+    items.forEach((it, i) => { let a = bySession.get(it.sessionId); if (!a) bySession.set(it.sessionId, (a = [])); a.push(i); });
+    for (const s of legal) {
+      const rows = bySession.get(s.id) ?? [];
+      const claim = (c: number) => 1 - fuseWindows(rows.map((i) => proba[i * k + c])).fusedScore;
+      if (idx.has(s.user)) { scores.push(claim(idx.get(s.user)!)); impostor.push(false); }
+      else if (out.includes(s.user)) for (let c = 0; c < k; c++) { scores.push(claim(c)); impostor.push(true); }
+    }
+  }
+  const res = {
+    verifier: 'features',
+    how: `${folds} folds of users; per fold a feature MLP trained on the other users only; genuine trials = trained accounts' legal test sessions, impostor trials = held-out users' legal test sessions claimed as every trained account`,
+    folds, genuineTrials: impostor.filter((x) => !x).length, impostorTrials: impostor.filter(Boolean).length,
+    globalAuc: round(auc(scores, impostor)), eer: round(eer(scores, impostor).eer),
+  };
+  log(`[open-set] global AUC ${res.globalAuc}, EER ${res.eer} (${res.genuineTrials} genuine / ${res.impostorTrials} impostor trials) — ${elapsed()}`);
+  return res;
+}

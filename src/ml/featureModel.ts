@@ -1,0 +1,303 @@
+/**
+ * The feature branch: a small MLP on standardised kinematic features (src/core/features.ts).
+ *
+ * API (stable from `READY: features` on):
+ * - `FeatureSet` { dim, count, features (raw, row-major), labels }: what training and scoring take;
+ * - `fitStandardiser(set)` → `FeatureStandardiser` (plain JSON): signed-log then z-score per column,
+ *   fitted on training rows only; `standardise(std, features, count)` applies it (clipped to ±CLIP);
+ * - `defaultFeatureSpec(numClasses, dim?)` → `FeatureModelSpec` (plain JSON);
+ * - `buildFeatureModel(spec, seed)` → tf.LayersModel (seeded initialisers);
+ * - `trainFeatureModel(spec, train, val, options)` → `FeatureTrainResult` { model, standardiser,
+ *   history, bestEpoch, stoppedEarly, cancelled, backend }: seeded shuffle, class-balanced loss,
+ *   early stopping on validation loss (best weights restored), cancellable (`shouldStop`), progress
+ *   (`onEpoch`, `onBatch`), any tfjs backend (only dense layers, matMul/relu/softmax);
+ * - `predictFeatureProba(model, std, set)` → Float32Array count × numClasses (softmax);
+ * - `describeFeatureModel(model, spec, std)` → `FeatureModelDescription` (plain JSON, storable in a
+ *   profile: versions, feature names, standardiser, spec, weights);
+ * - `loadFeatureModel(desc)` → { model, spec, standardiser }; refuses an incompatible description
+ *   with a PointerprintError that says why.
+ * The caller owns and disposes every returned model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
+import { PointerprintError } from '../core/errors';
+import { mulberry32, shuffleInPlace } from '../core/random';
+
+/** Bump when the MLP's layers or the standardisation change meaning. */
+export const FEATURE_MODEL_VERSION = 1;
+/** Standardised values are clipped to ±CLIP: one wild window must not dominate a batch. */
+export const CLIP = 5;
+
+export interface FeatureSet {
+  dim: number;
+  count: number;
+  /** Raw features, row-major, count × dim. */
+  features: Float32Array;
+  /** Class index per row. */
+  labels: Int32Array;
+}
+
+export interface FeatureStandardiser {
+  /** Per column: mean and sd of slog(x) = sign(x)·ln(1 + |x|) over the training rows. */
+  mean: number[];
+  sd: number[];
+}
+
+export interface FeatureModelSpec {
+  inputDim: number;
+  /** Units of each hidden ReLU layer. */
+  hidden: number[];
+  numClasses: number;
+  /** Dropout before each dense layer after the first (0 = none). */
+  dropout: number;
+  /** L2 on kernels, in the loss. */
+  l2: number;
+  version: number;
+}
+
+export interface FeatureModelDescription {
+  kind: 'pointerprint-feature-mlp';
+  version: number;
+  featuresVersion: number;
+  featureNames: string[];
+  standardiser: FeatureStandardiser;
+  spec: FeatureModelSpec;
+  /** Weights in `model.getWeights()` order. */
+  weights: { shape: number[]; values: number[] }[];
+}
+
+export interface FeatureTrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Stop after this many epochs without a better validation loss (best weights kept). 0 = off. */
+  patience: number;
+  balanceClasses: boolean;
+  onEpoch?: (e: FeatureEpochReport) => void | Promise<void>;
+  shouldStop?: () => boolean;
+  onBatch?: () => void | Promise<void>;
+}
+
+export const DEFAULT_FEATURE_TRAIN_OPTIONS: FeatureTrainOptions = {
+  epochs: 60, batchSize: 64, learningRate: 2e-3, seed: 1, patience: 8, balanceClasses: true,
+};
+
+export interface FeatureEpochReport {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valAcc: number;
+  ms: number;
+  best: boolean;
+}
+
+export interface FeatureTrainResult {
+  model: tf.LayersModel;
+  standardiser: FeatureStandardiser;
+  history: FeatureEpochReport[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  backend: string;
+}
+
+const slog = (x: number) => (x < 0 ? -Math.log1p(-x) : Math.log1p(x));
+
+export function fitStandardiser(set: Pick<FeatureSet, 'dim' | 'count' | 'features'>): FeatureStandardiser {
+  const { dim, count, features } = set;
+  const mean = new Array<number>(dim).fill(0), sd = new Array<number>(dim).fill(0);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += slog(features[i * dim + j]);
+  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, count);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) { const d = slog(features[i * dim + j]) - mean[j]; sd[j] += d * d; }
+  // A constant column gets sd 1 (it standardises to 0 instead of dividing by zero).
+  for (let j = 0; j < dim; j++) { const s = Math.sqrt(sd[j] / Math.max(1, count)); sd[j] = s > 1e-9 ? s : 1; }
+  return { mean, sd };
+}
+
+export function standardise(std: FeatureStandardiser, features: Float32Array, count: number): Float32Array {
+  const dim = std.mean.length;
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) {
+    const z = (slog(features[i * dim + j]) - std.mean[j]) / std.sd[j];
+    out[i * dim + j] = z > CLIP ? CLIP : z < -CLIP ? -CLIP : Number.isFinite(z) ? z : 0;
+  }
+  return out;
+}
+
+/** Sizes chosen on validation cut from Balabit's training files (docs/benchmark.md). */
+export function defaultFeatureSpec(numClasses: number, inputDim = FEATURE_NAMES.length): FeatureModelSpec {
+  return { inputDim, hidden: [128, 64], numClasses: Math.max(2, numClasses), dropout: 0.2, l2: 1e-4, version: FEATURE_MODEL_VERSION };
+}
+
+export function buildFeatureModel(spec: FeatureModelSpec, seed = 1): tf.LayersModel {
+  let s = seed * 7919 + 17;
+  const init = () => tf.initializers.glorotUniform({ seed: ++s });
+  const m = tf.sequential({ name: 'pointerprint_features' });
+  spec.hidden.forEach((units, i) => {
+    if (i > 0 && spec.dropout > 0) m.add(tf.layers.dropout({ rate: spec.dropout, seed: ++s }));
+    m.add(tf.layers.dense({ ...(i === 0 ? { inputShape: [spec.inputDim] } : {}), units, activation: 'relu', kernelInitializer: init() }));
+  });
+  if (spec.dropout > 0) m.add(tf.layers.dropout({ rate: spec.dropout, seed: ++s }));
+  m.add(tf.layers.dense({ ...(spec.hidden.length ? {} : { inputShape: [spec.inputDim] }), units: spec.numClasses, activation: 'softmax', kernelInitializer: init() }));
+  return m;
+}
+
+function checkSet(set: FeatureSet, spec: FeatureModelSpec, name: string): void {
+  if (set.dim !== spec.inputDim || set.features.length !== set.count * set.dim || set.labels.length !== set.count) {
+    throw new PointerprintError('features/shape', `The ${name} feature set is inconsistent (expected ${spec.inputDim} features per window; count, features and labels must agree).`);
+  }
+  for (const l of set.labels) {
+    if (l < 0 || l >= spec.numClasses) throw new PointerprintError('features/label', `The ${name} feature set has label ${l}, outside 0..${spec.numClasses - 1}.`);
+  }
+}
+
+const EPS = 1e-7;
+
+function loss(model: tf.LayersModel, spec: FeatureModelSpec, x: tf.Tensor2D, y: tf.Tensor1D, w: tf.Tensor1D, training: boolean): tf.Scalar {
+  const p = model.apply(x, { training }) as tf.Tensor2D;
+  const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(y, spec.numClasses), tf.log(tf.clipByValue(p, EPS, 1 - EPS))), 1));
+  const wy = tf.gather(w, y);
+  let l: tf.Scalar = tf.div(tf.sum(tf.mul(ce, wy)), tf.sum(wy));
+  if (training && spec.l2 > 0) {
+    const k = model.trainableWeights.filter((v) => v.name.includes('kernel')).map((v) => tf.sum(tf.square(v.read())));
+    l = tf.add(l, tf.mul(spec.l2, k.reduce((a, b) => tf.add(a, b))));
+  }
+  return l;
+}
+
+function classWeightsOf(labels: Int32Array, k: number, balance: boolean): Float32Array {
+  const w = new Float32Array(k).fill(1);
+  if (!balance) return w;
+  const n = new Float64Array(k);
+  for (const l of labels) n[l]++;
+  const present = n.filter((c) => c > 0).length;
+  for (let c = 0; c < k; c++) w[c] = n[c] > 0 ? labels.length / (present * n[c]) : 1;
+  return w;
+}
+
+async function meanLoss(model: tf.LayersModel, spec: FeatureModelSpec, x: Float32Array, labels: Int32Array): Promise<{ loss: number; acc: number }> {
+  const n = labels.length;
+  const ones = tf.ones([spec.numClasses]) as tf.Tensor1D;
+  const [l, c] = tf.tidy(() => {
+    const xt = tf.tensor2d(x, [n, spec.inputDim]);
+    const yt = tf.tensor1d(labels, 'int32');
+    const p = model.apply(xt, { training: false }) as tf.Tensor2D;
+    const hit = tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), yt), 'float32'));
+    return [loss(model, spec, xt, yt, ones, false), hit];
+  });
+  const out = { loss: (await l.data())[0], acc: (await c.data())[0] / n };
+  l.dispose(); c.dispose(); ones.dispose();
+  return out;
+}
+
+/** Train a fresh seeded MLP; the standardiser is fitted on `train` only and returned with it. */
+export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSet, val: FeatureSet | null, options: Partial<FeatureTrainOptions> = {}): Promise<FeatureTrainResult> {
+  const o = { ...DEFAULT_FEATURE_TRAIN_OPTIONS, ...options };
+  checkSet(train, spec, 'training');
+  if (val) checkSet(val, spec, 'validation');
+  if (train.count === 0) throw new PointerprintError('features/empty', 'There are no training windows.');
+  const standardiser = fitStandardiser(train);
+  const xTr = standardise(standardiser, train.features, train.count);
+  const hasVal = !!val && val.count > 0;
+  const xVa = hasVal ? standardise(standardiser, val!.features, val!.count) : null;
+
+  const model = buildFeatureModel(spec, o.seed);
+  const optimizer = tf.train.adam(o.learningRate);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const classW = tf.tensor1d(classWeightsOf(train.labels, spec.numClasses, o.balanceClasses));
+  const rng = mulberry32(o.seed);
+  const order = Array.from({ length: train.count }, (_, i) => i);
+  const d = spec.inputDim;
+  const history: FeatureEpochReport[] = [];
+  let best = Infinity, bestEpoch = -1, sinceBest = 0, cancelled = false, stoppedEarly = false;
+  let bestWeights: tf.Tensor[] | null = null;
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const t0 = performance.now();
+      shuffleInPlace(order, rng);
+      let lossSum = 0;
+      for (let at = 0; at < order.length; at += o.batchSize) {
+        if (o.shouldStop?.()) { cancelled = true; break; }
+        const idx = order.slice(at, at + o.batchSize);
+        const xb = new Float32Array(idx.length * d);
+        idx.forEach((r, b) => xb.set(xTr.subarray(r * d, r * d + d), b * d));
+        const yb = Int32Array.from(idx, (r) => train.labels[r]);
+        const lt = tf.tidy(() => {
+          const x = tf.tensor2d(xb, [idx.length, d]);
+          const y = tf.tensor1d(yb, 'int32');
+          const { value, grads } = tf.variableGrads(() => loss(model, spec, x, y, classW, true), vars);
+          optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+          return value;
+        });
+        lossSum += (await lt.data())[0] * idx.length;
+        lt.dispose();
+        await o.onBatch?.();
+      }
+      if (cancelled) break;
+      const v = hasVal ? await meanLoss(model, spec, xVa!, val!.labels) : { loss: NaN, acc: NaN };
+      const monitored = hasVal ? v.loss : lossSum / train.count;
+      const isBest = monitored < best - 1e-4;
+      if (isBest) {
+        best = monitored; bestEpoch = epoch; sinceBest = 0;
+        bestWeights?.forEach((t) => t.dispose());
+        bestWeights = model.getWeights().map((w) => w.clone());
+      } else sinceBest++;
+      const report = { epoch, trainLoss: lossSum / train.count, valLoss: v.loss, valAcc: v.acc, ms: performance.now() - t0, best: isBest };
+      history.push(report);
+      await o.onEpoch?.(report);
+      if (o.shouldStop?.()) { cancelled = true; break; }
+      if (o.patience > 0 && sinceBest >= o.patience) { stoppedEarly = true; break; }
+    }
+    if (bestWeights) model.setWeights(bestWeights);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    bestWeights?.forEach((t) => t.dispose());
+    optimizer.dispose();
+    classW.dispose();
+  }
+  return { model, standardiser, history, bestEpoch, stoppedEarly, cancelled, backend: tf.getBackend() };
+}
+
+/** Softmax probabilities for raw feature rows, count × numClasses, row-major. */
+export async function predictFeatureProba(model: tf.LayersModel, std: FeatureStandardiser, set: Pick<FeatureSet, 'count' | 'features'>, batchSize = 512): Promise<Float32Array> {
+  const d = std.mean.length;
+  const k = (model.outputs[0].shape[1] ?? 2) as number;
+  const x = standardise(std, set.features, set.count);
+  const out = new Float32Array(set.count * k);
+  for (let at = 0; at < set.count; at += batchSize) {
+    const n = Math.min(batchSize, set.count - at);
+    const p = tf.tidy(() => model.predict(tf.tensor2d(x.subarray(at * d, (at + n) * d), [n, d])) as tf.Tensor);
+    out.set(await p.data(), at * k);
+    p.dispose();
+  }
+  return out;
+}
+
+export async function describeFeatureModel(model: tf.LayersModel, spec: FeatureModelSpec, standardiser: FeatureStandardiser): Promise<FeatureModelDescription> {
+  const weights = [];
+  for (const w of model.getWeights()) weights.push({ shape: [...w.shape], values: Array.from(await w.data()) });
+  return {
+    kind: 'pointerprint-feature-mlp', version: FEATURE_MODEL_VERSION, featuresVersion: FEATURES_VERSION,
+    featureNames: [...FEATURE_NAMES], standardiser: { mean: [...standardiser.mean], sd: [...standardiser.sd] }, spec: { ...spec, hidden: [...spec.hidden] }, weights,
+  };
+}
+
+export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.LayersModel; spec: FeatureModelSpec; standardiser: FeatureStandardiser } {
+  if (!desc || desc.kind !== 'pointerprint-feature-mlp') throw new PointerprintError('features/not-a-model', 'This is not a Pointerprint feature model.');
+  if (desc.version !== FEATURE_MODEL_VERSION || desc.featuresVersion !== FEATURES_VERSION || desc.featureNames.join() !== FEATURE_NAMES.join()) {
+    throw new PointerprintError('features/version', `This profile's feature model was made by an older version (model v${desc.version}, features v${desc.featuresVersion}; this app uses v${FEATURE_MODEL_VERSION} / v${FEATURES_VERSION}). Enrol again to use it.`);
+  }
+  const model = buildFeatureModel(desc.spec, 1);
+  const shapes = model.getWeights().map((w) => w.shape.join('x'));
+  if (shapes.length !== desc.weights.length || shapes.some((s, i) => s !== desc.weights[i].shape.join('x'))) {
+    model.dispose();
+    throw new PointerprintError('features/corrupt', 'The stored feature model does not match its own specification (corrupt profile?).');
+  }
+  const ts = desc.weights.map((w) => tf.tensor(w.values, w.shape));
+  model.setWeights(ts);
+  ts.forEach((t) => t.dispose());
+  return { model, spec: desc.spec, standardiser: desc.standardiser };
+}
