@@ -19,7 +19,10 @@ import { auc, eer, farFrrAt, rocCurve, confusionMatrix } from '../core/metrics';
 import { checkEnrolment, ENROLMENT_ADVICE, fitDecisionModel, testResults, type DecisionModel, type EnrolmentCheck, type SequentialReplay } from '../core/enrolmentCheck';
 import { PointerprintError } from '../core/errors';
 import { defaultSpec, type ModelKind, type ModelSpec } from './model';
-import { trainModel, predictProba, scoreClass, type EpochReport, type ImageSet, type TrainOptions } from './train';
+import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
+import { defaultFeatureSpec, describeFeatureModel, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
+import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
 /** One session and the class it stands for. */
 export interface LabelledSession {
@@ -42,6 +45,8 @@ export interface LabelledImage extends Labelled {
   windowIndex: number;
   /** Start of the window's session (epoch ms; 0 if unknown): with windowIndex, the window's place in time. */
   sessionStart: number;
+  /** Kinematic features of the same window (core/features; no positions, no screen). */
+  features: Float64Array;
   rgb: Uint8Array;
 }
 
@@ -115,6 +120,10 @@ export interface TrainOutcome {
   decision: DecisionModel | null;
   /** Verification: whether the profile separates the person on its test windows (groups: always usable). */
   check: EnrolmentCheck;
+  /** The kinematic-feature branch (plain JSON, weights included), fused with the image branch. */
+  featureModel: FeatureModelDescription | null;
+  /** Weight of the feature branch in the fusion (chosen on validation; 1 = features only). */
+  fusionWeight: number;
 }
 
 export interface PipelineHooks {
@@ -154,7 +163,8 @@ export async function renderSessions(
     if (hooks.shouldStop?.()) break;
     const { s, w } = todo[i];
     const d = encodeWindow(s.columns, w.start, w.end, s.space, es);
-    images.push({ sessionId: s.sessionId, label: s.label, windowIndex: w.index, sessionStart: s.startedAtEpochMs ?? 0, rgb: rgbaToRgb(rasterize(d), es.sizePx) });
+    images.push({ sessionId: s.sessionId, label: s.label, windowIndex: w.index, sessionStart: s.startedAtEpochMs ?? 0,
+      features: windowFeatures(s.columns, w.start, w.end), rgb: rgbaToRgb(rasterize(d), es.sizePx) });
     if (i % 16 === 15) await hooks.onStage?.('rendering', i + 1, todo.length);
   }
   await hooks.onStage?.('rendering', images.length, todo.length);
@@ -225,32 +235,28 @@ function downsampleRoc(pts: { fpr: number; tpr: number }[], max = 101): { fpr: n
  * Verification: fit the decision model (calibration, operating point) on the validation windows, then
  * measure the test windows at that stored operating point and judge the enrolment by them.
  */
-export async function verificationQuality(
-  model: tf.LayersModel, val: ImageSet, test: ImageSet, testItems: readonly Labelled[],
-): Promise<{ quality: QualityReport | null; decision: DecisionModel | null; check: EnrolmentCheck }> {
-  const valScores = await scoreClass(model, val, 1);
-  const valPos = Array.from(val.labels, (l) => l === 1);
+export function verificationQuality(
+  valScores: ArrayLike<number>, valItems: readonly Labelled[], scores: ArrayLike<number>, testItems: readonly Labelled[],
+): { quality: QualityReport | null; decision: DecisionModel | null; check: EnrolmentCheck } {
+  const valPos = valItems.map((it) => it.label === 1);
   if (!valPos.some((x) => x) || !valPos.some((x) => !x)) {
     return { quality: null, decision: null, check: { usable: false, reasons: ['The validation windows did not hold both you and others, so no threshold could be chosen honestly.'], advice: ENROLMENT_ADVICE } };
   }
   const decision = fitDecisionModel({ scores: valScores, positives: valPos });
-  if (test.count === 0) return { quality: null, decision, check: checkEnrolment(decision, { windows: 0, auc: NaN, eer: NaN, far: NaN, frr: NaN, accuracy: NaN, sequential: { sessions: 0, correct: 0, wrong: 0, undecided: 0, medianWindows: NaN, perSession: [] } }) };
-  const scores = await scoreClass(model, test, 1);
-  const pos = Array.from(test.labels, (l) => l === 1);
+  if (testItems.length === 0) return { quality: null, decision, check: checkEnrolment(decision, { windows: 0, auc: NaN, eer: NaN, far: NaN, frr: NaN, accuracy: NaN, sequential: { sessions: 0, correct: 0, wrong: 0, undecided: 0, medianWindows: NaN, perSession: [] } }) };
+  const pos = testItems.map((it) => it.label === 1);
   const t = testResults(decision, { scores, positives: pos, sessionIds: testItems.map((it) => it.sessionId) });
   const both = pos.some((x) => x) && pos.some((x) => !x);
   const quality: QualityReport = {
-    testWindows: test.count, accuracy: t.accuracy, auc: t.auc, eer: t.eer, threshold: decision.operatingPoint.threshold,
+    testWindows: testItems.length, accuracy: t.accuracy, auc: t.auc, eer: t.eer, threshold: decision.operatingPoint.threshold,
     far: t.far, frr: t.frr, roc: both ? downsampleRoc(rocCurve(scores, pos)) : [], sequential: t.sequential,
   };
   return { quality, decision, check: checkEnrolment(decision, t) };
 }
 
-/** Group models: score the test split and compute the report (argmax decisions). */
-export async function qualityOf(model: tf.LayersModel, spec: ModelSpec, test: ImageSet): Promise<QualityReport | null> {
+/** Group models: the report from the test windows' (fused) class probabilities (argmax decisions). */
+export function qualityOf(p: Float32Array, k: number, test: ImageSet): QualityReport | null {
   if (test.count === 0) return null;
-  const k = spec.numClasses;
-  const p = await predictProba(model, test);
   const labels = Array.from(test.labels);
   // Groups: one-vs-rest AUC averaged over classes present in the test split.
   const aucs: number[] = [];
@@ -308,14 +314,29 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   const testSet = toImageSet(split.test, es.sizePx);
   await hooks.onStage?.('training', 0, job.options.epochs ?? 0);
   const r = await trainModel(spec, trainSet, valSet.count ? valSet : null, { ...job.options, onEpoch: hooks.onEpoch, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch });
+  const f = r.cancelled ? null : await trainFeatureModel(defaultFeatureSpec(numClasses, FEATURE_COUNT), featureSet(split.train), split.val.length ? featureSet(split.val) : null, {
+    seed: job.options.seed ?? 1, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch,
+  });
+  const cancelled = r.cancelled || !!f?.cancelled;
   let quality: QualityReport | null = null;
   let decision: DecisionModel | null = null;
-  let check: EnrolmentCheck = { usable: !r.cancelled, reasons: r.cancelled ? ['Training was cancelled.'] : [], advice: null };
-  if (!r.cancelled) {
+  let check: EnrolmentCheck = { usable: !cancelled, reasons: cancelled ? ['Training was cancelled.'] : [], advice: null };
+  let featureModel: FeatureModelDescription | null = null;
+  let fusionWeight = 0;
+  if (!cancelled && f) {
     await hooks.onStage?.('evaluating', 0, testSet.count);
-    if (spec.kind === 'verification') ({ quality, decision, check } = await verificationQuality(r.model, valSet, testSet, split.test));
-    else quality = await qualityOf(r.model, spec, testSet);
+    const k = numClasses;
+    const valImg = await predictProba(r.model, valSet), valFeat = await predictFeatureProba(f.model, f.standardiser, featureSet(split.val));
+    fusionWeight = chooseFusionWeight(valImg, valFeat, valSet.labels, k);
+    const valP = fuseBranchProba(valImg, valFeat, valSet.count, k, fusionWeight);
+    const testP = fuseBranchProba(await predictProba(r.model, testSet), await predictFeatureProba(f.model, f.standardiser, featureSet(split.test)), testSet.count, k, fusionWeight);
+    if (spec.kind === 'verification') {
+      const col1 = (p: Float32Array, n: number) => Float32Array.from({ length: n }, (_, i) => p[i * k + 1]);
+      ({ quality, decision, check } = verificationQuality(col1(valP, valSet.count), split.val, col1(testP, testSet.count), split.test));
+    } else quality = qualityOf(testP, k, testSet);
+    featureModel = await describeFeatureModel(f.model, defaultFeatureSpec(numClasses, FEATURE_COUNT), f.standardiser);
   }
+  f?.model.dispose();
   const counts = labelCounts(images);
   const trainedAgainst: TrainedAgainst = {
     classes: job.classNames.map((name, c) => {
@@ -329,8 +350,15 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       : 'Held-out windows come from sessions the model never saw in training.',
   };
   return {
-    model: r.model, spec, history: r.history, bestEpoch: r.bestEpoch, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly,
+    model: r.model, spec, history: r.history, bestEpoch: r.bestEpoch, cancelled, stoppedEarly: r.stoppedEarly,
     quality, trainedAgainst, fingerprint: encodingFingerprint(job.windowSettings, es), backend: r.backend, droppedWindows: dropped,
-    decision, check,
+    decision, check, featureModel, fusionWeight,
   };
+}
+
+/** The kinematic features of labelled windows as a FeatureSet. */
+export function featureSet(items: readonly LabelledImage[]): FeatureSet {
+  const features = new Float32Array(items.length * FEATURE_COUNT);
+  items.forEach((it, i) => features.set(it.features, i * FEATURE_COUNT));
+  return { dim: FEATURE_COUNT, count: items.length, features, labels: Int32Array.from(items, (it) => it.label) };
 }

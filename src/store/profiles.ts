@@ -17,6 +17,7 @@ import { PointerprintError } from '../core/errors';
 import { ARCH_VERSION, type ModelKind, type ModelSpec } from '../ml/spec';
 import type { QualityReport, TrainedAgainst } from '../ml/pipeline';
 import type { DecisionModel } from '../core/enrolmentCheck';
+import type { FeatureModelDescription } from '../ml/featureModel';
 import type { EpochReport } from '../ml/train';
 
 /**
@@ -42,6 +43,12 @@ export interface ModelRecord {
   backend: string;
   tfjsVersion: string;
   formatVersion: number;
+  /**
+   * The kinematic-feature branch (versions, feature names, standardisation, weights; plain JSON) fused
+   * with the image CNN at `fusionWeight` (feature share, chosen on validation). Null: image only.
+   */
+  featureModel: FeatureModelDescription | null;
+  fusionWeight: number;
 }
 
 export interface EnrolledProfile {

@@ -45,6 +45,9 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(out.quality!.threshold).toBe(out.decision!.operatingPoint.threshold);
     expect(out.quality!.sequential!.sessions).toBe(2);
     expect(typeof out.check.usable).toBe('boolean');
+    // The kinematic-feature branch is trained beside the CNN and fused at a weight chosen on validation.
+    expect(out.featureModel?.kind).toBe('pointerprint-feature-mlp');
+    expect([0, 0.25, 0.5, 0.75, 1]).toContain(out.fusionWeight);
     expect(out.fingerprint).toBe(encodingFingerprint(ws, es));
     out.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -53,10 +56,10 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
   it('with fewer than 3 sessions, tests on the latest stretch of time: later than every training and validation window', () => {
     // "me": two sessions (the second started later, listed first); others: 6 sessions.
     const mine: LabelledImage[] = [
-      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-late', label: 1, windowIndex: i, sessionStart: 2000, rgb: new Uint8Array(0) })),
-      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-early', label: 1, windowIndex: i, sessionStart: 1000, rgb: new Uint8Array(0) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-late', label: 1, windowIndex: i, sessionStart: 2000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-early', label: 1, windowIndex: i, sessionStart: 1000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
     ];
-    const others: LabelledImage[] = Array.from({ length: 60 }, (_, i) => ({ sessionId: `o${i % 6}`, label: 0, windowIndex: i, sessionStart: 0, rgb: new Uint8Array(0) }));
+    const others: LabelledImage[] = Array.from({ length: 60 }, (_, i) => ({ sessionId: `o${i % 6}`, label: 0, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
     const { split, timeBlocks } = honestSplit([...mine, ...others], { val: 0.2, test: 0.2 }, 1);
     expect(timeBlocks).toBe(true);
     const place = (x: LabelledImage) => x.sessionStart * 1e6 + x.windowIndex;
@@ -77,7 +80,7 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
   });
 
   it('refuses to split a class too small to hold anything out', () => {
-    const items: LabelledImage[] = Array.from({ length: 2 }, (_, i) => ({ sessionId: 'me', label: 1, windowIndex: i, sessionStart: 0, rgb: new Uint8Array(0) }));
+    const items: LabelledImage[] = Array.from({ length: 2 }, (_, i) => ({ sessionId: 'me', label: 1, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
     expect(() => honestSplit(items, { val: 0.2, test: 0.2 }, 1)).toThrow(/Too few windows/);
   });
 

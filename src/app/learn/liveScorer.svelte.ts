@@ -131,7 +131,10 @@ class LiveScorer {
     flags: HumanFlag[], profile: EnrolledProfile, model: ModelRecord, sessionId: string,
   ): Promise<void> {
     try {
-      const { scores, ms } = await trainClient().score(model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1);
+      const { scores, ms } = await trainClient().score(
+        model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1,
+        model.featureModel ? ($state.snapshot(model.featureModel) as NonNullable<ModelRecord['featureModel']>) : null, model.fusionWeight,
+      );
       const d = this.#decision;
       if (!this.running || sessionId !== this.#sessionId || !d) return;
       this.lastMs = ms;

@@ -22,6 +22,7 @@ export async function storeTrained(
   await saveModelRecord({
     id: modelId, kind: s.spec.kind, url: s.modelUrl, spec: s.spec, classNames, fingerprint: s.fingerprint,
     windowSettings: ws, encoding: es, createdAtEpochMs: Date.now(), backend: s.backend, tfjsVersion: TFJS_VERSION, formatVersion: APP_MODEL_FORMAT,
+    featureModel: s.featureModel, fusionWeight: s.fusionWeight,
   });
   const windows = s.trainedAgainst.classes.reduce((n, c) => n + c.windows, 0);
   const p: EnrolledProfile = {
