@@ -57,7 +57,7 @@ describe('enrolment check (validation chooses, test judges)', () => {
     expect(t.far).toBe(0);
     const c = checkEnrolment(model, t);
     expect(c.usable).toBe(false);
-    expect(c.reasons.join(' ')).toMatch(/reject 100 % of your own windows/);
+    expect(c.reasons.join(' ')).toMatch(/accept 0 % of other people's windows and reject 100 % of your own/);
   });
 
   it('replays the verdict per session in window order', () => {
