@@ -101,3 +101,46 @@ export function fuseWindows(windowProbs: ArrayLike<number>, settings: FusionSett
 export function fusedAfter(windowProbs: ArrayLike<number>, counts: readonly number[], settings: FusionSettings = DEFAULT_FUSION): number[] {
   return counts.map((k) => fuseWindows(Array.prototype.slice.call(windowProbs, 0, Math.min(k, windowProbs.length)) as number[], settings).fusedScore);
 }
+
+/**
+ * Fusing the two branches of the verifier (image CNN and kinematic-feature MLP) per window:
+ * p_c ∝ exp((1 − w)·log p_img,c + w·log p_feat,c), probabilities clamped to [clampP, 1 − clampP].
+ * With two classes this is the weighted mean of the branches' clamped log-odds (as the benchmark's
+ * `fuseBranches`). w = 1: features only; w = 0: image only.
+ */
+export function fuseBranchProba(pImg: ArrayLike<number>, pFeat: ArrayLike<number>, count: number, k: number, w: number, clampP = DEFAULT_FUSION.clampP): Float32Array {
+  const out = new Float32Array(count * k);
+  const lg = (p: number) => Math.log(Math.min(1 - clampP, Math.max(clampP, Number.isFinite(p) ? p : 1 / k)));
+  for (let i = 0; i < count; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) {
+      const z = (1 - w) * lg(pImg[i * k + c]) + w * lg(pFeat[i * k + c]);
+      out[i * k + c] = z;
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += (out[i * k + c] = Math.exp(out[i * k + c] - max));
+    for (let c = 0; c < k; c++) out[i * k + c] /= sum;
+  }
+  return out;
+}
+
+/** Candidate branch weights tried on validation. */
+export const FUSION_WEIGHTS = [0, 0.25, 0.5, 0.75, 1] as const;
+
+/**
+ * The branch weight with the lowest mean negative log-likelihood of the true class on (validation)
+ * windows; ties go to the weight nearest ½. Returns ½ when there are no windows.
+ */
+export function chooseFusionWeight(pImg: ArrayLike<number>, pFeat: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
+  const n = labels.length;
+  if (n === 0) return 0.5;
+  let best = 0.5, bestLoss = Infinity;
+  for (const w of [...FUSION_WEIGHTS].sort((a, b) => Math.abs(a - 0.5) - Math.abs(b - 0.5))) {
+    const p = fuseBranchProba(pImg, pFeat, n, k, w);
+    let loss = 0;
+    for (let i = 0; i < n; i++) loss -= Math.log(Math.max(1e-7, p[i * k + labels[i]]));
+    if (loss < bestLoss - 1e-9) { bestLoss = loss; best = w; }
+  }
+  return best;
+}

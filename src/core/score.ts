@@ -13,13 +13,24 @@ export interface LiveScore {
   windowIndex: number;
   /** Model's probability that this one window is the profile owner, 0..1. */
   windowScore: number;
-  /** Fused probability over the session so far, 0..1. */
+  /**
+   * Probability, 0..1, that the session is the profile owner given the evidence so far (even odds
+   * before it): σ(summed calibrated window log-likelihood ratios).
+   */
   fusedScore: number;
-  /** 0..1: how much evidence the fused score rests on (grows with windows seen and agreement). */
+  /** 0..1: how far the evidence has gone towards the bound it is heading for (1 = decided). */
   confidence: number;
   /** Number of windows fused so far. */
   windowsSeen: number;
-  decision: 'match' | 'uncertain' | 'mismatch';
+  /** The sequential verdict (Wald's SPRT at targetFar / targetFrr); "not yet" until the evidence suffices. */
+  decision: 'match' | 'mismatch' | 'not yet';
+  /** The profile's operating point on window scores (chosen on validation windows at enrolment). */
+  threshold: number;
+  /** Error targets of the verdict: false-accept (α) and false-reject (β) rates. */
+  targetFar: number;
+  targetFrr: number;
+  /** "not yet": estimated further windows before a verdict (null when decided or unknown). */
+  moreWindows: number | null;
   /** Rule-based flags for movement no human makes (see humanRules), e.g. 'constant-speed'. */
   flags: string[];
   /** Wall clock, epoch ms. */

@@ -14,10 +14,14 @@ import { encodeWindow, BACKGROUND } from '../core/encode';
 import { segmentSession, type EventWindow } from '../core/segment';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 import { encodingFingerprint } from '../core/settings';
-import { splitBySession, capPerSession, assertNoSessionLeak, groupBySession, labelCounts, type Labelled } from '../core/dataset';
-import { auc, eer, farFrrAt, rocCurve, accuracy, confusionMatrix } from '../core/metrics';
+import { splitBySession, capPerSession, assertNoSessionLeak, labelCounts, type Labelled, type Split, type SplitFractions } from '../core/dataset';
+import { auc, eer, farFrrAt, rocCurve, confusionMatrix } from '../core/metrics';
+import { checkEnrolment, ENROLMENT_ADVICE, fitDecisionModel, testResults, type DecisionModel, type EnrolmentCheck, type SequentialReplay } from '../core/enrolmentCheck';
 import { PointerprintError } from '../core/errors';
 import { defaultSpec, type ModelKind, type ModelSpec } from './model';
+import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
+import { defaultFeatureSpec, describeFeatureModel, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
 import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
 /** One session and the class it stands for. */
@@ -29,6 +33,8 @@ export interface LabelledSession {
   columns: EventColumns & { length: number };
   /** Human description of where it came from, e.g. "Balabit user 12", "captured 2026-11-25". */
   origin?: string;
+  /** When it started (orders a person's sessions in time for the held-out time block). */
+  startedAtEpochMs?: number;
 }
 
 /** Draw list → RGBA bytes (sizePx² × 4). */
@@ -37,6 +43,10 @@ export type Rasterize = (d: DrawList) => Uint8ClampedArray | Uint8Array;
 /** A rendered window with its provenance. */
 export interface LabelledImage extends Labelled {
   windowIndex: number;
+  /** Start of the window's session (epoch ms; 0 if unknown): with windowIndex, the window's place in time. */
+  sessionStart: number;
+  /** Kinematic features of the same window (core/features; no positions, no screen). */
+  features: Float64Array;
   rgb: Uint8Array;
 }
 
@@ -72,15 +82,22 @@ export interface TrainedAgainst {
 export interface QualityReport {
   /** Test windows scored. */
   testWindows: number;
-  /** Accuracy at argmax (group) or at the chosen threshold (verification). */
+  /** Accuracy at argmax (group) or at the stored threshold (verification). */
   accuracy: number;
   /** Verification: AUC of the person's score; group: mean one-vs-rest AUC. NaN if undefined. */
   auc: number;
+  /** EER of the test windows (information only: no threshold is taken from the test windows). */
   eer: number;
-  /** Threshold picked on the test windows at the EER point (verification). */
+  /**
+   * Verification: the profile's operating point, chosen on the validation windows (never the test
+   * windows). Group (2 classes): 0.5, the argmax.
+   */
   threshold: number;
+  /** FAR / FRR on the test windows at `threshold`. */
   far: number;
   frr: number;
+  /** Verification: the live verdict (SPRT) replayed on each held-out session. */
+  sequential?: SequentialReplay;
   /** ROC points (downsampled to ≤ 101) for the chart. */
   roc: { fpr: number; tpr: number }[];
   /** Group models: confusion matrix [true][predicted]. */
@@ -99,6 +116,14 @@ export interface TrainOutcome {
   fingerprint: string;
   backend: string;
   droppedWindows: number;
+  /** Verification: calibration, operating point and SPRT settings, fitted on validation (null otherwise). */
+  decision: DecisionModel | null;
+  /** Verification: whether the profile separates the person on its test windows (groups: always usable). */
+  check: EnrolmentCheck;
+  /** The kinematic-feature branch (plain JSON, weights included), fused with the image branch. */
+  featureModel: FeatureModelDescription | null;
+  /** Weight of the feature branch in the fusion (chosen on validation; 1 = features only). */
+  fusionWeight: number;
 }
 
 export interface PipelineHooks {
@@ -138,7 +163,8 @@ export async function renderSessions(
     if (hooks.shouldStop?.()) break;
     const { s, w } = todo[i];
     const d = encodeWindow(s.columns, w.start, w.end, s.space, es);
-    images.push({ sessionId: s.sessionId, label: s.label, windowIndex: w.index, rgb: rgbaToRgb(rasterize(d), es.sizePx) });
+    images.push({ sessionId: s.sessionId, label: s.label, windowIndex: w.index, sessionStart: s.startedAtEpochMs ?? 0,
+      features: windowFeatures(s.columns, w.start, w.end), rgb: rgbaToRgb(rasterize(d), es.sizePx) });
     if (i % 16 === 15) await hooks.onStage?.('rendering', i + 1, todo.length);
   }
   await hooks.onStage?.('rendering', images.length, todo.length);
@@ -154,12 +180,16 @@ export function toImageSet(items: readonly LabelledImage[], sizePx: number): Ima
 }
 
 /**
- * When a class has fewer than 3 sessions (typical for self-enrolment: one long recording), a split by
- * session cannot hold any of it out. Then that class's sessions are cut into 5 contiguous time blocks
- * treated as pseudo-sessions: held-out windows come from *later, unseen* stretches of the recording,
- * never interleaved with training windows. Still more optimistic than separate sessions; the report says so.
+ * Split windows into train / validation / test without leakage.
+ *
+ * A class with ≥ `minSessions` sessions is split by session (core/dataset). A class with fewer (typical
+ * for self-enrolment: one or two recordings) cannot hold a session out, so its windows are put in time
+ * order (sessions by start, then window index) and cut into three stretches: the earliest for training,
+ * the next for validation, and the **latest** for test, so every test window is later than every
+ * training and validation window. One window is dropped at each cut (neighbours share movement).
+ * Still more optimistic than separate sessions; the report says so.
  */
-export function withTimeBlocks(items: LabelledImage[], minSessions = 3, blocks = 5): { items: LabelledImage[]; used: boolean } {
+export function honestSplit(items: readonly LabelledImage[], fractions: SplitFractions, seed: number, minSessions = 3): { split: Split<LabelledImage>; timeBlocks: boolean } {
   const sessionsPerLabel = new Map<number, Set<string>>();
   for (const it of items) {
     let s = sessionsPerLabel.get(it.label);
@@ -167,13 +197,28 @@ export function withTimeBlocks(items: LabelledImage[], minSessions = 3, blocks =
     s.add(it.sessionId);
   }
   const thin = new Set([...sessionsPerLabel].filter(([, s]) => s.size < minSessions).map(([l]) => l));
-  if (thin.size === 0) return { items, used: false };
-  const blockOf = new Map<LabelledImage, string>();
-  for (const [sid, list] of groupBySession(items.filter((it) => thin.has(it.label)))) {
-    list.sort((a, b) => a.windowIndex - b.windowIndex);
-    list.forEach((it, i) => blockOf.set(it, `${sid}#t${Math.floor((i * blocks) / list.length)}`));
+  const split = splitBySession(items.filter((it) => !thin.has(it.label)), fractions, seed);
+  for (const label of [...thin].sort((a, b) => a - b)) {
+    const list = items.filter((it) => it.label === label)
+      .sort((a, b) => a.sessionStart - b.sessionStart || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0) || a.windowIndex - b.windowIndex);
+    const n = list.length;
+    const gap = n >= 20 ? 1 : 0;
+    const nTest = Math.max(1, Math.round(n * fractions.test));
+    const nVal = fractions.val > 0 ? Math.max(1, Math.round(n * fractions.val)) : 0;
+    const nTrain = n - nTest - nVal - gap * (nVal ? 2 : 1);
+    if (nTrain < 1) {
+      throw new PointerprintError('train/too-few-windows', `Too few windows (${n}) of class ${label} to hold any out for testing. Record more movement.`);
+    }
+    const tag = (its: LabelledImage[], part: string) => its.map((it) => ({ ...it, sessionId: `${label}#${part}` }));
+    const train = tag(list.slice(0, nTrain), 'early');
+    const val = tag(list.slice(nTrain + gap, nTrain + gap + nVal), 'middle');
+    const test = tag(list.slice(n - nTest), 'latest');
+    split.train.push(...train); split.val.push(...val); split.test.push(...test);
+    split.sessions.train.push(`${label}#early`);
+    if (val.length) split.sessions.val.push(`${label}#middle`);
+    split.sessions.test.push(`${label}#latest`);
   }
-  return { items: items.map((it) => (blockOf.has(it) ? { ...it, sessionId: blockOf.get(it)! } : it)), used: true };
+  return { split, timeBlocks: thin.size > 0 };
 }
 
 function downsampleRoc(pts: { fpr: number; tpr: number }[], max = 101): { fpr: number; tpr: number }[] {
@@ -186,29 +231,33 @@ function downsampleRoc(pts: { fpr: number; tpr: number }[], max = 101): { fpr: n
   return out;
 }
 
-/** Score the test split and compute the report. */
-export async function qualityOf(model: tf.LayersModel, spec: ModelSpec, test: ImageSet): Promise<QualityReport | null> {
-  if (test.count === 0) return null;
-  const k = spec.numClasses;
-  const p = await predictProba(model, test);
-  const labels = Array.from(test.labels);
-  if (spec.kind === 'verification') {
-    const scores = Float32Array.from({ length: test.count }, (_, i) => p[i * k + 1]);
-    const pos = labels.map((l) => l === 1);
-    const both = pos.some((x) => x) && pos.some((x) => !x);
-    const e = both ? eer(scores, pos) : { eer: NaN, threshold: 0.5 };
-    const ff = farFrrAt(scores, pos, e.threshold);
-    return {
-      testWindows: test.count,
-      accuracy: accuracy(scores, pos, e.threshold),
-      auc: both ? auc(scores, pos) : NaN,
-      eer: e.eer,
-      threshold: e.threshold,
-      far: ff.far,
-      frr: ff.frr,
-      roc: both ? downsampleRoc(rocCurve(scores, pos)) : [],
-    };
+/**
+ * Verification: fit the decision model (calibration, operating point) on the validation windows, then
+ * measure the test windows at that stored operating point and judge the enrolment by them.
+ */
+export function verificationQuality(
+  valScores: ArrayLike<number>, valItems: readonly Labelled[], scores: ArrayLike<number>, testItems: readonly Labelled[],
+): { quality: QualityReport | null; decision: DecisionModel | null; check: EnrolmentCheck } {
+  const valPos = valItems.map((it) => it.label === 1);
+  if (!valPos.some((x) => x) || !valPos.some((x) => !x)) {
+    return { quality: null, decision: null, check: { usable: false, reasons: ['The validation windows did not hold both you and others, so no threshold could be chosen honestly.'], advice: ENROLMENT_ADVICE } };
   }
+  const decision = fitDecisionModel({ scores: valScores, positives: valPos });
+  if (testItems.length === 0) return { quality: null, decision, check: checkEnrolment(decision, { windows: 0, auc: NaN, eer: NaN, far: NaN, frr: NaN, accuracy: NaN, sequential: { sessions: 0, correct: 0, wrong: 0, undecided: 0, medianWindows: NaN, perSession: [] } }) };
+  const pos = testItems.map((it) => it.label === 1);
+  const t = testResults(decision, { scores, positives: pos, sessionIds: testItems.map((it) => it.sessionId) });
+  const both = pos.some((x) => x) && pos.some((x) => !x);
+  const quality: QualityReport = {
+    testWindows: testItems.length, accuracy: t.accuracy, auc: t.auc, eer: t.eer, threshold: decision.operatingPoint.threshold,
+    far: t.far, frr: t.frr, roc: both ? downsampleRoc(rocCurve(scores, pos)) : [], sequential: t.sequential,
+  };
+  return { quality, decision, check: checkEnrolment(decision, t) };
+}
+
+/** Group models: the report from the test windows' (fused) class probabilities (argmax decisions). */
+export function qualityOf(p: Float32Array, k: number, test: ImageSet): QualityReport | null {
+  if (test.count === 0) return null;
+  const labels = Array.from(test.labels);
   // Groups: one-vs-rest AUC averaged over classes present in the test split.
   const aucs: number[] = [];
   for (let c = 0; c < k; c++) {
@@ -222,13 +271,14 @@ export async function qualityOf(model: tf.LayersModel, spec: ModelSpec, test: Im
   });
   const acc = predicted.filter((c, i) => c === labels[i]).length / test.count;
   let roc: { fpr: number; tpr: number }[] = [];
-  let eerV = NaN, thr = 0.5, far = NaN, frr = NaN;
+  // Two groups: FAR/FRR at the argmax (0.5), the rule the group model decides by; EER for information.
+  let eerV = NaN, far = NaN, frr = NaN;
+  const thr = 0.5;
   if (k === 2 && aucs.length) {
     const scores = Float32Array.from({ length: test.count }, (_, i) => p[i * k + 1]);
     const pos = labels.map((l) => l === 1);
     roc = downsampleRoc(rocCurve(scores, pos));
-    const e = eer(scores, pos);
-    eerV = e.eer; thr = e.threshold;
+    eerV = eer(scores, pos).eer;
     ({ far, frr } = farFrrAt(scores, pos, thr));
   }
   return {
@@ -256,8 +306,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       throw new PointerprintError('train/no-windows', `The sessions for “${job.classNames[c]}” gave no usable windows (too little movement). Record or import more.`);
     }
   }
-  const blocked = withTimeBlocks(images);
-  const split = splitBySession(blocked.items, { val: job.valFraction, test: job.testFraction }, job.options.seed ?? 1);
+  const { split, timeBlocks } = honestSplit(images, { val: job.valFraction, test: job.testFraction }, job.options.seed ?? 1);
   assertNoSessionLeak(split.train, split.val, split.test);
 
   const trainSet = toImageSet(split.train, es.sizePx);
@@ -265,11 +314,29 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   const testSet = toImageSet(split.test, es.sizePx);
   await hooks.onStage?.('training', 0, job.options.epochs ?? 0);
   const r = await trainModel(spec, trainSet, valSet.count ? valSet : null, { ...job.options, onEpoch: hooks.onEpoch, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch });
+  const f = r.cancelled ? null : await trainFeatureModel(defaultFeatureSpec(numClasses, FEATURE_COUNT), featureSet(split.train), split.val.length ? featureSet(split.val) : null, {
+    seed: job.options.seed ?? 1, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch,
+  });
+  const cancelled = r.cancelled || !!f?.cancelled;
   let quality: QualityReport | null = null;
-  if (!r.cancelled) {
+  let decision: DecisionModel | null = null;
+  let check: EnrolmentCheck = { usable: !cancelled, reasons: cancelled ? ['Training was cancelled.'] : [], advice: null };
+  let featureModel: FeatureModelDescription | null = null;
+  let fusionWeight = 0;
+  if (!cancelled && f) {
     await hooks.onStage?.('evaluating', 0, testSet.count);
-    quality = await qualityOf(r.model, spec, testSet);
+    const k = numClasses;
+    const valImg = await predictProba(r.model, valSet), valFeat = await predictFeatureProba(f.model, f.standardiser, featureSet(split.val));
+    fusionWeight = chooseFusionWeight(valImg, valFeat, valSet.labels, k);
+    const valP = fuseBranchProba(valImg, valFeat, valSet.count, k, fusionWeight);
+    const testP = fuseBranchProba(await predictProba(r.model, testSet), await predictFeatureProba(f.model, f.standardiser, featureSet(split.test)), testSet.count, k, fusionWeight);
+    if (spec.kind === 'verification') {
+      const col1 = (p: Float32Array, n: number) => Float32Array.from({ length: n }, (_, i) => p[i * k + 1]);
+      ({ quality, decision, check } = verificationQuality(col1(valP, valSet.count), split.val, col1(testP, testSet.count), split.test));
+    } else quality = qualityOf(testP, k, testSet);
+    featureModel = await describeFeatureModel(f.model, defaultFeatureSpec(numClasses, FEATURE_COUNT), f.standardiser);
   }
+  f?.model.dispose();
   const counts = labelCounts(images);
   const trainedAgainst: TrainedAgainst = {
     classes: job.classNames.map((name, c) => {
@@ -277,13 +344,21 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       return { name, sessions: ss.length, windows: counts.get(c) ?? 0, origins: [...new Set(ss.map((s) => s.origin ?? s.sessionId))].slice(0, 20) };
     }),
     split: { train: trainSet.count, val: valSet.count, test: testSet.count },
-    heldOutBy: blocked.used ? 'time-blocks' : 'sessions',
-    note: blocked.used
-      ? 'A class had fewer than 3 sessions, so its held-out windows are later stretches of the same recordings (never mixed with training windows). Record more sessions for a stricter test.'
+    heldOutBy: timeBlocks ? 'time-blocks' : 'sessions',
+    note: timeBlocks
+      ? 'A class had fewer than 3 sessions, so its recordings were put in time order: the earliest stretch trained the model, the next one chose the epoch and threshold, and the test windows are the latest stretch (later than every training window, never mixed with it). Record 3 or more sessions for a stricter test.'
       : 'Held-out windows come from sessions the model never saw in training.',
   };
   return {
-    model: r.model, spec, history: r.history, bestEpoch: r.bestEpoch, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly,
+    model: r.model, spec, history: r.history, bestEpoch: r.bestEpoch, cancelled, stoppedEarly: r.stoppedEarly,
     quality, trainedAgainst, fingerprint: encodingFingerprint(job.windowSettings, es), backend: r.backend, droppedWindows: dropped,
+    decision, check, featureModel, fusionWeight,
   };
+}
+
+/** The kinematic features of labelled windows as a FeatureSet. */
+export function featureSet(items: readonly LabelledImage[]): FeatureSet {
+  const features = new Float32Array(items.length * FEATURE_COUNT);
+  items.forEach((it, i) => features.set(it.features, i * FEATURE_COUNT));
+  return { dim: FEATURE_COUNT, count: items.length, features, labels: Int32Array.from(items, (it) => it.label) };
 }

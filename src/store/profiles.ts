@@ -16,9 +16,16 @@ import { encodingFingerprint, type EncodingSettings, type WindowSettings } from 
 import { PointerprintError } from '../core/errors';
 import { ARCH_VERSION, type ModelKind, type ModelSpec } from '../ml/spec';
 import type { QualityReport, TrainedAgainst } from '../ml/pipeline';
+import type { DecisionModel } from '../core/enrolmentCheck';
+import type { FeatureModelDescription } from '../ml/featureModel';
 import type { EpochReport } from '../ml/train';
 
-export const APP_MODEL_FORMAT = 1;
+/**
+ * v2: verification profiles carry their decision model (calibration, the operating point chosen on
+ * validation, SPRT error targets); v1 profiles (threshold chosen on test windows, no calibration) are
+ * refused with words.
+ */
+export const APP_MODEL_FORMAT = 2;
 
 /** metadata.json beside the weights. */
 export interface ModelRecord {
@@ -36,6 +43,12 @@ export interface ModelRecord {
   backend: string;
   tfjsVersion: string;
   formatVersion: number;
+  /**
+   * The kinematic-feature branch (versions, feature names, standardisation, weights; plain JSON) fused
+   * with the image CNN at `fusionWeight` (feature share, chosen on validation). Null: image only.
+   */
+  featureModel: FeatureModelDescription | null;
+  fusionWeight: number;
 }
 
 export interface EnrolledProfile {
@@ -53,6 +66,13 @@ export interface EnrolledProfile {
   trainedAgainst: TrainedAgainst | null;
   history: EpochReport[];
   backend: string;
+  /**
+   * Verification: calibration, operating point (chosen on validation windows only) and the sequential
+   * test's error targets; used by the quality report, the live verdict, the gauge and score events.
+   * Null for group models.
+   */
+  decision: DecisionModel | null;
+  formatVersion: number;
 }
 
 export function modelUrl(modelId: string): string {
@@ -209,6 +229,9 @@ export async function importProfile(text: string): Promise<EnrolledProfile> {
   }
   if (b.formatVersion !== APP_MODEL_FORMAT) {
     throw new PointerprintError('profile/version', `This profile was exported in format v${b.formatVersion}; this app reads v${APP_MODEL_FORMAT}.`);
+  }
+  if (b.profile.kind === 'verification' && !b.profile.decision) {
+    throw new PointerprintError('profile/version', 'This profile has no decision model (calibration and threshold); it was made by an older version. Please enrol again.');
   }
   const tf = await import('@tensorflow/tfjs');
   const m = await tf.loadLayersModel(tf.io.fromMemory({

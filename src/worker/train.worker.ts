@@ -12,7 +12,10 @@ import { PointerprintError, describeError } from '../core/errors';
 import { chooseBackend, describeBackend } from '../ml/backends';
 import { countParams } from '../ml/model';
 import { runTrainJob, rgbaToRgb } from '../ml/pipeline';
-import { scoreClass } from '../ml/train';
+import { predictProba } from '../ml/train';
+import { loadFeatureModel, predictFeatureProba } from '../ml/featureModel';
+import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { fuseBranchProba } from '../core/fusion';
 import type { TrainWorkerReply, TrainWorkerRequest, ScoreRequest, TrainRequest } from './trainProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -56,7 +59,8 @@ async function train(req: TrainRequest): Promise<void> {
   });
   let url: string | null = null;
   try {
-    if (req.modelId && !out.cancelled) {
+    // A failed enrolment (its test windows do not separate the person) is not kept as a usable model.
+    if (req.modelId && !out.cancelled && out.check.usable) {
       url = `indexeddb://pointerprint-model-${req.modelId}`;
       await out.model.save(url);
     }
@@ -66,6 +70,7 @@ async function train(req: TrainRequest): Promise<void> {
         spec: out.spec, params: countParams(out.model), history: out.history, bestEpoch: out.bestEpoch,
         cancelled: out.cancelled, stoppedEarly: out.stoppedEarly, quality: out.quality, trainedAgainst: out.trainedAgainst,
         fingerprint: out.fingerprint, backend: out.backend, droppedWindows: out.droppedWindows, modelUrl: url,
+        decision: out.decision, check: out.check, featureModel: out.featureModel, fusionWeight: out.fusionWeight,
         totalMs: performance.now() - t0,
       },
     });
@@ -76,6 +81,7 @@ async function train(req: TrainRequest): Promise<void> {
 }
 
 const models = new Map<string, tf.LayersModel>();
+const featureModels = new Map<string, ReturnType<typeof loadFeatureModel>>();
 async function score(req: ScoreRequest): Promise<void> {
   await ensureBackend();
   const t0 = performance.now();
@@ -92,8 +98,18 @@ async function score(req: ScoreRequest): Promise<void> {
   const per = s * s * 3;
   const pixels = new Uint8Array(req.windows.length * per);
   req.windows.forEach((w, i) => pixels.set(rgbaToRgb(rasterize(encodeWindow(w.columns, 0, w.columns.length, w.space, req.encoding)), s), i * per));
-  const scores = await scoreClass(m, { sizePx: s, count: req.windows.length, pixels, labels: new Int32Array(req.windows.length), background: BACKGROUND }, req.cls);
-  post({ type: 'scores', id: req.id, scores: Array.from(scores), ms: performance.now() - t0 });
+  const n = req.windows.length;
+  const pImg = await predictProba(m, { sizePx: s, count: n, pixels, labels: new Int32Array(n), background: BACKGROUND });
+  const k = pImg.length / Math.max(1, n);
+  let p = pImg;
+  if (req.featureModel) {
+    let f = featureModels.get(req.modelUrl);
+    if (!f) featureModels.set(req.modelUrl, (f = loadFeatureModel(req.featureModel)));
+    const features = new Float32Array(n * FEATURE_COUNT);
+    req.windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
+    p = fuseBranchProba(pImg, await predictFeatureProba(f.model, f.standardiser, { count: n, features }), n, k, req.fusionWeight);
+  }
+  post({ type: 'scores', id: req.id, scores: Array.from({ length: n }, (_, i) => p[i * k + req.cls]), ms: performance.now() - t0 });
 }
 
 async function handle(req: TrainWorkerRequest): Promise<void> {
@@ -119,6 +135,8 @@ async function handle(req: TrainWorkerRequest): Promise<void> {
     case 'dispose-models':
       for (const m of models.values()) m.dispose();
       models.clear();
+      for (const f of featureModels.values()) f.model.dispose();
+      featureModels.clear();
       post({ type: 'disposed', id: req.id });
       return;
   }

@@ -5,6 +5,7 @@
  */
 import { chunkTransferables } from '../core/events';
 import { PointerprintError } from '../core/errors';
+import type { FeatureModelDescription } from '../ml/featureModel';
 import type { BackendInfo, BackendName } from '../ml/backends';
 import type { EpochReport } from '../ml/train';
 import type { TrainJob } from '../ml/pipeline';
@@ -135,9 +136,12 @@ export class TrainClient {
   }
 
   /** Score windows with a saved model; window columns are transferred. */
-  score(modelUrl: string, windows: ScoreWindow[], encoding: EncodingSettings, cls = 1): Promise<{ scores: number[]; ms: number }> {
+  score(
+    modelUrl: string, windows: ScoreWindow[], encoding: EncodingSettings, cls = 1,
+    featureModel: FeatureModelDescription | null = null, fusionWeight = 0,
+  ): Promise<{ scores: number[]; ms: number }> {
     const transfer = windows.flatMap((w) => chunkTransferables(w.columns));
-    return this.#once({ type: 'score', modelUrl, windows, encoding, cls }, (r) => (r.type === 'scores' ? { scores: r.scores, ms: r.ms } : undefined), transfer);
+    return this.#once({ type: 'score', modelUrl, windows, encoding, cls, featureModel, fusionWeight }, (r) => (r.type === 'scores' ? { scores: r.scores, ms: r.ms } : undefined), transfer);
   }
 
   memory(): Promise<{ numTensors: number; numBytes: number; backend: string }> {

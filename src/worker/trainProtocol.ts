@@ -7,6 +7,7 @@ import type { EncodingSettings } from '../core/settings';
 import type { BackendInfo, BackendName } from '../ml/backends';
 import type { EpochReport } from '../ml/train';
 import type { TrainJob, TrainOutcome } from '../ml/pipeline';
+import type { FeatureModelDescription } from '../ml/featureModel';
 
 export interface BackendRequest { type: 'backend'; id: number; choice: BackendName | 'auto'; probeAll?: boolean }
 export interface TrainRequest {
@@ -28,6 +29,9 @@ export interface ScoreRequest {
   encoding: EncodingSettings;
   /** Output class to report (verification: 1 = the person). */
   cls: number;
+  /** The profile's feature branch (cached in the worker by modelUrl) and its fusion weight; null = image only. */
+  featureModel: FeatureModelDescription | null;
+  fusionWeight: number;
 }
 export interface MemoryRequest { type: 'memory'; id: number }
 export interface DisposeRequest { type: 'dispose-models'; id: number }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { addWindow, clampedLogOdds, emptyFusion, fuseWindows, fusedAfter, readFusion, DEFAULT_FUSION } from '../../src/core/fusion';
+import { addWindow, chooseFusionWeight, clampedLogOdds, emptyFusion, fuseBranchProba, fuseWindows, fusedAfter, readFusion, DEFAULT_FUSION } from '../../src/core/fusion';
 
 describe('fusion', () => {
   it('starts uncertain at 0.5 with no confidence', () => {
@@ -46,5 +46,27 @@ describe('fusion', () => {
     expect(a1).toBeCloseTo(0.9);
     expect(a4).toBeLessThan(0.5);
     expect(a20).toBe(a4);
+  });
+});
+
+describe('branch fusion (image CNN + feature MLP)', () => {
+  it.each([
+    { w: 0, want: 0.9 },
+    { w: 1, want: 0.2 },
+    // w = ½, two classes: σ(mean of log-odds) = σ((log 9 + log ¼) / 2) = σ(log 1.5) = 0.6
+    { w: 0.5, want: 0.6 },
+  ])('w = $w gives $want', ({ w, want }) => {
+    const p = fuseBranchProba([0.1, 0.9], [0.8, 0.2], 1, 2, w);
+    expect(p[1]).toBeCloseTo(want, 5);
+    expect(p[0] + p[1]).toBeCloseTo(1, 6);
+  });
+  it('chooses on the given windows the weight that explains them best', () => {
+    // The feature branch is right, the image branch wrong: features only.
+    const labels = [1, 0, 1, 0];
+    const pImg = [0.8, 0.2, 0.2, 0.8, 0.8, 0.2, 0.2, 0.8];
+    const pFeat = [0.1, 0.9, 0.9, 0.1, 0.1, 0.9, 0.9, 0.1];
+    expect(chooseFusionWeight(pImg, pFeat, labels, 2)).toBe(1);
+    expect(chooseFusionWeight(pFeat, pImg, labels, 2)).toBe(0);
+    expect(chooseFusionWeight([], [], [], 2)).toBe(0.5);
   });
 });

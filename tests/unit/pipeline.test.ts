@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../src/ml/wasmGrads';
-import { runTrainJob, withTimeBlocks, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
+import { honestSplit, runTrainJob, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
 import { tinySpec } from '../../src/ml/model';
 import { renderToRgba } from '../../src/node/render';
 import { simulateHuman, PERSONAS } from '../../src/core/simulate';
@@ -10,6 +10,7 @@ import { columnsFromSamples } from '../../src/core/events';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint } from '../../src/core/settings';
 import { assertCompatible, APP_MODEL_FORMAT } from '../../src/store/profiles';
 import { defaultSpec } from '../../src/ml/model';
+import { assertNoSessionLeak } from '../../src/core/dataset';
 
 function sessions(n: number, reaches: number): LabelledSession[] {
   const out: LabelledSession[] = [];
@@ -39,21 +40,48 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(out.trainedAgainst.split.test).toBeGreaterThan(0);
     expect(out.quality?.testWindows).toBe(out.trainedAgainst.split.test);
     expect(out.quality!.roc.length).toBeGreaterThan(1);
+    // One operating point, chosen on validation; the test report is measured at it.
+    expect(out.decision?.operatingPoint.chosenOn).toBe('validation');
+    expect(out.quality!.threshold).toBe(out.decision!.operatingPoint.threshold);
+    expect(out.quality!.sequential!.sessions).toBe(2);
+    expect(typeof out.check.usable).toBe('boolean');
+    // The kinematic-feature branch is trained beside the CNN and fused at a weight chosen on validation.
+    expect(out.featureModel?.kind).toBe('pointerprint-feature-mlp');
+    expect([0, 0.25, 0.5, 0.75, 1]).toContain(out.fusionWeight);
     expect(out.fingerprint).toBe(encodingFingerprint(ws, es));
     out.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('falls back to time blocks when a class has fewer than 3 sessions', () => {
-    const items: LabelledImage[] = Array.from({ length: 20 }, (_, i) => ({ sessionId: i < 10 ? 'me' : `o${i}`, label: i < 10 ? 1 : 0, windowIndex: i, rgb: new Uint8Array(0) }));
-    const r = withTimeBlocks(items);
-    expect(r.used).toBe(true);
-    expect(new Set(r.items.filter((x) => x.label === 1).map((x) => x.sessionId)).size).toBe(5);
-    // Blocks are contiguous in time: block ids never decrease along the window order.
-    const blocks = r.items.filter((x) => x.label === 1).map((x) => Number(x.sessionId.split('#t')[1]));
-    expect(blocks).toEqual([...blocks].sort((a, b) => a - b));
-    // Classes with enough sessions are untouched.
-    expect(r.items.filter((x) => x.label === 0).every((x) => !x.sessionId.includes('#'))).toBe(true);
+  it('with fewer than 3 sessions, tests on the latest stretch of time: later than every training and validation window', () => {
+    // "me": two sessions (the second started later, listed first); others: 6 sessions.
+    const mine: LabelledImage[] = [
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-late', label: 1, windowIndex: i, sessionStart: 2000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-early', label: 1, windowIndex: i, sessionStart: 1000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
+    ];
+    const others: LabelledImage[] = Array.from({ length: 60 }, (_, i) => ({ sessionId: `o${i % 6}`, label: 0, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
+    const { split, timeBlocks } = honestSplit([...mine, ...others], { val: 0.2, test: 0.2 }, 1);
+    expect(timeBlocks).toBe(true);
+    const place = (x: LabelledImage) => x.sessionStart * 1e6 + x.windowIndex;
+    const own = (xs: LabelledImage[]) => xs.filter((x) => x.label === 1);
+    const latestTrain = Math.max(...own(split.train).map(place), ...own(split.val).map(place));
+    const earliestTest = Math.min(...own(split.test).map(place));
+    expect(own(split.test).length).toBe(12);
+    expect(own(split.val).length).toBe(12);
+    expect(earliestTest).toBeGreaterThan(latestTrain);
+    // The test stretch is the end of the later session; one window is left out at each cut.
+    expect(own(split.test).every((x) => x.sessionStart === 2000 && x.windowIndex >= 18)).toBe(true);
+    expect(own(split.train).length + own(split.val).length + own(split.test).length).toBe(58);
+    // Validation is later than training too (it chose the epoch and threshold).
+    expect(Math.min(...own(split.val).map(place))).toBeGreaterThan(Math.max(...own(split.train).map(place)));
+    // Classes with enough sessions are split by session, untouched.
+    expect(split.test.filter((x) => x.label === 0).every((x) => !x.sessionId.includes('#'))).toBe(true);
+    expect(() => assertNoSessionLeak(split.train, split.val, split.test)).not.toThrow();
+  });
+
+  it('refuses to split a class too small to hold anything out', () => {
+    const items: LabelledImage[] = Array.from({ length: 2 }, (_, i) => ({ sessionId: 'me', label: 1, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
+    expect(() => honestSplit(items, { val: 0.2, test: 0.2 }, 1)).toThrow(/Too few windows/);
   });
 
   it('refuses a model trained under other settings with a clear message', () => {

@@ -64,7 +64,7 @@ describe('HEC envelopes', () => {
   });
 
   it('score events under pointerprint:score at the score time', () => {
-    const s: LiveScore = { id: 'sc1', sessionId: 's1', profileId: 'alice', modelId: 'm1', windowIndex: 4, windowScore: 0.2, fusedScore: 0.31, confidence: 0.7, windowsSeen: 5, decision: 'mismatch', flags: ['constant-speed'], atEpochMs: 1_732_545_700_500 };
+    const s: LiveScore = { id: 'sc1', sessionId: 's1', profileId: 'alice', modelId: 'm1', windowIndex: 4, windowScore: 0.2, fusedScore: 0.31, confidence: 0.7, windowsSeen: 5, decision: 'mismatch', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: ['constant-speed'], atEpochMs: 1_732_545_700_500 };
     const env = scoreEnvelope(s, { index: 'pointerprint' });
     expect(env).toMatchObject({ time: 1732545700.5, sourcetype: SOURCETYPE_SCORE, index: 'pointerprint' });
     expect(env.event).toMatchObject({ type: 'score', eventId: 'sc1', fusedScore: 0.31, decision: 'mismatch', flags: ['constant-speed'] });

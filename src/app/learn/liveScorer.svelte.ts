@@ -1,22 +1,41 @@
 /**
  * Live scoring: while a recording runs, each completed window is copied, checked by the human-movement
- * rules, rendered and scored in the train worker, and fused into a running session score with its
- * confidence (core/fusion). Every score becomes a `LiveScore`, kept in a history for the gauge and
- * sent to `forwardScore` (Splunk, when configured).
+ * rules, rendered and scored in the train worker, turned into a calibrated log-likelihood ratio with
+ * the profile's decision model (core/calibration) and added to a sequential test (core/sequential):
+ * "match" or "mismatch" as soon as the evidence suffices at the profile's error targets, "not yet"
+ * (with how many more windows) before that. Every score becomes a `LiveScore`, kept in a history for
+ * the gauge and sent to `forwardScore` (Splunk, when configured).
  *
  * A singleton (like the capture controller) so scoring continues when the user switches tabs.
  */
 import type { LiveScore } from '../../core/score';
-import { addWindow, emptyFusion, readFusion, type FusedScore, type FusionState } from '../../core/fusion';
+import { windowLlr } from '../../core/calibration';
+import { addLlr, emptySequential, readSequential, type SequentialReading, type SequentialState } from '../../core/sequential';
+import type { DecisionModel } from '../../core/enrolmentCheck';
 import { checkHumanRules, type HumanFlag } from '../../core/humanRules';
 import { windowsCompletedSince, type SegmentCursor } from '../../core/segment';
-import { describeError } from '../../core/errors';
+import { describeError, PointerprintError } from '../../core/errors';
 import { forwardScore } from '../../splunk/forwarder';
 import { assertCompatible, getModelRecord, getProfile, type EnrolledProfile, type ModelRecord } from '../../store/profiles';
 import { trainClient } from '../../worker/trainClient.svelte';
-import { capture } from '../capture/captureStore.svelte';
+// Capture controller: still in src/ui on this branch (moves to src/app/capture at merge).
+import { capture } from '../../ui/capture/captureStore.svelte';
 
 const MAX_HISTORY = 200;
+
+/** What the gauge shows: the verdict and the evidence behind it. */
+export interface LiveVerdict extends SequentialReading {
+  /** σ(evidence): probability it is the person, from even odds. */
+  fusedScore: number;
+  /** 0..1 of the way to the bound the evidence is heading for. */
+  confidence: number;
+  windowsSeen: number;
+}
+
+function verdictOf(r: SequentialReading): LiveVerdict {
+  const confidence = r.verdict !== 'not yet' ? 1 : r.sumLlr >= 0 ? r.sumLlr / r.upper : r.sumLlr / r.lower;
+  return { ...r, fusedScore: 1 / (1 + Math.exp(-r.sumLlr)), confidence, windowsSeen: r.windows };
+}
 
 class LiveScorer {
   profile = $state<EnrolledProfile | null>(null);
@@ -24,13 +43,14 @@ class LiveScorer {
   running = $state(false);
   error = $state<string | null>(null);
   history = $state<LiveScore[]>([]);
-  fused = $state<FusedScore>(readFusion(emptyFusion()));
+  fused = $state<LiveVerdict>(verdictOf(readSequential(emptySequential())));
   /** Flags seen in this session so far, with counts. */
   flags = $state<Partial<Record<HumanFlag, number>>>({});
   /** Last scoring latency (render + inference in the worker), ms. */
   lastMs = $state(0);
 
-  #fusion: FusionState = emptyFusion();
+  #sequential: SequentialState = emptySequential();
+  #decision: DecisionModel | null = null;
   #cursor: SegmentCursor = { nextEvent: 0, nextIndex: 0 };
   #sessionId: string | null = null;
   #queue: Promise<void> = Promise.resolve();
@@ -41,13 +61,15 @@ class LiveScorer {
     this.error = null;
     try {
       const p = await getProfile(profileId);
-      if (!p?.modelId) throw new Error(`Profile “${profileId}” has no trained model.`);
+      if (!p?.modelId) throw new PointerprintError('score/no-model', `Profile “${profileId}” has no trained model.`);
+      if (!p.decision) throw new PointerprintError('score/no-decision', `Profile “${profileId}” has no validated operating point (made by an older version). Please enrol again.`);
       const m = await getModelRecord(p.modelId);
-      if (!m) throw new Error(`The model of “${profileId}” is missing; enrol again.`);
+      if (!m) throw new PointerprintError('score/model-missing', `The model of “${profileId}” is missing; enrol again.`);
       // Refuse a model trained under other settings, with a clear message.
       assertCompatible(m, capture.windowSettings, capture.encoding);
       this.profile = p;
       this.model = m;
+      this.#decision = $state.snapshot(p.decision) as DecisionModel;
     } catch (e) {
       this.error = describeError(e);
       return false;
@@ -70,11 +92,16 @@ class LiveScorer {
     this.#stopWatch = null;
   }
 
+  #read(): LiveVerdict {
+    const d = this.#decision;
+    return verdictOf(d ? readSequential(this.#sequential, d.sequential, d.expectedLlr) : readSequential(this.#sequential));
+  }
+
   #reset(sessionId: string | null): void {
     this.#sessionId = sessionId;
-    this.#fusion = emptyFusion();
+    this.#sequential = emptySequential();
     this.#cursor = { nextEvent: 0, nextIndex: 0 };
-    this.fused = readFusion(this.#fusion);
+    this.fused = this.#read();
     this.history = [];
     this.flags = {};
   }
@@ -94,7 +121,7 @@ class LiveScorer {
       // Rules read the columns before they are transferred to the worker.
       const rules = checkHumanRules(cols, 0, cols.length);
       const space = { ...meta.space };
-      // Score in order: fusion is a running state.
+      // Score in order: the sequential test is a running state.
       this.#queue = this.#queue.then(() => this.#scoreOne(w.index, cols, space, rules.flags, profile, model, meta.id));
     }
   }
@@ -104,19 +131,25 @@ class LiveScorer {
     flags: HumanFlag[], profile: EnrolledProfile, model: ModelRecord, sessionId: string,
   ): Promise<void> {
     try {
-      const { scores, ms } = await trainClient().score(model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1);
-      if (!this.running || sessionId !== this.#sessionId) return;
+      const { scores, ms } = await trainClient().score(
+        model.url, [{ index, columns, space }], $state.snapshot(model.encoding), 1,
+        model.featureModel ? ($state.snapshot(model.featureModel) as NonNullable<ModelRecord['featureModel']>) : null, model.fusionWeight,
+      );
+      const d = this.#decision;
+      if (!this.running || sessionId !== this.#sessionId || !d) return;
       this.lastMs = ms;
       const windowScore = scores[0];
-      this.#fusion = addWindow(this.#fusion, windowScore);
-      this.fused = readFusion(this.#fusion);
+      this.#sequential = addLlr(this.#sequential, windowLlr(d.calibration, windowScore, d.maxWindowLlr), d.sequential);
+      this.fused = this.#read();
       const next = { ...this.flags };
       for (const f of flags) next[f] = (next[f] ?? 0) + 1;
       this.flags = next;
+      const v = this.fused;
       const score: LiveScore = {
         id: `${sessionId}:${index}`, sessionId, profileId: profile.id, modelId: model.id, windowIndex: index,
-        windowScore, fusedScore: this.fused.fusedScore, confidence: this.fused.confidence, windowsSeen: this.fused.windowsSeen,
-        decision: this.fused.decision, flags: [...flags], atEpochMs: Date.now(),
+        windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
+        decision: v.verdict, threshold: d.operatingPoint.threshold, targetFar: d.sequential.alpha, targetFrr: d.sequential.beta,
+        moreWindows: v.moreWindows, flags: [...flags], atEpochMs: Date.now(),
       };
       this.history = [...this.history, score].slice(-MAX_HISTORY);
       forwardScore(score);

@@ -30,6 +30,17 @@ export function negativeSourceOf(m: SessionMeta): NegativeSource {
 
 export { listSessions };
 
+/** Profile id under which the Live score view records the sessions it verifies. */
+export const verifyProfileId = (profileId: string): string => `verify-${profileId}`;
+
+/**
+ * Whether a session may stand for "other people" when enrolling `who`: never the person's own
+ * recordings, and never live-score recordings (`verify-…`: whoever moved the mouse is unknown).
+ */
+export function isOthersCandidate(m: Pick<SessionMeta, 'profileId'>, who: string): boolean {
+  return m.profileId !== who && !m.profileId.startsWith('verify-');
+}
+
 /** Count the usable windows of sessions under the given window settings (loads their events). */
 export async function countWindows(metas: readonly SessionMeta[], ws: WindowSettings): Promise<number> {
   let n = 0;
@@ -47,7 +58,7 @@ export async function loadLabelled(items: readonly { meta: SessionMeta; label: n
     const columns = await loadSessionColumns(meta.id);
     if (columns.length === 0) continue;
     // Plain copies: metas may be Svelte state proxies, which cannot be posted to a worker.
-    out.push({ sessionId: meta.id, label, space: { width: meta.space.width, height: meta.space.height }, columns, origin: originOf(meta) });
+    out.push({ sessionId: meta.id, label, space: { width: meta.space.width, height: meta.space.height }, columns, origin: originOf(meta), startedAtEpochMs: meta.startedAtEpochMs });
   }
   return out;
 }

@@ -10,7 +10,8 @@ import type { TrainOptions } from '../../ml/train';
 import type { ModelKind } from '../../ml/spec';
 import { trainClient } from '../../worker/trainClient.svelte';
 import { loadLabelled } from './trainingData';
-import { newModelId, storeTrained } from './profileActions';
+import { enrolmentFailureText, newModelId, storeTrained } from './profileActions';
+import type { EnrolmentCheck } from '../../core/enrolmentCheck';
 
 export interface TrainRequestSpec {
   kind: ModelKind;
@@ -29,6 +30,8 @@ class TrainingJobs {
   message = $state<string | null>(null);
   error = $state<string | null>(null);
   saved = $state<EnrolledProfile | null>(null);
+  /** The latest enrolment was judged unusable on its test windows: why, and what to do. */
+  failure = $state<EnrolmentCheck | null>(null);
   /** Bumped whenever a profile was saved (views re-list). */
   savedCount = $state(0);
   /** What the latest job was asked for: a view opened (again) during or after it starts from this. */
@@ -38,6 +41,7 @@ class TrainingJobs {
     this.message = null;
     this.error = null;
     this.saved = null;
+    this.failure = null;
     this.last = { kind: r.kind, name: r.name, epochs: r.options.epochs ?? 0 };
     const client = trainClient();
     try {
@@ -51,6 +55,11 @@ class TrainingJobs {
         modelId,
       );
       if (!summary) return null;
+      if (!summary.check.usable) {
+        this.failure = summary.check;
+        this.error = enrolmentFailureText(summary);
+        return null;
+      }
       const p = await storeTrained(r.profileId, r.name, modelId, summary, r.classNames, r.windowSettings, r.encoding);
       this.saved = p;
       this.savedCount++;

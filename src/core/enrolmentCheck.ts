@@ -1,0 +1,135 @@
+/**
+ * Deciding whether an enrolment is usable, from window scores alone (pure: the pipeline scores, this
+ * judges).
+ *
+ * Validation windows (the ones that also chose the epoch) fit the calibration and choose the one
+ * operating point. Test windows — never used for any choice — then say whether the profile separates
+ * the person from others: AUC, FAR/FRR at the stored threshold, and the live verdict (SPRT) replayed on
+ * each test session. An enrolment that fails any check is reported as failed, with reasons and advice,
+ * and must not be saved as a usable profile.
+ */
+import { auc, eer, farFrrAt } from './metrics';
+import { chooseOperatingPoint, DEFAULT_MAX_WINDOW_LLR, expectedLlr, fitPlatt, windowLlr, type OperatingPoint, type PlattCalibration } from './calibration';
+import { decideSequence, DEFAULT_SEQUENTIAL, type SequentialSettings, type Verdict } from './sequential';
+
+/** Everything the live decision needs, stored with the profile. */
+export interface DecisionModel {
+  version: 1;
+  operatingPoint: OperatingPoint;
+  calibration: PlattCalibration;
+  /** Mean clamped window LLR of genuine / impostor validation windows (SPRT drift, for "how much more"). */
+  expectedLlr: { genuine: number; impostor: number };
+  sequential: SequentialSettings;
+  maxWindowLlr: number;
+}
+
+/** Scored windows of one split, in time order within each session. */
+export interface ScoredWindows {
+  scores: ArrayLike<number>;
+  positives: ArrayLike<boolean>;
+  /** (Pseudo-)session of each window: the sequential replay runs per session. */
+  sessionIds: readonly string[];
+}
+
+export interface SequentialReplay {
+  sessions: number;
+  correct: number;
+  wrong: number;
+  undecided: number;
+  /** Median windows to a verdict over decided sessions (NaN if none). */
+  medianWindows: number;
+  perSession: { sessionId: string; genuine: boolean; verdict: Verdict; windowsUsed: number }[];
+}
+
+export interface TestResults {
+  windows: number;
+  auc: number;
+  /** EER on the test windows (for information only: no threshold is taken from it). */
+  eer: number;
+  /** At the stored (validation) threshold. */
+  far: number;
+  frr: number;
+  accuracy: number;
+  sequential: SequentialReplay;
+}
+
+export interface EnrolmentCheck {
+  usable: boolean;
+  /** Why it is not usable (empty when usable). */
+  reasons: string[];
+  /** What to do about it (null when usable). */
+  advice: string | null;
+}
+
+/**
+ * The bar a profile must clear on its test windows. Per-window errors are judged as their mean (half
+ * total error rate): with one or two held-out sessions per class, a session that sits a little to one
+ * side of the validation threshold moves FAR and FRR in opposite directions, while the verdict, which
+ * sums calibrated evidence over the session, is what the product decides by (checked separately).
+ */
+export const ENROLMENT_BAR = { minAuc: 0.75, maxHalfTotalError: 0.35, maxWrongVerdictFraction: 0.25 } as const;
+
+export const ENROLMENT_ADVICE =
+  'Record more of your own movement (several sessions on different occasions, with different activity: reading, ' +
+  'clicking through forms, dragging, scrolling) and train again. If other people\'s data is scarce, add more of it.';
+
+/** Fit the decision model on validation windows. Throws (PointerprintError) when they hold one class only. */
+export function fitDecisionModel(val: Pick<ScoredWindows, 'scores' | 'positives'>, sequential: SequentialSettings = DEFAULT_SEQUENTIAL, maxWindowLlr = DEFAULT_MAX_WINDOW_LLR): DecisionModel {
+  const operatingPoint = chooseOperatingPoint(val.scores, val.positives);
+  const calibration = fitPlatt(val.scores, val.positives);
+  return { version: 1, operatingPoint, calibration, expectedLlr: expectedLlr(calibration, val.scores, val.positives, maxWindowLlr), sequential, maxWindowLlr };
+}
+
+/** Replay the live verdict on each session of a split, window by window. */
+export function replaySequential(d: DecisionModel, w: ScoredWindows): SequentialReplay {
+  const bySession = new Map<string, { genuine: boolean; llrs: number[] }>();
+  for (let i = 0; i < w.scores.length; i++) {
+    let s = bySession.get(w.sessionIds[i]);
+    if (!s) bySession.set(w.sessionIds[i], (s = { genuine: w.positives[i], llrs: [] }));
+    s.llrs.push(windowLlr(d.calibration, w.scores[i], d.maxWindowLlr));
+  }
+  const perSession = [...bySession].map(([sessionId, s]) => ({ sessionId, genuine: s.genuine, ...decideSequence(s.llrs, d.sequential) }));
+  const decided = perSession.filter((p) => p.verdict !== 'not yet');
+  const correct = decided.filter((p) => (p.verdict === 'match') === p.genuine).length;
+  const used = decided.map((p) => p.windowsUsed).sort((a, b) => a - b);
+  const medianWindows = used.length ? (used[(used.length - 1) >> 1] + used[used.length >> 1]) / 2 : NaN;
+  return { sessions: perSession.length, correct, wrong: decided.length - correct, undecided: perSession.length - decided.length, medianWindows, perSession };
+}
+
+/** Measure the test windows at the stored operating point. */
+export function testResults(d: DecisionModel, test: ScoredWindows): TestResults {
+  const both = Array.prototype.some.call(test.positives, (p: boolean) => p) && Array.prototype.some.call(test.positives, (p: boolean) => !p);
+  const t = d.operatingPoint.threshold;
+  const ff = farFrrAt(test.scores, test.positives, t);
+  let right = 0;
+  for (let i = 0; i < test.scores.length; i++) if ((test.scores[i] >= t) === test.positives[i]) right++;
+  return {
+    windows: test.scores.length,
+    auc: both ? auc(test.scores, test.positives) : NaN,
+    eer: both ? eer(test.scores, test.positives).eer : NaN,
+    far: ff.far, frr: ff.frr,
+    accuracy: test.scores.length ? right / test.scores.length : NaN,
+    sequential: replaySequential(d, test),
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+
+/** Judge an enrolment by its test results (never by validation). */
+export function checkEnrolment(d: DecisionModel, t: TestResults): EnrolmentCheck {
+  const reasons: string[] = [];
+  if (!(t.windows > 0) || Number.isNaN(t.auc)) reasons.push('There were no held-out windows of both you and others to test the profile on.');
+  else {
+    if (t.auc < ENROLMENT_BAR.minAuc) reasons.push(`On held-out windows the model tells you from others only weakly (AUC ${t.auc.toFixed(2)}; needs ≥ ${ENROLMENT_BAR.minAuc}).`);
+    const hter = (t.far + t.frr) / 2;
+    if (!(hter <= ENROLMENT_BAR.maxHalfTotalError)) {
+      reasons.push(`At its threshold it would accept ${pct(t.far)} of other people's windows and reject ${pct(t.frr)} of your own (their mean must be ≤ ${pct(ENROLMENT_BAR.maxHalfTotalError)}).`);
+    }
+    const s = t.sequential;
+    if (s.sessions && s.wrong / s.sessions > ENROLMENT_BAR.maxWrongVerdictFraction) {
+      reasons.push(`The live verdict was wrong on ${s.wrong} of ${s.sessions} held-out session(s).`);
+    }
+  }
+  if (!(d.calibration.a > 0)) reasons.push('On validation windows, higher scores did not mean "more likely you": the model learned nothing usable.');
+  return reasons.length ? { usable: false, reasons, advice: ENROLMENT_ADVICE } : { usable: true, reasons: [], advice: null };
+}
