@@ -2,6 +2,14 @@
  * A live verification score, as produced by the scorer and consumed by the UI gauge and the Splunk
  * forwarder (sourcetype `pointerprint:score`).
  */
+/** The verdict as it travels in score events. */
+export type ScoreDecision = 'match' | 'mismatch' | 'not_yet';
+
+/** The sequential verdict ("not yet" in the UI) as the wire token. */
+export function decisionToken(verdict: 'match' | 'mismatch' | 'not yet'): ScoreDecision {
+  return verdict === 'not yet' ? 'not_yet' : verdict;
+}
+
 export interface LiveScore {
   /** Unique id (for Splunk dedup). */
   id: string;
@@ -22,8 +30,11 @@ export interface LiveScore {
   confidence: number;
   /** Number of windows fused so far. */
   windowsSeen: number;
-  /** The sequential verdict (Wald's SPRT at targetFar / targetFrr); "not yet" until the evidence suffices. */
-  decision: 'match' | 'mismatch' | 'not yet';
+  /**
+   * The sequential verdict (Wald's SPRT at targetFar / targetFrr); `not_yet` until the evidence
+   * suffices. A token, not prose: Splunk searches and the app's alert match on it (`decision="mismatch"`).
+   */
+  decision: ScoreDecision;
   /** The profile's operating point on window scores (chosen on validation windows at enrolment). */
   threshold: number;
   /** Error targets of the verdict: false-accept (α) and false-reject (β) rates. */

@@ -8,7 +8,7 @@
  *
  * A singleton (like the capture controller) so scoring continues when the user switches tabs.
  */
-import type { LiveScore } from '../../core/score';
+import { decisionToken, type LiveScore } from '../../core/score';
 import { windowLlr } from '../../core/calibration';
 import { addLlr, emptySequential, readSequential, type SequentialReading, type SequentialState } from '../../core/sequential';
 import type { DecisionModel } from '../../core/enrolmentCheck';
@@ -19,7 +19,7 @@ import { forwardScore } from '../../splunk/forwarder';
 import { assertCompatible, getModelRecord, getProfile, type EnrolledProfile, type ModelRecord } from '../../store/profiles';
 import { trainClient } from '../../worker/trainClient.svelte';
 // Capture controller: still in src/ui on this branch (moves to src/app/capture at merge).
-import { capture } from '../../ui/capture/captureStore.svelte';
+import { capture } from '../capture/captureController.svelte';
 
 const MAX_HISTORY = 200;
 
@@ -148,7 +148,7 @@ class LiveScorer {
       const score: LiveScore = {
         id: `${sessionId}:${index}`, sessionId, profileId: profile.id, modelId: model.id, windowIndex: index,
         windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
-        decision: v.verdict, threshold: d.operatingPoint.threshold, targetFar: d.sequential.alpha, targetFrr: d.sequential.beta,
+        decision: decisionToken(v.verdict), threshold: d.operatingPoint.threshold, targetFar: d.sequential.alpha, targetFrr: d.sequential.beta,
         moreWindows: v.moreWindows, flags: [...flags], atEpochMs: Date.now(),
       };
       this.history = [...this.history, score].slice(-MAX_HISTORY);
