@@ -13,9 +13,9 @@ import type { EventChunk, SessionMeta } from '../core/events';
 import type { LiveScore } from '../core/score';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
-import { idbHecQueue, memoryHecQueue } from '../store/hecQueue';
-import { HecClient, type HecClientConfig } from './hecClient';
-import { loadSplunkSettings, requestChannel, saveSplunkSettings, type SplunkSettings } from './settings';
+import { idbHecQueue, memoryHecQueue, rawPointerEnvelopes, registerQueueHolder } from '../store/hecQueue';
+import { HecClient, type HecClientConfig, type HealthResult } from './hecClient';
+import { loadSplunkSettings, requestChannel, saveSplunkSettings, SETTINGS_KEY, type SplunkSettings } from './settings';
 
 let settings: SplunkSettings = loadSplunkSettings();
 let client: HecClient | null = null;
@@ -48,6 +48,8 @@ export function hecClient(): HecClient {
   if (!client) {
     const volatile = typeof indexedDB === 'undefined';
     client = new HecClient(clientConfig(settings), { store: volatile ? memoryHecQueue() : idbHecQueue, volatile });
+    // Deletions in the store layer (delete profile, delete all, retention) reach this client's memory too.
+    registerQueueHolder(client);
   }
   return client;
 }
@@ -56,12 +58,49 @@ export function currentSettings(): SplunkSettings {
   return { ...settings };
 }
 
+/**
+ * "Test connection" on settings that may not be saved: a throwaway client (memory queue, never
+ * started), so testing neither saves nor applies anything.
+ */
+export function checkHealthOf(s: SplunkSettings): Promise<HealthResult> {
+  return new HecClient(clientConfig(s), { store: memoryHecQueue(), volatile: true }).health();
+}
+
 /** Save new settings and apply them to the running client. */
 export function applySettings(next: SplunkSettings): void {
   settings = { ...next };
   saveSplunkSettings(settings);
   hecClient().configure(clientConfig(settings));
+  enforceRawOptOut();
   for (const fn of settingsListeners) fn({ ...settings });
+}
+
+let lastRawPurge: Promise<string[]> = Promise.resolve([]);
+
+/**
+ * Raw events are sent only while the owner opts in: when "send raw pointer events" is off, raw
+ * events already queued (gathering, in memory, in IndexedDB) are removed; scores stay.
+ */
+function enforceRawOptOut(): void {
+  if (settings.sendRawEvents) return;
+  lastRawPurge = hecClient().purgeEnvelopes(rawPointerEnvelopes).catch((e: unknown) => {
+    console.error('Pointerprint: could not remove queued raw events', e);
+    return [];
+  });
+}
+
+/** The ids of the raw events removed by the last opt-out (tests, the view's notice). */
+export function rawPurgeDone(): Promise<string[]> {
+  return lastRawPurge;
+}
+
+/**
+ * Opt out of raw events now, without saving other, unsaved edits: withdrawing consent takes effect
+ * at once (GDPR Art. 7(3)), giving it needs an explicit Save.
+ */
+export function optOutOfRawEvents(): Promise<string[]> {
+  applySettings({ ...settings, sendRawEvents: false });
+  return lastRawPurge;
 }
 
 /**
@@ -99,7 +138,17 @@ export function attachRecorder(source: { onChunk(fn: (chunk: EventChunk, meta: S
 export function startForwarding(): void {
   if (started) return;
   started = true;
-  void hecClient().start();
+  void hecClient().start().then(enforceRawOptOut);
+  // Settings saved in another tab (e.g. an opt-out) apply here too.
+  if (typeof addEventListener === 'function') {
+    addEventListener('storage', (e: StorageEvent) => {
+      if (e.key !== SETTINGS_KEY) return;
+      settings = loadSplunkSettings();
+      hecClient().configure(clientConfig(settings));
+      enforceRawOptOut();
+      for (const fn of settingsListeners) fn({ ...settings });
+    });
+  }
   // The capture controller is imported lazily so this module stays usable without the capture UI.
   void import('../ui/capture/captureStore.svelte')
     .then((m) => { m.capture.chunkListeners.add(forwardChunk); })

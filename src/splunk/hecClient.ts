@@ -18,7 +18,7 @@ import {
   backoffDelayMs, classifyHecResponse, classifyNetworkError, parseHecBody,
   type BackoffPolicy, type HecOutcome,
 } from '../core/splunk/hecStatus';
-import type { HecQueueStore, QueuedBatch } from '../store/hecQueue';
+import { purgeQueued, withoutEnvelopes, type EnvelopePurgeRule, type HecQueueStore, type QueuedBatch } from '../store/hecQueue';
 
 export interface HecClientConfig {
   /** HEC base URL (no path), absolute or same-origin (`/splunk-hec`). */
@@ -257,6 +257,36 @@ export class HecClient {
     this.emit();
   }
 
+  /**
+   * Privacy purge (issue #10): remove matching envelopes from the gathering batch, the in-memory
+   * queue and the durable store. Queued batches are rewritten in place, so a send already on its way
+   * that must be retried is stored and resent without them. Returns the ids of the removed events.
+   */
+  async purgeEnvelopes(rule: EnvelopePurgeRule): Promise<string[]> {
+    const removed = new Set<string>();
+    const probe = withoutEnvelopes({ id: 'gathering', createdAtMs: 0, body: this.batcher.lines.join('\n'), bytes: 0, eventCount: 0, eventIds: this.batcher.ids }, rule);
+    if (this.batcher.lines.length && probe.removedIds.length) {
+      const gone = new Set(probe.removedIds);
+      const kept = this.batcher.lines.map((line, i) => ({ line, id: this.batcher.ids[i] })).filter((g) => !gone.has(g.id));
+      this.batcher = kept.length
+        ? { lines: kept.map((g) => g.line), ids: kept.map((g) => g.id), bytes: kept.reduce((n, g) => n + utf8Bytes(g.line), 0), firstAtMs: this.batcher.firstAtMs }
+        : emptyBatcher();
+      probe.removedIds.forEach((id) => removed.add(id));
+    }
+    const keep: QueuedBatch[] = [];
+    for (const b of this.queue) {
+      const r = withoutEnvelopes(b, rule);
+      r.removedIds.forEach((id) => removed.add(id));
+      if (r.batch === b) keep.push(b);
+      else if (r.batch) keep.push(Object.assign(b, r.batch));
+    }
+    this.queue = keep;
+    (await purgeQueued(rule, this.store).catch(() => [] as string[])).forEach((id) => removed.add(id));
+    this.armBatchTimer();
+    this.emit();
+    return [...removed];
+  }
+
   private headers(json = true): Record<string, string> {
     const h: Record<string, string> = { Authorization: `Splunk ${this.cfg.token}` };
     if (json) h['Content-Type'] = 'application/json';
@@ -355,7 +385,8 @@ export class HecClient {
       case 'retry': {
         this.lastErrorIsDrop = false;
         batch.attempts++;
-        void this.store.put(batch).catch(() => undefined);
+        // A batch purged meanwhile (privacy) is no longer queued: do not write it back.
+        if (this.queue.includes(batch)) void this.store.put(batch).catch(() => undefined);
         const delay = backoffDelayMs(batch.attempts - 1, this.cfg.backoff, this.random, o.retryAfterMs);
         const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
         this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.pump(); }, delay);
