@@ -124,9 +124,10 @@ test('"Delete my profile" removes its live-scoring recordings and its queued Spl
   await freshApp(page, '#sessions');
   await seed(page, { sessionsOf: ['alice', 'verify-alice', 'bob'], profile: 'alice', modelId: 'model-alice' });
   const r = await page.evaluate(async () => {
-    const profiles = await import(/* @vite-ignore */ '/src/store/profiles.ts');
-    const sessions = await import(/* @vite-ignore */ '/src/store/sessions.ts');
-    const q = await import(/* @vite-ignore */ '/src/store/hecQueue.ts');
+    const importApp = (u: string) => import(/* @vite-ignore */ u);
+    const profiles = await importApp('/src/store/profiles.ts');
+    const sessions = await importApp('/src/store/sessions.ts');
+    const q = await importApp('/src/store/hecQueue.ts');
     const n = await profiles.deleteProfile('alice');
     return {
       n,
@@ -161,7 +162,8 @@ async function fakeHec(page: Page): Promise<{ bodies: string[]; setUp(v: boolean
 }
 
 const queuedSourcetypes = (page: Page) => page.evaluate(async () => {
-  const q = await import(/* @vite-ignore */ '/src/store/hecQueue.ts');
+  const importApp = (u: string) => import(/* @vite-ignore */ u);
+  const q = await importApp('/src/store/hecQueue.ts');
   return (await q.idbHecQueue.list()).flatMap((b: { body: string }) => b.body.split('\n').map((l: string) => JSON.parse(l).sourcetype as string));
 });
 
@@ -240,9 +242,10 @@ test('a crafted profile file cannot overwrite another profile\'s model or choose
   await seed(page, { sessionsOf: [], profile: 'victim', modelId: 'model-victim' });
   await seed(page, { sessionsOf: [], profile: 'intruder', modelId: 'model-intruder' });
   const r = await page.evaluate(async () => {
-    const profiles = await import(/* @vite-ignore */ '/src/store/profiles.ts');
+    const importApp = (u: string) => import(/* @vite-ignore */ u);
+    const profiles = await importApp('/src/store/profiles.ts');
     const tfUrl = (await (await fetch('/src/store/profiles.ts')).text()).match(/import\("([^"]*tfjs\.js[^"]*)"\)/)![1];
-    const tf = await import(/* @vite-ignore */ tfUrl);
+    const tf = await importApp(tfUrl);
     const victimSaved = String((await tf.io.listModels())[profiles.modelUrl('model-victim')].dateSaved);
     const bundle = JSON.parse(await (await profiles.exportProfile('intruder')).text());
     await profiles.deleteProfile('intruder');
