@@ -274,3 +274,44 @@ test('a crafted profile file cannot overwrite another profile\'s model or choose
   expect(r.exists, 'a second import of the same profile id needs an explicit replace').toBe('profile/exists');
   expect(stolen).toEqual([]);
 });
+
+test('retention covers every source but the simulator, counted from arrival, and the send queue', async ({ page }) => {
+  await freshApp(page, '#splunk');
+  await expect(page.getByTestId('hec-state')).toBeVisible();
+  const r = await page.evaluate(async () => {
+    const importApp = (u: string) => import(/* @vite-ignore */ u);
+    const sessions = await importApp('/src/store/sessions.ts');
+    const events = await importApp('/src/core/events.ts');
+    const dbm = await importApp('/src/store/db.ts');
+    const q = await importApp('/src/store/hecQueue.ts');
+    const hec = await importApp('/src/core/splunk/hec.ts');
+    const DAY = 86_400_000, now = Date.now();
+    const cols = events.columnsFromSamples([{ tMs: 0, kind: 0, x: 1, y: 1, button: -1, buttons: 0, pointerKind: 1, dx: 0, dy: 0 }]);
+    const meta = (id: string, source: string, startedAtEpochMs: number) => ({ id, profileId: 'p', source, startedAtEpochMs, space: { width: 10, height: 10 }, eventCount: 1, durationMs: 0 });
+    for (const [id, source, started] of [
+      ['pulled-long-ago', 'splunk', now - 41 * DAY], ['imported-long-ago', 'import-json', now - 41 * DAY],
+      ['old-recording-imported-today', 'import-json', now - 700 * DAY], ['simulated-long-ago', 'simulator', now - 41 * DAY],
+    ] as const) await sessions.saveSession(meta(id, source, started), cols);
+    // Age the arrival of the first, second and fourth by 40 days; add a session saved before arrival times existed.
+    const db = await dbm.openPointerprintDb();
+    for (const id of ['pulled-long-ago', 'imported-long-ago', 'simulated-long-ago']) {
+      const m = await db.get('sessions', id);
+      await db.put('sessions', { ...m, storedAtEpochMs: now - 40 * DAY });
+    }
+    await db.put('sessions', meta('legacy-balabit', 'import-balabit', 0));
+    const score = (id: string, at: number) => hec.serializeEnvelope(hec.scoreEnvelope({ id, sessionId: 's', profileId: 'p', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'uncertain', flags: [], atEpochMs: at }, {}));
+    await q.idbHecQueue.put({ id: 'b', createdAtMs: now, body: [score('old-score', now - 40 * DAY), score('new-score', now)].join('\n'), bytes: 10, eventCount: 2, eventIds: ['old-score', 'new-score'], attempts: 0 });
+    const removed = await sessions.pruneExpiredSessions(now);
+    const left = await sessions.listSessions();
+    return {
+      removed: [...removed].sort(),
+      left: left.map((s: { id: string }) => s.id).sort(),
+      legacyStamped: typeof left.find((s: { id: string }) => s.id === 'legacy-balabit')?.storedAtEpochMs === 'number',
+      queued: (await q.idbHecQueue.list()).flatMap((b: { eventIds: string[] }) => b.eventIds),
+    };
+  });
+  expect(r.removed).toEqual(['imported-long-ago', 'pulled-long-ago']);
+  expect(r.left).toEqual(['legacy-balabit', 'old-recording-imported-today', 'simulated-long-ago']);
+  expect(r.legacyStamped, 'a session from before arrival times gets "now", not deletion').toBe(true);
+  expect(r.queued).toEqual(['new-score']);
+});
