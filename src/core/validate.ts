@@ -110,11 +110,16 @@ export function obj<S extends Shape>(shape: S): Schema<{ [K in keyof ShapeOut<S>
   return (v, path) => {
     if (!isPlainObject(v)) return fail(path, `must be an object, found ${show(v)}.`);
     const out: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(shape)) {
+    const visit = (k: string) => {
+      const s = shape[k];
       const p = `${path}.${k}`;
       if (typeof s === 'function') out[k] = s(v[k], p);
       else if (v[k] !== undefined) out[k] = s.optional(v[k], p);
-    }
+    };
+    // The input's key order is kept (an export → import round trip gives the same JSON); then the
+    // shape's fields the input lacks, so a missing required field is reported.
+    for (const k of Object.keys(v)) if (Object.hasOwn(shape, k)) visit(k);
+    for (const k of Object.keys(shape)) if (!Object.hasOwn(v, k)) visit(k);
     return out as { [K in keyof ShapeOut<S>]: ShapeOut<S>[K] };
   };
 }

@@ -257,7 +257,14 @@ test('a crafted profile file cannot overwrite another profile\'s model or choose
     const models = await tf.io.listModels();
     let exists = '';
     try { await profiles.importProfile(JSON.stringify(bundle)); } catch (e) { exists = (e as { code: string }).code; }
+    // An honest round trip still works: export the victim, lose its model, import with replace.
+    const victimBefore = await profiles.getProfile('victim');
+    const victimFile = await (await profiles.exportProfile('victim')).text();
+    await profiles.deleteModel('model-victim');
+    const back = await profiles.importProfile(victimFile, { replace: true });
+    const roundTrip = JSON.stringify(back) === JSON.stringify(victimBefore) && (await profiles.modelStored('model-victim'));
     return {
+      roundTrip,
       importedModelId: imported.modelId,
       importedUrl: (await profiles.getModelRecord(imported.modelId)).url,
       victimRecord: await profiles.getModelRecord('model-victim'),
@@ -273,6 +280,7 @@ test('a crafted profile file cannot overwrite another profile\'s model or choose
   expect(r.victimUntouched, 'the victim\'s weights were not rewritten').toBe(true);
   expect(r.exists, 'a second import of the same profile id needs an explicit replace').toBe('profile/exists');
   expect(stolen).toEqual([]);
+  expect(r.roundTrip, 'export → lose the model → import with replace gives the same profile and a stored model').toBe(true);
 });
 
 test('retention covers every source but the simulator, counted from arrival, and the send queue', async ({ page }) => {

@@ -61,6 +61,8 @@ describe('parseProfileBundle', () => {
     expect(r.model).not.toHaveProperty('url');
     expect(r.profile).not.toHaveProperty('extra');
     expect(new Uint8Array(r.weightData)).toEqual(weights);
+    // Same JSON as exported (key order kept), so an export → import round trip is exact.
+    expect(JSON.stringify(r.profile)).toBe(JSON.stringify(good().profile));
   });
 
   const cases: [string, (b: Record<string, any>) => unknown, RegExp][] = [
