@@ -124,6 +124,11 @@ export interface SessionMeta {
   userAgent?: string;
   /** Free text, e.g. the imported file name. */
   note?: string;
+  /**
+   * When this copy arrived on this device (epoch ms; set by the store when a whole session is saved:
+   * imports, Splunk pulls). Retention counts from here; captured sessions count from their start.
+   */
+  storedAtEpochMs?: number;
   /** Number of events and duration, kept current as chunks are flushed. */
   eventCount: number;
   durationMs: number;

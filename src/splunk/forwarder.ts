@@ -16,10 +16,10 @@ import type { EventChunk, SessionMeta } from '../core/events';
 import type { LiveScore } from '../core/score';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
-import { idbHecQueue, memoryHecQueue } from '../store/hecQueue';
-import { HecClient, type HecClientConfig } from './hecClient';
+import { idbHecQueue, memoryHecQueue, rawPointerEnvelopes, type PurgeResult } from '../store/hecQueue';
+import { HecClient, type HecClientConfig, type HealthResult } from './hecClient';
 import { defaultElection, soloElection } from './senderElection';
-import { loadSplunkSettings, requestChannel, saveSplunkSettings, type SplunkSettings } from './settings';
+import { loadSplunkSettings, requestChannel, saveSplunkSettings, SETTINGS_KEY, type SplunkSettings } from './settings';
 
 let settings: SplunkSettings = loadSplunkSettings();
 let client: HecClient | null = null;
@@ -51,7 +51,8 @@ function routing(): HecRouting {
 export function hecClient(): HecClient {
   if (!client) {
     const volatile = typeof indexedDB === 'undefined';
-    // One tab sends the shared IndexedDB queue; a memory queue is this tab's alone.
+    // One tab sends the shared IndexedDB queue; a memory queue is this tab's alone. Deletions in the
+    // store layer (delete profile, delete all, retention) reach the client through queue notices.
     client = new HecClient(clientConfig(settings), { store: volatile ? memoryHecQueue() : idbHecQueue, volatile, election: volatile ? soloElection() : defaultElection() });
   }
   return client;
@@ -61,12 +62,50 @@ export function currentSettings(): SplunkSettings {
   return { ...settings };
 }
 
+/**
+ * "Test connection" on settings that may not be saved: a throwaway client (memory queue, never
+ * started), so testing neither saves nor applies anything.
+ */
+export function checkHealthOf(s: SplunkSettings): Promise<HealthResult> {
+  return new HecClient(clientConfig(s), { store: memoryHecQueue(), volatile: true }).health();
+}
+
 /** Save new settings and apply them to the running client. */
 export function applySettings(next: SplunkSettings): void {
   settings = { ...next };
   saveSplunkSettings(settings);
   hecClient().configure(clientConfig(settings));
+  enforceRawOptOut();
   for (const fn of settingsListeners) fn({ ...settings });
+}
+
+const NOTHING_PURGED: PurgeResult = { events: 0, batches: 0, eventIds: [] };
+let lastRawPurge: Promise<PurgeResult> = Promise.resolve(NOTHING_PURGED);
+
+/**
+ * Raw events are sent only while the owner opts in: when "send raw pointer events" is off, raw
+ * events already queued (gathering, in memory, in IndexedDB, in every tab) are removed; scores stay.
+ */
+function enforceRawOptOut(): void {
+  if (settings.sendRawEvents) return;
+  lastRawPurge = hecClient().purgeEnvelopes(rawPointerEnvelopes).catch((e: unknown) => {
+    console.error('Pointerprint: could not remove queued raw events', e);
+    return NOTHING_PURGED;
+  });
+}
+
+/** What the last opt-out removed in this tab (tests, the view's notice). */
+export function rawPurgeDone(): Promise<PurgeResult> {
+  return lastRawPurge;
+}
+
+/**
+ * Opt out of raw events now, without saving other, unsaved edits: withdrawing consent takes effect
+ * at once (GDPR Art. 7(3)), giving it needs an explicit Save.
+ */
+export function optOutOfRawEvents(): Promise<PurgeResult> {
+  applySettings({ ...settings, sendRawEvents: false });
+  return lastRawPurge;
 }
 
 /**
@@ -101,5 +140,17 @@ export function attachRecorder(source: { onChunk(fn: (chunk: EventChunk, meta: S
 export function startForwarding(): void {
   if (started) return;
   started = true;
-  void hecClient().start();
+  void hecClient().start().then(enforceRawOptOut);
+  // Settings saved in another tab (e.g. an opt-out) apply here too.
+  if (typeof addEventListener === 'function') {
+    addEventListener('storage', (e: StorageEvent) => {
+      if (e.key !== SETTINGS_KEY) return;
+      const stored = loadSplunkSettings();
+      // Tokens not remembered are kept per tab (sessionStorage): keep this tab's. The client needs no
+      // reconfiguring here: the saving tab's client sends its configuration to this one itself.
+      settings = stored.rememberTokens ? stored : { ...stored, hecToken: stored.hecToken || settings.hecToken, mgmtToken: stored.mgmtToken || settings.mgmtToken };
+      enforceRawOptOut();
+      for (const fn of settingsListeners) fn({ ...settings });
+    });
+  }
 }

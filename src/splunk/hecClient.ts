@@ -19,15 +19,18 @@
  */
 import { describeError } from '../core/errors';
 import {
-  addEnvelope, batchLines, drain, emptyBatcher, nextDeadline, pendingWithoutKind, pickForKeepalive, rebuildBatch, splitBatch, tick, withoutKind,
-  type BatchLimits, type BatcherState, type HecBatch, type HecEventKind,
+  addEnvelope, batchLines, drain, emptyBatcher, nextDeadline, pendingWithoutEnvelopes, pickForKeepalive, rebuildBatch, splitBatch, tick, withoutEnvelopes,
+  type BatchLimits, type BatcherState, type HecBatch,
 } from '../core/splunk/batcher';
 import { HEC_ACK_PATH, HEC_EVENT_PATH, HEC_HEALTH_PATH, joinUrl, serializeEnvelope, utf8Bytes, type HecEnvelope } from '../core/splunk/hec';
 import {
   backoffDelayMs, classifyHecResponse, classifyNetworkError, parseHecBody,
   type BackoffPolicy, type HecOutcome,
 } from '../core/splunk/hecStatus';
-import { announce, clearAll, onHecQueueNotice, purgeKind, type HecQueueNotice, type HecQueueStore, type PurgeResult, type QueuedBatch } from '../store/hecQueue';
+import {
+  announce, clearAll, onHecQueueNotice, purgeQueued,
+  type EnvelopePurgeRule, type HecQueueNotice, type HecQueueStore, type PurgeResult, type QueuedBatch,
+} from '../store/hecQueue';
 import { soloElection, type SenderElection } from './senderElection';
 
 export interface HecClientConfig {
@@ -155,6 +158,7 @@ export class HecClient {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private listeners = new Set<(s: HecStatus) => void>();
   private removers: (() => void)[] = [];
+  private noticeOff: (() => void) | null = null;
   private tabs: BroadcastChannel | null = null;
   private lastPosted = '';
   private loaded: Promise<void> | null = null;
@@ -272,7 +276,7 @@ export class HecClient {
       on(globalThis, 'pagehide', () => this.flushOnHide(true));
       if (typeof document !== 'undefined') on(document, 'visibilitychange', () => { if (document.visibilityState === 'hidden') this.flushOnHide(false); });
     }
-    this.removers.push(onHecQueueNotice((n) => this.onNotice(n)));
+    this.listenToQueue();
     if (this.shared && typeof BroadcastChannel === 'function') {
       this.tabs = new BroadcastChannel(STATUS_CHANNEL);
       this.tabs.onmessage = (e: MessageEvent<TabMessage>) => { try { this.onTabMessage(e.data); } catch { /* a bad message must not break delivery */ } };
@@ -283,6 +287,14 @@ export class HecClient {
       (e: unknown) => this.emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' }),
     );
     return this.loaded;
+  }
+
+  /**
+   * Hear queue notices (purges above all) from the first enqueue or start on: a client that holds
+   * events in memory must drop them when the owner deletes or opts out, started or not.
+   */
+  private listenToQueue(): void {
+    if (!this.noticeOff) this.noticeOff = onHecQueueNotice((n) => this.onNotice(n));
   }
 
   private onTabMessage(m: TabMessage): void {
@@ -304,6 +316,8 @@ export class HecClient {
   stop(): void {
     for (const r of this.removers) r();
     this.removers = [];
+    this.noticeOff?.();
+    this.noticeOff = null;
     for (const t of [this.batchTimer, this.retryTimer, this.ackTimer, this.refreshTimer]) if (t) clearTimeout(t);
     this.batchTimer = this.retryTimer = this.ackTimer = this.refreshTimer = null;
     if (this.electionRunning) this.election.stop();
@@ -335,34 +349,41 @@ export class HecClient {
       else this.scheduleRefresh();
       return;
     }
-    let purged: PurgeResult | undefined;
-    if (n.type === 'purge') {
-      // Gathering lines first (synchronously), so none is sealed into the queue after the purge.
-      const before = this.batcher.lines.length;
-      this.batcher = pendingWithoutKind(this.batcher, n.kind);
-      for (const [id, b] of this.unsaved) {
-        const kept = withoutKind(b, n.kind);
-        if (!kept) this.unsaved.delete(id);
-        else this.unsaved.set(id, kept);
-      }
-      for (const f of this.inFlight.values()) if (withoutKind(f.batch, n.kind) !== f.batch) f.abort.abort();
-      // The store too: batches sealed meanwhile, a memory queue, another tab's purge that raced a seal.
-      const stored = await this.store.purgeKind(n.kind).catch(() => ({ events: 0, batches: 0 }));
-      purged = { events: stored.events + before - this.batcher.lines.length, batches: stored.batches };
-    } else {
-      this.batcher = emptyBatcher();
-      this.unsaved.clear();
-      for (const f of this.inFlight.values()) f.abort.abort();
-      if (!this.shared) await this.store.clear().catch(() => undefined);
+    return this.purge(n.rule);
+  }
+
+  /**
+   * This tab's part of a purge (`purgeQueued` in hecQueue.ts tells every tab's client): matching
+   * gathering lines go first, synchronously, so none is sealed into the queue after the purge; then
+   * batches held only in memory, the queue as last read, a send carrying matching events (aborted:
+   * the send loop rereads the store and sends what is left), and the store (batches sealed meanwhile,
+   * a memory queue, another tab's purge that raced a seal).
+   */
+  private async purge(rule: EnvelopePurgeRule): Promise<PurgeResult> {
+    const ids: string[] = [];
+    const gathering = pendingWithoutEnvelopes(this.batcher, rule);
+    this.batcher = gathering.state;
+    ids.push(...gathering.removedIds);
+    for (const [id, b] of this.unsaved) {
+      const r = withoutEnvelopes(b, rule);
+      ids.push(...r.removedIds);
+      if (!r.batch) this.unsaved.delete(id);
+      else this.unsaved.set(id, r.batch);
     }
+    this.queue = this.queue.flatMap((b) => withoutEnvelopes(b, rule).batch ?? []);
+    for (const f of this.inFlight.values()) if (withoutEnvelopes(f.batch, rule).removedIds.length) f.abort.abort();
     this.armBatchTimer();
+    this.emit();
+    const stored = await this.store.purge(rule).catch(() => ({ events: 0, batches: 0, eventIds: [] as string[] }));
     await this.reload().catch(() => undefined);
     void this.pump();
-    return purged;
+    const all = [...new Set([...ids, ...stored.eventIds])];
+    return { events: all.length, batches: stored.batches, eventIds: all };
   }
 
   /** Queue envelopes for sending (batched by count, bytes, time). Never throws, never waits. */
   enqueue(envelopes: readonly HecEnvelope[]): void {
+    this.listenToQueue();
     const t = this.now();
     for (const env of envelopes) {
       const line = serializeEnvelope(env);
@@ -443,9 +464,13 @@ export class HecClient {
     await clearAll(this.store);
   }
 
-  /** Forget every unsent event of one kind, in every tab (opting out of raw events: `purgeKind('pointer')`). */
-  purgeKind(kind: HecEventKind): Promise<PurgeResult> {
-    return purgeKind(kind, this.store);
+  /**
+   * Privacy purge (issue #10): remove the events `rule` matches from what every tab gathers, sends
+   * and stores (`purgeQueued` over this client's store). E.g. `purgeEnvelopes(rawPointerEnvelopes)`
+   * when the owner opts out of raw events.
+   */
+  purgeEnvelopes(rule: EnvelopePurgeRule): Promise<PurgeResult> {
+    return purgeQueued(rule, this.store);
   }
 
   private headers(json = true, channel?: string): Record<string, string> {
@@ -530,6 +555,7 @@ export class HecClient {
         const attempts = batch.attempts + 1;
         const q = this.queue.find((b) => b.id === batch.id);
         if (q) q.attempts = attempts;
+        // Only the attempt count, and only while the batch is still queued: a batch purged meanwhile (privacy) is not written back.
         void this.store.update(batch.id, { attempts }).catch(() => undefined);
         const delay = backoffDelayMs(attempts - 1, this.cfg.backoff, this.random, o.retryAfterMs);
         const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
@@ -562,15 +588,24 @@ export class HecClient {
 
   /** One batch becomes others, in the queue and the store (or in memory, where the store never had it). */
   private async replaceBatch(batch: QueuedBatch, by: QueuedBatch[]): Promise<void> {
-    const at = this.queue.findIndex((b) => b.id === batch.id);
-    this.queue.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, ...by);
-    if (this.unsaved.delete(batch.id)) {
-      for (const b of by) this.unsaved.set(b.id, b);
-      for (const b of by) await this.store.put(b).then(() => this.unsaved.delete(b.id), () => undefined);
-      return;
+    // Only while the batch is still queued as it was sent: if a purge (here or in another tab) removed
+    // or rewrote it meanwhile, halves of the old body would bring purged events back.
+    const held = this.unsaved.get(batch.id);
+    let replaced: boolean;
+    if (held) {
+      replaced = held.body === batch.body;
+      if (replaced) {
+        this.unsaved.delete(batch.id);
+        for (const b of by) this.unsaved.set(b.id, b);
+        for (const b of by) await this.store.put(b).then(() => this.unsaved.delete(b.id), () => undefined);
+      }
+    } else {
+      replaced = await this.store.replace(batch.id, by, batch.body).catch(() => false);
     }
-    // Not in the store any more (a purge in another tab): nothing to bring back.
-    await this.store.replace(batch.id, by).catch(() => false);
+    if (!replaced) { this.dirty = true; return; } // the send loop rereads the queue and sends what is left
+    const at = this.queue.findIndex((b) => b.id === batch.id);
+    if (at >= 0) this.queue.splice(at, 1, ...by);
+    else this.dirty = true; // the queue was reread meanwhile: reread it again
   }
 
   /**

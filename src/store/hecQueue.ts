@@ -8,15 +8,19 @@
  * batches (see `src/splunk/hecClient.ts`). Changes are announced to all tabs' clients through
  * `onHecQueueNotice`: in this tab at once, in other tabs over a BroadcastChannel.
  *
- * Privacy entry points (for settings and "delete" actions, with or without a running client):
- * - `purgeKind('pointer')`: remove every queued raw pointer event (opt-out of raw events); scores stay.
- * - `clearAll()`: remove every queued event of every kind.
+ * Privacy (issue #10): one purge path, `purgeQueued(rule)`, for settings and "delete" actions, with or
+ * without a running client. The rule is data (`EnvelopePurgeRule`), so it crosses to other tabs:
+ * every tab's client drops matching gathering lines and aborts a send carrying them, and the durable
+ * store is rewritten. Rules: `rawPointerEnvelopes` (raw opt-out; scores stay), `allEnvelopes` (delete
+ * all), `envelopesOfProfiles(ids)`, `envelopesOfSession(id)`, `envelopesBefore(cutoff)` (retention).
+ * `purgeKind(kind)` and `clearAll()` are shorthands for it.
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
-import { withoutKind, type HecBatch, type HecEventKind } from '../core/splunk/batcher';
+import { withoutEnvelopes, type EnvelopePurgeRule, type HecBatch, type HecEventKind } from '../core/splunk/batcher';
 import { openPointerprintDb, storageError, type PointerprintDB } from './db';
 
-export type { HecEventKind } from '../core/splunk/batcher';
+export type { EnvelopePurgeRule, HecEventKind } from '../core/splunk/batcher';
+export { withoutEnvelopes } from '../core/splunk/batcher';
 
 export type QueuedBatch = HecBatch & {
   /** Send attempts so far (for backoff after a reload). */
@@ -30,9 +34,14 @@ export type QueuedBatch = HecBatch & {
 
 /** What a purge removed. */
 export interface PurgeResult {
+  /** Distinct events removed (= `eventIds.length`). */
   events: number;
+  /** Batches left empty and deleted from the durable store. */
   batches: number;
+  eventIds: string[];
 }
+
+const noPurge = (): PurgeResult => ({ events: 0, batches: 0, eventIds: [] });
 
 /** What the HEC client needs from a queue; IndexedDB in the app, memory when IndexedDB is missing. */
 export interface HecQueueStore {
@@ -44,10 +53,14 @@ export interface HecQueueStore {
   clear(): Promise<void>;
   /** Change a batch only if it is still queued (a purge or another tab may have removed it). */
   update(id: string, patch: Partial<Pick<QueuedBatch, 'attempts' | 'ack'>>): Promise<boolean>;
-  /** Replace a batch by others in one step (a batch split after HTTP 413); false when it was gone. */
-  replace(id: string, by: readonly QueuedBatch[]): Promise<boolean>;
-  /** Remove every queued event of `kind` (batches left empty are deleted). */
-  purgeKind(kind: HecEventKind): Promise<PurgeResult>;
+  /**
+   * Replace a batch by others in one step (a batch split after HTTP 413); false when it was gone, or
+   * when `ifBody` is given and the stored batch no longer has that body (a purge rewrote it: the
+   * halves of the old body would bring purged events back).
+   */
+  replace(id: string, by: readonly QueuedBatch[], ifBody?: string): Promise<boolean>;
+  /** Remove every queued event `rule` matches (batches left empty are deleted). */
+  purge(rule: EnvelopePurgeRule): Promise<PurgeResult>;
 }
 
 function isQueuedBatch(v: unknown): v is QueuedBatch {
@@ -59,7 +72,17 @@ function normalise(b: QueuedBatch): QueuedBatch {
   return { ...b, eventIds: Array.isArray(b.eventIds) ? b.eventIds : [], attempts: typeof b.attempts === 'number' ? b.attempts : 0 };
 }
 
+
 const asRecord = (b: QueuedBatch) => ({ ...b, eventIds: [...b.eventIds] }) as QueuedBatch & Record<string, unknown>;
+
+/** Apply `rule` to one batch: what to store instead (null: delete; the same batch: untouched). */
+function purgeOne(b: QueuedBatch, rule: EnvelopePurgeRule, out: PurgeResult): QueuedBatch | null {
+  const r = withoutEnvelopes(b, rule);
+  out.eventIds.push(...r.removedIds);
+  out.events += r.removedIds.length;
+  if (!r.batch) out.batches++;
+  return r.batch;
+}
 
 /** The part of a database schema the queue needs: a `hecQueue` store as db.ts creates it. */
 export interface HecQueueSchema extends DBSchema {
@@ -100,9 +123,10 @@ export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>)
       await tx.done;
       return isQueuedBatch(v);
     }),
-    replace: (id, by) => withDb(async (db) => {
+    replace: (id, by, ifBody) => withDb(async (db) => {
       const tx = db.transaction('hecQueue', 'readwrite');
-      const present = isQueuedBatch(await tx.store.get(id));
+      const v: unknown = await tx.store.get(id);
+      const present = isQueuedBatch(v) && (ifBody === undefined || v.body === ifBody);
       if (present) {
         await tx.store.delete(id);
         for (const b of by) await tx.store.put(asRecord(b));
@@ -110,19 +134,18 @@ export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>)
       await tx.done;
       return present;
     }),
-    purgeKind: (kind) => withDb(async (db) => {
+    purge: (rule) => withDb(async (db) => {
       // One transaction: a batch another tab adds meanwhile waits for it, and is purged by that tab's client.
       const tx = db.transaction('hecQueue', 'readwrite');
-      const out: PurgeResult = { events: 0, batches: 0 };
+      const out = noPurge();
       for (let cur = await tx.store.openCursor(); cur; cur = await cur.continue()) {
         const v: unknown = cur.value;
         if (!isQueuedBatch(v)) continue;
         const b = normalise(v);
-        const kept = withoutKind(b, kind);
+        const kept = purgeOne(b, rule, out);
         if (kept === b) continue;
-        out.events += b.eventCount - (kept?.eventCount ?? 0);
         if (kept) await cur.update(asRecord(kept));
-        else { await cur.delete(); out.batches++; }
+        else await cur.delete();
       }
       await tx.done;
       return out;
@@ -148,24 +171,40 @@ export function memoryHecQueue(): HecQueueStore {
       if (b) m.set(id, { ...b, ...patch });
       return !!b;
     },
-    async replace(id, by) {
-      if (!m.delete(id)) return false;
-      for (const b of by) m.set(b.id, copy(b));
+    async replace(id, by, ifBody) {
+      const b = m.get(id);
+      if (!b || (ifBody !== undefined && b.body !== ifBody)) return false;
+      m.delete(id);
+      for (const x of by) m.set(x.id, copy(x));
       return true;
     },
-    async purgeKind(kind) {
-      const out: PurgeResult = { events: 0, batches: 0 };
+    async purge(rule) {
+      const out = noPurge();
       for (const [id, b] of [...m]) {
-        const kept = withoutKind(b, kind);
+        const kept = purgeOne(b, rule, out);
         if (kept === b) continue;
-        out.events += b.eventCount - (kept?.eventCount ?? 0);
         if (kept) m.set(id, kept);
-        else { m.delete(id); out.batches++; }
+        else m.delete(id);
       }
       return out;
     },
   };
 }
+
+// ------------------------------------------------------------------------------ purge rules
+
+/** Raw pointer events (`pointerprint:pointer`): what "send raw pointer events" covers. */
+export const rawPointerEnvelopes: EnvelopePurgeRule = { by: 'kind', kind: 'pointer' };
+/** Every envelope (delete all). */
+export const allEnvelopes: EnvelopePurgeRule = { by: 'all' };
+/** Events of one kind. */
+export const envelopesOfKind = (kind: HecEventKind): EnvelopePurgeRule => ({ by: 'kind', kind });
+/** Events (raw and scores) of these profiles, by the indexed field `pp_profile`. */
+export const envelopesOfProfiles = (profileIds: readonly string[]): EnvelopePurgeRule => ({ by: 'profiles', profileIds: [...profileIds] });
+/** Events of one session, by the indexed field `pp_session`. */
+export const envelopesOfSession = (sessionId: string): EnvelopePurgeRule => ({ by: 'session', sessionId });
+/** Events timed before `cutoffEpochMs` (retention). */
+export const envelopesBefore = (cutoffEpochMs: number): EnvelopePurgeRule => ({ by: 'before', epochMs: cutoffEpochMs });
 
 // ------------------------------------------------------------------------------ notices to clients
 
@@ -173,10 +212,8 @@ export function memoryHecQueue(): HecQueueStore {
 export type HecQueueNotice =
   /** Batches were added or settled: reread the queue. */
   | { type: 'changed' }
-  /** Events of `kind` must go: drop them from what you gather, abort a send carrying them, purge again. */
-  | { type: 'purge'; kind: HecEventKind }
-  /** Everything must go. */
-  | { type: 'clear' };
+  /** Events `rule` matches must go: drop them from what you gather, abort a send carrying them, purge again. */
+  | { type: 'purge'; rule: EnvelopePurgeRule };
 
 const CHANNEL_NAME = 'pointerprint-hec-queue';
 /** A client's answer to a notice: for a purge, what it removed itself (its own store, gathering lines). */
@@ -195,14 +232,24 @@ function broadcastChannel(): BroadcastChannel | null {
   return channel;
 }
 
+/** Results of several purges of the same events (clients and store race for them): counted once. */
+function mergePurges(results: readonly (PurgeResult | void | undefined)[]): PurgeResult {
+  const ids = new Set<string>();
+  let batches = 0;
+  for (const r of results) {
+    if (!r) continue;
+    r.eventIds.forEach((id) => ids.add(id));
+    batches += r.batches;
+  }
+  return { events: ids.size, batches, eventIds: [...ids] };
+}
+
 /** Tell this tab's clients; resolves with what they purged between them. */
 async function tellLocal(n: HecQueueNotice): Promise<PurgeResult> {
   const answers = [...localListeners].map((fn) => {
     try { return Promise.resolve(fn(n)).catch(() => undefined); } catch { return Promise.resolve(undefined); }
   });
-  const total: PurgeResult = { events: 0, batches: 0 };
-  for (const a of await Promise.all(answers)) if (a) { total.events += a.events; total.batches += a.batches; }
-  return total;
+  return mergePurges(await Promise.all(answers));
 }
 
 /** Be told of queue changes made by this tab (at once) and by other tabs. Returns the unsubscriber. */
@@ -218,22 +265,29 @@ export function announce(n: HecQueueNotice): void {
 }
 
 /**
- * Remove every queued event of `kind` from the durable queue, and make every running client in every
- * tab drop the gathering ones and abort a send that carries them. Scores stay when `kind` is
- * 'pointer'. Use it when the owner opts out of raw events.
+ * The one privacy purge: remove every queued event `rule` matches from the durable queue, and make
+ * every running client in every tab drop matching gathering lines and abort a send that carries
+ * them. The client's retry, split and ack paths never write a purged batch back (see hecClient.ts).
+ * Resolves with what this tab removed (other tabs' gathering lines are not counted).
  */
-export async function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+export async function purgeQueued(rule: EnvelopePurgeRule, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
   // Clients first (their synchronous part runs now), so nothing they gather is sealed into the queue after the purge.
-  const byClients = tellLocal({ type: 'purge', kind });
-  const own = store.purgeKind(kind);
-  const [a, b] = await Promise.all([byClients, own]);
-  announce({ type: 'purge', kind });
-  return { events: a.events + b.events, batches: a.batches + b.batches };
+  const byClients = tellLocal({ type: 'purge', rule });
+  // Without IndexedDB nothing durable exists; a client's memory queue is purged by the client.
+  const own = store === idbHecQueue && typeof indexedDB === 'undefined' ? Promise.resolve(noPurge()) : store.purge(rule);
+  try {
+    return mergePurges(await Promise.all([byClients, own]));
+  } finally {
+    announce({ type: 'purge', rule }); // even when this store failed: other tabs still drop what they gather
+  }
 }
 
-/** Remove every queued event (the owner's "delete all"), in every tab's client too. */
-export async function clearAll(store: HecQueueStore = idbHecQueue): Promise<void> {
-  const byClients = tellLocal({ type: 'clear' });
-  await Promise.all([byClients, store.clear()]);
-  announce({ type: 'clear' });
+/** Remove every queued event of `kind` everywhere (`purgeKind('pointer')`: the raw opt-out; scores stay). */
+export function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+  return purgeQueued(envelopesOfKind(kind), store);
+}
+
+/** Remove every queued event, in every tab's client too (the owner's "delete all", "Discard unsent"). */
+export async function clearAll(store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+  return purgeQueued(allEnvelopes, store);
 }

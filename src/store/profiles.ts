@@ -12,6 +12,8 @@
  */
 import { openPointerprintDb, storageError } from './db';
 import { deleteAllForProfile } from './sessions';
+import { envelopesOfProfiles, purgeQueued } from './hecQueue';
+import { parseProfileBundle, PROFILE_FORMAT_VERSION } from '../core/profileBundle';
 import { encodingFingerprint, type EncodingSettings, type WindowSettings } from '../core/settings';
 import { PointerprintError } from '../core/errors';
 import { ARCH_VERSION, type ModelKind, type ModelSpec } from '../ml/spec';
@@ -157,18 +159,35 @@ export async function deleteModel(modelId: string): Promise<void> {
   await db.delete('models', modelId);
 }
 
+/** The profile id live scoring records under while verifying `profileId` (see ScoreView). */
+export function liveScoringProfileId(profileId: string): string {
+  return `verify-${profileId}`;
+}
+
 /**
- * "Delete my profile": events (all sessions recorded under this profile), images (never stored:
- * windows are re-rendered from events on demand), the model weights and records.
- * Returns the number of sessions removed.
+ * "Delete my profile": its unsent Splunk events first (so nothing of it leaves after this), then its
+ * events (sessions recorded under the profile and the live-scoring recordings `verify-<id>`),
+ * images (never stored: windows are re-rendered from events on demand), the model weights and
+ * records. Returns the number of sessions removed.
  */
 export async function deleteProfile(profileId: string): Promise<number> {
   const p = await getProfile(profileId);
-  const sessions = await deleteAllForProfile(profileId);
+  const owners = [profileId, liveScoringProfileId(profileId)];
+  await purgeQueued(envelopesOfProfiles(owners));
+  let sessions = 0;
+  for (const owner of owners) sessions += await deleteAllForProfile(owner);
   if (p?.modelId) await deleteModel(p.modelId);
   const db = await openPointerprintDb();
   await db.delete('profiles', profileId);
   return sessions;
+}
+
+/** Remove every Pointerprint model's weights from tfjs's IndexedDB store (delete all). */
+export async function deleteAllModelWeights(): Promise<number> {
+  const tf = await import('@tensorflow/tfjs');
+  const ours = Object.keys(await tf.io.listModels()).filter((url) => url.startsWith(modelUrl('')));
+  for (const url of ours) await tf.io.removeModel(url).catch(() => undefined);
+  return ours.length;
 }
 
 /** One file holding a profile: record, model metadata, topology and base64 weights. */
@@ -187,12 +206,6 @@ function toBase64(buf: ArrayBuffer): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
-}
-function fromBase64(b64: string): ArrayBuffer {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out.buffer;
 }
 
 /** Export a profile and its model as one JSON bundle (weights base64). */
@@ -216,32 +229,64 @@ export async function exportProfile(profileId: string): Promise<Blob> {
   return new Blob([JSON.stringify(bundle)], { type: 'application/json' });
 }
 
-/** Import a bundle made by `exportProfile` (new ids are not assigned: re-importing replaces). */
-export async function importProfile(text: string): Promise<EnrolledProfile> {
-  let b: ProfileBundle;
-  try {
-    b = JSON.parse(text) as ProfileBundle;
-  } catch {
-    throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile (not JSON).');
+// Compile-time: the file format version is the model format version.
+const _sameFormat: typeof APP_MODEL_FORMAT extends typeof PROFILE_FORMAT_VERSION ? true : never = true;
+void _sameFormat;
+
+export interface ImportProfileOptions {
+  /** Replace a profile with the same id already on this device (the UI asks the person first). */
+  replace?: boolean;
+}
+
+/**
+ * The model id to store an imported model under: the file's, when it names no stored model or the
+ * model of the profile being replaced; a fresh one otherwise, so a file can never overwrite the model
+ * of another profile.
+ */
+async function modelIdForImport(fileModelId: string, replacing: EnrolledProfile | undefined): Promise<string> {
+  if (replacing?.modelId === fileModelId) return fileModelId;
+  const usedByProfile = (await listProfiles()).some((p) => p.modelId === fileModelId);
+  const taken = usedByProfile || !!(await getModelRecord(fileModelId)) || (await modelStored(fileModelId));
+  return taken ? crypto.randomUUID() : fileModelId;
+}
+
+/**
+ * Import a bundle made by `exportProfile`. Every field is validated (`parseProfileBundle`); the
+ * storage location is derived from the model id, never read from the file; a profile already on
+ * this device is replaced only with `replace: true`.
+ */
+export async function importProfile(text: string, opts: ImportProfileOptions = {}): Promise<EnrolledProfile> {
+  const b = parseProfileBundle(text);
+  const existing = await getProfile(b.profile.id);
+  if (existing && !opts.replace) {
+    throw new PointerprintError(
+      'profile/exists',
+      `A profile “${existing.name}” (id "${existing.id}") is already on this device. Importing this file would replace it and its model: delete it first, or confirm replacing it.`,
+    );
   }
-  if (b?.format !== 'pointerprint-profile' || !b.profile || !b.model) {
-    throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile export.');
-  }
-  if (b.formatVersion !== APP_MODEL_FORMAT) {
-    throw new PointerprintError('profile/version', `This profile was exported in format v${b.formatVersion}; this app reads v${APP_MODEL_FORMAT}.`);
-  }
-  if (b.profile.kind === 'verification' && !b.profile.decision) {
-    throw new PointerprintError('profile/version', 'This profile has no decision model (calibration and threshold); it was made by an older version. Please enrol again.');
-  }
+  const modelId = await modelIdForImport(b.model.id, existing);
   const tf = await import('@tensorflow/tfjs');
-  const m = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: b.modelTopology as object,
-    weightSpecs: b.weightSpecs as import('@tensorflow/tfjs').io.WeightsManifestEntry[],
-    weightData: fromBase64(b.weightsBase64),
-  }));
-  await m.save(b.model.url);
-  m.dispose();
-  await saveModelRecord(b.model);
-  await saveProfile(b.profile);
-  return b.profile;
+  let m: import('@tensorflow/tfjs').LayersModel;
+  try {
+    m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: b.modelTopology, weightSpecs: b.weightSpecs, weightData: b.weightData }));
+  } catch (e) {
+    throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: its network does not load (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  try {
+    const inShape = m.inputs[0]?.shape ?? [];
+    const outShape = m.outputs[0]?.shape ?? [];
+    const size = b.model.spec.inputSizePx;
+    if (inShape[1] !== size || inShape[2] !== size || inShape[3] !== 3 || outShape[outShape.length - 1] !== b.model.spec.numClasses) {
+      throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: its network takes ${JSON.stringify(inShape)} and gives ${JSON.stringify(outShape)}, not what model.spec says.`);
+    }
+    await m.save(modelUrl(modelId));
+  } finally {
+    m.dispose();
+  }
+  const model: ModelRecord = { ...b.model, id: modelId, url: modelUrl(modelId) };
+  const profile: EnrolledProfile = { ...b.profile, modelId };
+  await saveModelRecord(model);
+  await saveProfile(profile);
+  if (existing?.modelId && existing.modelId !== modelId) await deleteModel(existing.modelId);
+  return profile;
 }

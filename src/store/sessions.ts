@@ -7,6 +7,7 @@
 import { concatChunks, sliceColumns, type EventChunk, type EventColumns, type SessionMeta } from '../core/events';
 import { PointerprintError } from '../core/errors';
 import { openPointerprintDb, storageError } from './db';
+import { envelopesBefore, envelopesOfProfiles, envelopesOfSession, purgeQueued } from './hecQueue';
 
 /** Events per stored chunk when a whole session is saved at once (imports, Splunk). */
 export const SAVE_CHUNK_EVENTS = 8192;
@@ -35,7 +36,8 @@ export async function saveSession(meta: SessionMeta, columns: EventColumns & { l
       const end = Math.min(columns.length, start + SAVE_CHUNK_EVENTS);
       await chunks.put({ ...sliceColumns(columns, start, end), sessionId: meta.id, seq, length: end - start });
     }
-    await tx.objectStore('sessions').put(plainMeta(meta));
+    // Retention counts from arrival on this device, not from the (possibly old) recording time.
+    await tx.objectStore('sessions').put({ ...plainMeta(meta), storedAtEpochMs: Date.now() });
     await tx.done;
   } catch (e) {
     throw storageError(e);
@@ -78,8 +80,12 @@ export async function loadSessionColumns(id: string): Promise<EventColumns & { l
   return concatChunks(chunks);
 }
 
-/** Delete a session: its meta and every chunk, in one transaction (gone from IndexedDB). */
+/**
+ * Delete a session: its unsent Splunk events, then its meta and every chunk in one transaction (gone
+ * from IndexedDB).
+ */
 export async function deleteSession(id: string): Promise<void> {
+  await purgeQueued(envelopesOfSession(id));
   const db = await openPointerprintDb();
   const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
   void tx.objectStore('chunks').delete(chunkRange(id));
@@ -87,8 +93,12 @@ export async function deleteSession(id: string): Promise<void> {
   await tx.done;
 }
 
-/** Delete every session of a profile (and their chunks). Returns how many sessions were removed. */
+/**
+ * Delete every session of a profile (their chunks, and their unsent Splunk events). Returns how many
+ * sessions were removed.
+ */
 export async function deleteAllForProfile(profileId: string): Promise<number> {
+  await purgeQueued(envelopesOfProfiles([profileId]));
   const db = await openPointerprintDb();
   const ids = await db.getAllKeysFromIndex('sessions', 'byProfile', profileId);
   const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
@@ -100,7 +110,7 @@ export async function deleteAllForProfile(profileId: string): Promise<number> {
   return ids.length;
 }
 
-/** Delete all sessions and chunks (profiles and models are left to their owners). */
+/** Delete all sessions and chunks, nothing else. The "Delete all" action is `deleteAllData` (store/erase.ts). */
 export async function deleteAllSessions(): Promise<void> {
   const db = await openPointerprintDb();
   const tx = db.transaction(['sessions', 'chunks'], 'readwrite');
@@ -126,15 +136,37 @@ export async function setRetentionDays(days: number): Promise<void> {
   await db.put('kv', Math.round(days), RETENTION_KEY);
 }
 
+/** Synthetic sessions hold no one's movement: the only source retention leaves alone. */
+const RETENTION_EXEMPT: ReadonlySet<SessionMeta['source']> = new Set(['simulator']);
+
 /**
- * Delete captured sessions that started more than the retention limit ago. Returns the ids removed.
- * Only `capture` sessions (this person's own biometric data) expire: imported public data sets carry
- * their own, possibly ancient, start times. `keepIds` protects sessions in use (the live recording).
+ * When a session arrived on this device, for retention: `storedAtEpochMs` when the store stamped it,
+ * the start for a live capture; null for a session saved before arrival times were kept.
+ */
+export function arrivedAtEpochMs(s: SessionMeta): number | null {
+  if (typeof s.storedAtEpochMs === 'number') return s.storedAtEpochMs;
+  return s.source === 'capture' ? s.startedAtEpochMs : null;
+}
+
+/**
+ * Retention: delete every session holding someone's pointer movement (captured here, imported from
+ * a file or a data set, pulled from Splunk) that arrived more than the limit ago, and unsent Splunk
+ * events timed before the limit. Only simulated sessions are exempt. Returns the session ids removed.
+ * `keepIds` protects sessions in use (the live recording). A session saved before arrival times were
+ * kept gets "now" as its arrival, so an upgrade does not delete imported data at once.
  */
 export async function pruneExpiredSessions(nowEpochMs = Date.now(), keepIds: ReadonlySet<string> = new Set()): Promise<string[]> {
   const days = await getRetentionDays();
   const cutoff = nowEpochMs - days * 86_400_000;
-  const expired = (await listSessions()).filter((s) => s.source === 'capture' && s.startedAtEpochMs < cutoff && !keepIds.has(s.id)).map((s) => s.id);
+  const expired: string[] = [];
+  const db = await openPointerprintDb();
+  for (const s of await listSessions()) {
+    if (RETENTION_EXEMPT.has(s.source) || keepIds.has(s.id)) continue;
+    const arrived = arrivedAtEpochMs(s);
+    if (arrived === null) await db.put('sessions', { ...s, storedAtEpochMs: nowEpochMs });
+    else if (arrived < cutoff) expired.push(s.id);
+  }
   for (const id of expired) await deleteSession(id);
+  await purgeQueued(envelopesBefore(cutoff));
   return expired;
 }

@@ -150,7 +150,7 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
     const before = await p.getProfile('alice');
     await p.deleteModel(before!.modelId!);
     const goneAfterDelete0 = !(await p.modelStored(before!.modelId!));
-    const back = await p.importProfile(text);
+    const back = await p.importProfile(text, { replace: true }); // alice is still on the device
     const goneAfterDelete = goneAfterDelete0;
     const rec = await p.getModelRecord(back.modelId!);
     return { bytes: text.length, same: JSON.stringify(back) === JSON.stringify(before), url: rec?.url, goneAfterDelete, stored: await p.modelStored(back.modelId!) };

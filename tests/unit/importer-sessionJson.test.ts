@@ -22,7 +22,8 @@ describe('session JSON', () => {
     const text = serializeSession(meta, cols);
     expect(JSON.parse(text).columns.x[3]).toBeNull();
     const [back] = parseSessionJson(text);
-    expect(back.meta).toEqual({ ...meta, eventCount: 5 });
+    // The source is not taken from the file (issue #10): every imported session is 'import-json'.
+    expect(back.meta).toEqual({ ...meta, source: 'import-json', eventCount: 5 });
     expect(back.columns.length).toBe(5);
     for (let i = 0; i < 5; i++) {
       const a = sampleAt(back.columns, i), b = sampleAt(cols, i);
@@ -50,6 +51,12 @@ describe('session JSON', () => {
     ['null in a non-position column', () => { const g = good(); g.columns.dy[1] = null; return g; }, /columns\.dy\[1\] must be a number/],
     ['unknown kind', () => { const g = good(); g.columns.kind[0] = 42; return g; }, /columns\.kind\[0\] is not a known event kind/],
     ['time going backwards', () => { const g = good(); g.columns.tMs[3] = 1; return g; }, /columns\.tMs\[3\] goes backwards/],
+    ['a button the Int8 column would wrap', () => { const g = good(); g.columns.button[1] = 300; return g; }, /columns\.button\[1\] must be a whole number between -1 and 127, found 300/],
+    ['a fractional buttons mask', () => { const g = good(); g.columns.buttons[0] = 1.5; return g; }, /columns\.buttons\[0\] must be a whole number/],
+    ['a position beyond any screen', () => { const g = good(); g.columns.x[0] = 1e30; return g; }, /columns\.x\[0\] must be a number between/],
+    ['control characters in a profile', () => ({ ...good(), meta: { ...meta, profileId: 'alice\u0007' } }), /meta\.profileId contains control characters/],
+    ['an over-long note', () => ({ ...good(), meta: { ...meta, note: 'x'.repeat(5000) } }), /meta\.note is 5000 characters long/],
+    ['a negative duration', () => ({ ...good(), meta: { ...meta, durationMs: -5 } }), /meta\.durationMs must be between 0/],
     ['bundle without sessions', () => ({ format: 'pointerprint-sessions', version: 1 }), /sessions must be an array/],
     ['bad session in a bundle', () => ({ format: 'pointerprint-sessions', version: 1, sessions: [good(), { ...good(), format: 'x' }] }), /sessions\[1\]\.format/],
   ];
@@ -61,5 +68,15 @@ describe('session JSON', () => {
     expect(caught).toBeInstanceOf(PointerprintError);
     expect((caught as PointerprintError).code).toBe('import/bad-json');
     expect((caught as PointerprintError).message).toMatch(msg);
+  });
+
+  it('takes no claim about origin or arrival from the file', () => {
+    for (const source of ['capture', 'import-balabit', 'splunk', 'simulator'] as const) {
+      const g = { ...good(), meta: { ...meta, source, storedAtEpochMs: 1, somethingElse: 'x' } };
+      const [s] = parseSessionJson(JSON.stringify(g));
+      expect(s.meta.source).toBe('import-json');
+      expect(s.meta).not.toHaveProperty('storedAtEpochMs');
+      expect(s.meta).not.toHaveProperty('somethingElse');
+    }
   });
 });

@@ -9,7 +9,11 @@
  * ```
  * Several sessions: `{ "format": "pointerprint-sessions", "version": 1, "sessions": [ <one session>… ] }`.
  * Columns are plain number arrays of equal length; a missing position (NaN) is written as null.
- * Validation is strict and every error names where it is (e.g. "sessions[2].columns.x[17]").
+ * Validation is strict and every error names where it is (e.g. "sessions[2].columns.x[17]"). Values are
+ * range-checked against the typed arrays they are stored in, strings are bounded and free of control
+ * characters, and
+ * an imported session is always `source: 'import-json'` whatever the file claims (retention and the
+ * training-data choices depend on the source).
  */
 import { PointerprintError } from '../errors';
 import { COLUMN_NAMES, EventKind, allocColumns, type EventColumns, type SessionMeta, type SessionSource, type SizePx } from '../events';
@@ -83,48 +87,76 @@ const SOURCES: readonly SessionSource[] = ['capture', 'import-balabit', 'import-
 
 function size(v: unknown, where: string, required: boolean): SizePx | undefined {
   if (v === undefined && !required) return undefined;
-  if (!isObj(v) || typeof v.width !== 'number' || typeof v.height !== 'number' || !(v.width > 0) || !(v.height > 0) || !Number.isFinite(v.width) || !Number.isFinite(v.height)) {
-    bad(where, 'must be { width, height } with positive numbers.');
+  if (!isObj(v) || typeof v.width !== 'number' || typeof v.height !== 'number' || !(v.width > 0) || !(v.height > 0) || !(v.width <= MAX_SIDE_PX) || !(v.height <= MAX_SIDE_PX)) {
+    bad(where, `must be { width, height } with positive numbers up to ${MAX_SIDE_PX}.`);
   }
   return { width: v.width, height: v.height };
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const MAX_TEXT = 2000;
+const MAX_SIDE_PX = 1e6;
+
 function validateMeta(m: unknown, where: string): SessionMeta {
   if (!isObj(m)) bad(where, 'is missing or not an object.');
-  const str = (k: string, required: boolean): string | undefined => {
+  const str = (k: string, required: boolean, max = 200): string | undefined => {
     const v = m[k];
     if (v === undefined && !required) return undefined;
     if (typeof v !== 'string' || (required && v.length === 0)) bad(`${where}.${k}`, 'must be a non-empty string.');
+    if (v.length > max) bad(`${where}.${k}`, `is ${v.length} characters long; at most ${max} are allowed.`);
+    if (CONTROL.test(v)) bad(`${where}.${k}`, 'contains control characters.');
     return v;
   };
-  const num = (k: string, required: boolean): number | undefined => {
+  const num = (k: string, required: boolean, min: number, max: number): number | undefined => {
     const v = m[k];
     if (v === undefined && !required) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${where}.${k}`, 'must be a finite number.');
+    if (v < min || v > max) bad(`${where}.${k}`, `must be between ${min} and ${max}, found ${v}.`);
     return v;
   };
   const source = m.source;
   if (typeof source !== 'string' || !SOURCES.includes(source as SessionSource)) {
     bad(`${where}.source`, `must be one of ${SOURCES.join(', ')}.`);
   }
+  // The id is the session's key: an id already stored is skipped by the importer, never overwritten.
+  const id = str('id', true, 300)!;
   const out: SessionMeta = {
-    id: str('id', true)!,
+    id,
     profileId: str('profileId', true)!,
-    source: source as SessionSource,
-    startedAtEpochMs: num('startedAtEpochMs', true)!,
+    // What a file says about its origin is a claim, not a fact: everything imported from a file is
+    // 'import-json' (so retention and the training-data choices treat it as imported).
+    source: 'import-json',
+    startedAtEpochMs: num('startedAtEpochMs', true, 0, 8.64e15)!,
     space: size(m.space, `${where}.space`, true)!,
-    eventCount: num('eventCount', true)!,
-    durationMs: num('durationMs', true)!,
+    eventCount: num('eventCount', true, 0, Number.MAX_SAFE_INTEGER)!,
+    durationMs: num('durationMs', true, 0, 8.64e15)!,
   };
   const label = str('label', false); if (label !== undefined) out.label = label;
-  const ua = str('userAgent', false); if (ua !== undefined) out.userAgent = ua;
-  const note = str('note', false); if (note !== undefined) out.note = note;
-  const dpr = num('devicePixelRatio', false); if (dpr !== undefined) out.devicePixelRatio = dpr;
+  const ua = str('userAgent', false, 1000); if (ua !== undefined) out.userAgent = ua;
+  const note = str('note', false, MAX_TEXT); if (note !== undefined) out.note = note;
+  const dpr = num('devicePixelRatio', false, 0.01, 100); if (dpr !== undefined) out.devicePixelRatio = dpr;
   const vp = size(m.viewport, `${where}.viewport`, false); if (vp) out.viewport = vp;
   const pg = size(m.page, `${where}.page`, false); if (pg) out.page = pg;
   const sc = size(m.screen, `${where}.screen`, false); if (sc) out.screen = sc;
   return out;
 }
+
+/**
+ * Allowed values per column: the typed array a column is stored in would silently wrap or round
+ * anything else (e.g. button 300 in an Int8Array).
+ */
+const COLUMN_RANGE: Record<(typeof COLUMN_NAMES)[number], { min: number; max: number; integer: boolean }> = {
+  tMs: { min: -8.64e15, max: 8.64e15, integer: false },
+  kind: { min: 0, max: EventKind.Idle, integer: true },
+  x: { min: -1e7, max: 1e7, integer: false },
+  y: { min: -1e7, max: 1e7, integer: false },
+  button: { min: -1, max: 127, integer: true },
+  buttons: { min: 0, max: 255, integer: true },
+  pointerKind: { min: 0, max: 255, integer: true },
+  dx: { min: -1e7, max: 1e7, integer: false },
+  dy: { min: -1e7, max: 1e7, integer: false },
+};
 
 /** Columns whose values may be null (NaN: a position not known, e.g. a wheel tick before any move). */
 const NULLABLE = new Set<string>(['x', 'y']);
@@ -150,15 +182,20 @@ function validateSession(v: unknown, where: string): SessionData {
     if (arr.length !== n) bad(w, `has ${arr.length} values but tMs has ${n}; all columns must be the same length.`);
     const dst = cols[name];
     const nullable = NULLABLE.has(name);
+    const range = COLUMN_RANGE[name];
     for (let i = 0; i < n; i++) {
       const x = arr[i];
-      if (typeof x === 'number' && Number.isFinite(x)) dst[i] = x;
-      else if (x === null && nullable) dst[i] = NaN;
+      if (typeof x === 'number' && Number.isFinite(x)) {
+        if (x < range.min || x > range.max || (range.integer && !Number.isInteger(x))) {
+          if (name === 'kind') bad(`${w}[${i}]`, `is not a known event kind (0..${MAX_KIND}).`);
+          bad(`${w}[${i}]`, `must be ${range.integer ? 'a whole number' : 'a number'} between ${range.min} and ${range.max}, found ${x}.`);
+        }
+        dst[i] = x;
+      } else if (x === null && nullable) dst[i] = NaN;
       else bad(`${w}[${i}]`, `must be a number, found ${JSON.stringify(x)?.slice(0, 40)}.`);
     }
   }
   for (let i = 0; i < n; i++) {
-    if (cols.kind[i] > MAX_KIND || cols.kind[i] !== (cj.kind as number[])[i]) bad(`${where}.columns.kind[${i}]`, `is not a known event kind (0..${MAX_KIND}).`);
     if (i > 0 && cols.tMs[i] < cols.tMs[i - 1]) bad(`${where}.columns.tMs[${i}]`, 'goes backwards in time; events must be in time order.');
   }
   meta.eventCount = n;

@@ -92,20 +92,6 @@ export type HecEventKind = 'pointer' | 'score' | 'other';
 
 const KIND_BY_SOURCETYPE: Readonly<Record<string, HecEventKind>> = { [SOURCETYPE_POINTER]: 'pointer', [SOURCETYPE_SCORE]: 'score' };
 
-/**
- * The kind of one serialised envelope. A line that is not an envelope counts as 'pointer' when it
- * mentions the pointer sourcetype at all: a privacy purge must rather remove too much than too little.
- */
-export function envelopeKind(line: string): HecEventKind {
-  try {
-    const env = JSON.parse(line) as { sourcetype?: unknown } | null;
-    const st = env && typeof env === 'object' && typeof env.sourcetype === 'string' ? env.sourcetype : '';
-    return KIND_BY_SOURCETYPE[st] ?? 'other';
-  } catch {
-    return line.includes(SOURCETYPE_POINTER) ? 'pointer' : 'other';
-  }
-}
-
 /** The lines of a batch body with their event ids (JSON never holds a raw newline, so '\n' splits safely). */
 export function batchLines(b: Pick<HecBatch, 'body' | 'eventIds'>): { line: string; eventId: string }[] {
   const lines = b.body === '' ? [] : b.body.split('\n');
@@ -119,21 +105,63 @@ export function rebuildBatch<B extends HecBatch>(b: B, lines: readonly { line: s
   return { ...b, body, bytes, eventCount: lines.length, eventIds: lines.map((l) => l.eventId) };
 }
 
-/** The batch without its events of `kind`: null when nothing is left, the same object when nothing changed. */
-export function withoutKind<B extends HecBatch>(b: B, kind: HecEventKind): B | null {
-  const all = batchLines(b);
-  const kept = all.filter((l) => envelopeKind(l.line) !== kind);
-  if (kept.length === all.length) return b;
-  return kept.length ? rebuildBatch(b, kept) : null;
+/**
+ * Which queued events a purge removes. Plain data, not a function: a purge started in one tab
+ * crosses the BroadcastChannel to every other tab's client (see `src/store/hecQueue.ts`).
+ */
+export type EnvelopePurgeRule =
+  /** Everything (delete all, "Discard unsent"). */
+  | { by: 'all' }
+  /** Events of one kind (raw opt-out: 'pointer'). */
+  | { by: 'kind'; kind: HecEventKind }
+  /** Events (raw and scores) of these profiles, by the indexed field `pp_profile`. */
+  | { by: 'profiles'; profileIds: readonly string[] }
+  /** Events of one session, by the indexed field `pp_session`. */
+  | { by: 'session'; sessionId: string }
+  /** Events whose HEC `time` is before this instant (retention). */
+  | { by: 'before'; epochMs: number };
+
+/**
+ * Does `rule` remove this serialised envelope? A line that does not parse always matches: a privacy
+ * purge errs on the side of not sending.
+ */
+export function envelopeMatches(line: string, rule: EnvelopePurgeRule): boolean {
+  let env: { sourcetype?: unknown; time?: unknown; fields?: Record<string, unknown> } | null;
+  try { env = JSON.parse(line) as typeof env; } catch { return true; }
+  if (!env || typeof env !== 'object') return true;
+  switch (rule.by) {
+    case 'all': return true;
+    case 'kind': return (typeof env.sourcetype === 'string' ? KIND_BY_SOURCETYPE[env.sourcetype] ?? 'other' : 'other') === rule.kind;
+    case 'profiles': return rule.profileIds.includes(String(env.fields?.pp_profile));
+    case 'session': return String(env.fields?.pp_session) === rule.sessionId;
+    case 'before': return typeof env.time === 'number' && env.time * 1000 < rule.epochMs;
+  }
 }
 
-/** Pending (gathering) lines without those of `kind`. */
-export function pendingWithoutKind(s: BatcherState, kind: HecEventKind): BatcherState {
-  const keep = s.lines.map((l) => envelopeKind(l) !== kind);
-  if (keep.every(Boolean)) return s;
+/**
+ * The batch without the events `rule` matches, and the ids removed. `batch` is the same object when
+ * nothing matched, null when nothing is left. A line without an id is named `<batch id>:line-<i>`.
+ */
+export function withoutEnvelopes<B extends HecBatch>(b: B, rule: EnvelopePurgeRule): { batch: B | null; removedIds: string[] } {
+  const all = batchLines(b);
+  const kept: typeof all = [];
+  const removedIds: string[] = [];
+  all.forEach((l, i) => {
+    if (envelopeMatches(l.line, rule)) removedIds.push(l.eventId || `${b.id}:line-${i}`);
+    else kept.push(l);
+  });
+  if (!removedIds.length) return { batch: b, removedIds };
+  return { batch: kept.length ? rebuildBatch(b, kept) : null, removedIds };
+}
+
+/** Pending (gathering) lines without those `rule` matches, and the ids removed. */
+export function pendingWithoutEnvelopes(s: BatcherState, rule: EnvelopePurgeRule): { state: BatcherState; removedIds: string[] } {
+  const keep = s.lines.map((l) => !envelopeMatches(l, rule));
+  if (keep.every(Boolean)) return { state: s, removedIds: [] };
+  const removedIds = s.ids.filter((_, i) => !keep[i]);
   const lines = s.lines.filter((_, i) => keep[i]);
-  if (!lines.length) return emptyBatcher();
-  return { lines, ids: s.ids.filter((_, i) => keep[i]), bytes: lines.reduce((n, l) => n + utf8Bytes(l), 0), firstAtMs: s.firstAtMs };
+  if (!lines.length) return { state: emptyBatcher(), removedIds };
+  return { state: { lines, ids: s.ids.filter((_, i) => keep[i]), bytes: lines.reduce((n, l) => n + utf8Bytes(l), 0), firstAtMs: s.firstAtMs }, removedIds };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HecClient, type HecClientConfig } from '../../../src/splunk/hecClient';
-import { memoryHecQueue } from '../../../src/store/hecQueue';
+import { memoryHecQueue, rawPointerEnvelopes } from '../../../src/store/hecQueue';
 import type { HecEnvelope } from '../../../src/core/splunk/hec';
 import { pointerEnvelopes } from '../../../src/core/splunk/hec';
 import { meta, sampleChunk } from './fixtures';
@@ -258,7 +258,7 @@ describe('HecClient delivery rules', () => {
     c.enqueue([env('score-1'), raw[0], env('score-2')]); // sealed and in flight (hanging)
     await until(() => bodies.length === 1);
     c.enqueue([{ ...raw[0], event: { ...raw[0].event, eventId: 's1:1:0' } }, env('score-3')]); // gathering
-    const r = await c.purgeKind('pointer');
+    const r = await c.purgeEnvelopes(rawPointerEnvelopes);
     expect(r.events).toBe(2); // one queued, one gathering
     await c.flush();
     await until(() => c.status().sentEvents === 3);

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { meta, sampleChunk } from './fixtures';
 import { pointerEnvelopes, scoreEnvelope, serializeEnvelope, utf8Bytes } from '../../../src/core/splunk/hec';
-import { addEnvelope, drain, emptyBatcher, envelopeKind, pendingWithoutKind, splitBatch, withoutKind, type HecBatch } from '../../../src/core/splunk/batcher';
-import { clearAll, memoryHecQueue, onHecQueueNotice, purgeKind, type HecQueueNotice, type QueuedBatch } from '../../../src/store/hecQueue';
+import { addEnvelope, drain, emptyBatcher, envelopeMatches, pendingWithoutEnvelopes, splitBatch, withoutEnvelopes, type HecBatch } from '../../../src/core/splunk/batcher';
+import { clearAll, envelopesOfKind, memoryHecQueue, onHecQueueNotice, purgeKind, rawPointerEnvelopes, type HecQueueNotice, type QueuedBatch } from '../../../src/store/hecQueue';
 import type { LiveScore } from '../../../src/core/score';
 
 const score = (id: string): LiveScore => ({ id, sessionId: 's1', profileId: 'alice', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0.5, windowsSeen: 1, decision: 'not_yet', flags: [], atEpochMs: 1 });
@@ -22,30 +22,33 @@ function batchOf(lines: string[]): QueuedBatch {
 }
 
 describe('queue purge by kind', () => {
-  it('envelopeKind reads the sourcetype', () => {
-    expect(envelopeKind(pointerLine(0))).toBe('pointer');
-    expect(envelopeKind(scoreLine('a'))).toBe('score');
-    expect(envelopeKind('{"event":1}')).toBe('other');
+  it('a kind rule reads the sourcetype', () => {
+    expect(envelopeMatches(pointerLine(0), envelopesOfKind('pointer'))).toBe(true);
+    expect(envelopeMatches(scoreLine('a'), envelopesOfKind('pointer'))).toBe(false);
+    expect(envelopeMatches(scoreLine('a'), envelopesOfKind('score'))).toBe(true);
+    expect(envelopeMatches('{"event":1}', envelopesOfKind('other'))).toBe(true);
+    expect(envelopeMatches('{"event":1}', envelopesOfKind('pointer'))).toBe(false);
   });
 
-  it('withoutKind keeps scores, ids and byte counts aligned', () => {
+  it('withoutEnvelopes (raw events) keeps scores, ids and byte counts aligned', () => {
     const b = batchOf([scoreLine('a'), pointerLine(0), scoreLine('b'), pointerLine(1)]);
-    const kept = withoutKind(b, 'pointer')!;
+    const kept = withoutEnvelopes(b, rawPointerEnvelopes).batch!;
     expect(kept.eventIds).toEqual(['a', 'b']);
     expect(kept.body).toBe([scoreLine('a'), scoreLine('b')].join('\n'));
     expect(kept.bytes).toBe(utf8Bytes(kept.body));
     expect(kept.id).toBe(b.id);
-    expect(withoutKind(batchOf([pointerLine(2)]), 'pointer')).toBeNull();
+    expect(withoutEnvelopes(batchOf([pointerLine(2)]), rawPointerEnvelopes).batch).toBeNull();
     const scoresOnly = batchOf([scoreLine('c')]);
-    expect(withoutKind(scoresOnly, 'pointer')).toBe(scoresOnly);
+    expect(withoutEnvelopes(scoresOnly, rawPointerEnvelopes).batch).toBe(scoresOnly);
   });
 
-  it('pendingWithoutKind drops gathering raw lines', () => {
+  it('pendingWithoutEnvelopes drops gathering raw lines', () => {
     let s = emptyBatcher();
-    for (const l of [pointerLine(0), scoreLine('x')]) s = addEnvelope(s, l, utf8Bytes(l), 'id', 0, { maxEvents: 10, maxBytes: 1e9, maxWaitMs: 1e9 }, newId).state;
-    const p = pendingWithoutKind(s, 'pointer');
-    expect(p.lines).toEqual([scoreLine('x')]);
-    expect(p.bytes).toBe(utf8Bytes(scoreLine('x')));
+    for (const [l, id] of [[pointerLine(0), 'raw'], [scoreLine('x'), 'x']]) s = addEnvelope(s, l, utf8Bytes(l), id, 0, { maxEvents: 10, maxBytes: 1e9, maxWaitMs: 1e9 }, newId).state;
+    const p = pendingWithoutEnvelopes(s, rawPointerEnvelopes);
+    expect(p.state.lines).toEqual([scoreLine('x')]);
+    expect(p.state.bytes).toBe(utf8Bytes(scoreLine('x')));
+    expect(p.removedIds).toEqual(['raw']);
   });
 
   it('purgeKind removes raw events from every stored batch, deletes emptied ones, tells clients first', async () => {
@@ -58,11 +61,12 @@ describe('queue purge by kind', () => {
     const off = onHecQueueNotice((m) => { heard.push(m); if (storeWhenTold < 0) void store.list().then((l) => (storeWhenTold = l.length)); });
     const r = await purgeKind('pointer', store);
     off();
-    expect(r).toEqual({ events: 3, batches: 1 });
+    expect({ events: r.events, batches: r.batches }).toEqual({ events: 3, batches: 1 });
+    expect(r.eventIds).toHaveLength(3);
     const left = await store.list();
     expect(left.map((b) => b.eventIds)).toEqual([['a'], ['b']]);
     for (const b of left) expect(b.body).not.toContain('pointerprint:pointer');
-    expect(heard[0]).toEqual({ type: 'purge', kind: 'pointer' });
+    expect(heard[0]).toEqual({ type: 'purge', rule: { by: 'kind', kind: 'pointer' } });
     expect(storeWhenTold).toBe(3); // told before the store changed, so gathering raw lines go first
   });
 
@@ -74,7 +78,7 @@ describe('queue purge by kind', () => {
     await clearAll(store);
     off();
     expect(await store.list()).toEqual([]);
-    expect(heard).toContainEqual({ type: 'clear' });
+    expect(heard).toContainEqual({ type: 'purge', rule: { by: 'all' } });
   });
 
   it('update never brings back a batch that was removed', async () => {

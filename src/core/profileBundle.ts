@@ -1,0 +1,208 @@
+/**
+ * The schema of an exported profile file (`pointerprint-profile`) and its validation.
+ *
+ * A profile file comes from outside and is untrusted: every field is checked (type, range, size),
+ * unknown fields are dropped, the parts must agree with each other (ids, kinds, class count,
+ * settings fingerprint, weight sizes), and nothing that says *where* to store something is taken
+ * from it: the model's storage URL is not read at all (the store derives it from the model id), and
+ * ids are restricted to characters that cannot escape a storage key.
+ * Pure (no DOM, no storage); the store's `importProfile` applies the result.
+ */
+import { PointerprintError } from './errors';
+import { encodingFingerprint } from './settings';
+import { arrayOf, bool, check, id, isPlainObject, literal, nullable, num, obj, optional, str, type Infer, type Schema } from './validate';
+
+export const PROFILE_FORMAT = 'pointerprint-profile';
+/** Same value as the store's APP_MODEL_FORMAT (checked there at compile time). */
+export const PROFILE_FORMAT_VERSION = 1;
+/** A profile file larger than this is refused before parsing (a real one is well under 5 MB). */
+export const MAX_PROFILE_FILE_CHARS = 64 * 1024 * 1024;
+
+const count = (max = 1e9) => num({ min: 0, max, integer: true });
+const unit = num({ min: 0, max: 1 });
+const unitOrNaN = num({ min: 0, max: 1, nullIsNaN: true });
+const finiteOrNaN = num({ nullIsNaN: true });
+const epochMs = num({ min: 0, max: 8.64e15 });
+const text = (max: number) => str({ max });
+const name = str({ min: 1, max: 200 });
+const modelKind = literal('verification', 'group');
+
+const windowSettings = obj({
+  mode: literal('events', 'time'),
+  eventsPerWindow: num({ min: 1, max: 1e6, integer: true }),
+  spanMs: num({ min: 1, max: 1e8 }),
+  idleGapMs: num({ min: 0, max: 1e8 }),
+  minMoveEvents: count(1e6),
+  minPathFraction: unit,
+});
+
+const encoding = obj({
+  sizePx: num({ min: 8, max: 512, integer: true }),
+  speedFullPxPerMs: num({ min: 1e-6, max: 1e6 }),
+  accelFullPxPerMs2: num({ min: 1e-9, max: 1e6 }),
+  version: count(1e6),
+});
+
+const modelSpec = obj({
+  kind: modelKind,
+  inputSizePx: num({ min: 8, max: 512, integer: true }),
+  channels: literal(3),
+  numClasses: num({ min: 2, max: 64, integer: true }),
+  blockFilters: arrayOf(num({ min: 1, max: 1024, integer: true }), { min: 1, max: 8 }),
+  convsPerBlock: num({ min: 1, max: 8, integer: true }),
+  denseUnits: count(4096),
+  dropout: num({ min: 0, max: 0.95 }),
+  l2: num({ min: 0, max: 1 }),
+  batchNorm: bool,
+  archVersion: count(1e6),
+});
+
+const qualityReport = obj({
+  testWindows: count(),
+  accuracy: unitOrNaN,
+  auc: unitOrNaN,
+  eer: unitOrNaN,
+  threshold: finiteOrNaN,
+  far: unitOrNaN,
+  frr: unitOrNaN,
+  roc: arrayOf(obj({ fpr: unit, tpr: unit }), { max: 1001 }),
+  confusion: optional(arrayOf(arrayOf(count(), { max: 64 }), { max: 64 })),
+});
+
+const trainedAgainst = obj({
+  classes: arrayOf(obj({ name, sessions: count(), windows: count(), origins: arrayOf(text(500), { max: 10_000 }) }), { max: 64 }),
+  split: obj({ train: count(), val: count(), test: count() }),
+  heldOutBy: literal('sessions', 'time-blocks'),
+  note: text(2000),
+});
+
+const epochReport = obj({
+  epoch: count(1e6),
+  trainLoss: finiteOrNaN,
+  trainAcc: unitOrNaN,
+  valLoss: finiteOrNaN,
+  valAcc: unitOrNaN,
+  ms: num({ min: 0, nullIsNaN: true }),
+  msPerStep: num({ min: 0, nullIsNaN: true }),
+  best: bool,
+});
+
+const profileSchema = obj({
+  // The profile id is the name sessions are recorded under (free text); the model id, part of a
+  // storage URL, is restricted to a safe alphabet.
+  id: name,
+  name,
+  kind: modelKind,
+  createdAtEpochMs: epochMs,
+  windows: count(),
+  windowSettings,
+  encoding,
+  fingerprint: text(300),
+  modelId: nullable(id()),
+  quality: nullable(qualityReport),
+  trainedAgainst: nullable(trainedAgainst),
+  history: arrayOf(epochReport, { max: 100_000 }),
+  backend: text(64),
+});
+
+/** The model record without `url`: a storage location is never read from a file. */
+const modelSchema = obj({
+  id: id(),
+  kind: modelKind,
+  spec: modelSpec,
+  classNames: arrayOf(name, { min: 2, max: 64 }),
+  fingerprint: text(300),
+  windowSettings,
+  encoding,
+  createdAtEpochMs: epochMs,
+  backend: text(64),
+  tfjsVersion: text(32),
+  formatVersion: literal(PROFILE_FORMAT_VERSION),
+});
+
+const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1 } as const;
+const weightSpec = obj({
+  name: str({ min: 1, max: 300 }),
+  shape: arrayOf(num({ min: 0, max: 1e6, integer: true }), { max: 8 }),
+  dtype: literal('float32', 'int32', 'bool'),
+});
+
+const topology: Schema<Record<string, unknown>> = (v, path) => {
+  if (!isPlainObject(v)) throw new PointerprintError('import/invalid', `${path} must be an object.`);
+  return v;
+};
+
+const bundleSchema = obj({
+  format: literal(PROFILE_FORMAT),
+  formatVersion: literal(PROFILE_FORMAT_VERSION),
+  profile: profileSchema,
+  model: modelSchema,
+  modelTopology: topology,
+  weightSpecs: arrayOf(weightSpec, { min: 1, max: 1000 }),
+  weightsBase64: str({ min: 4, max: MAX_PROFILE_FILE_CHARS, pattern: /^[A-Za-z0-9+/]*={0,2}$/, patternText: 'base64' }),
+});
+
+export type ImportedProfile = Infer<typeof profileSchema>;
+export type ImportedModel = Infer<typeof modelSchema>;
+export type WeightSpec = Infer<typeof weightSpec>;
+
+export interface ValidProfileBundle {
+  profile: ImportedProfile & { modelId: string };
+  model: ImportedModel;
+  modelTopology: Record<string, unknown>;
+  weightSpecs: WeightSpec[];
+  weightData: ArrayBuffer;
+}
+
+const bad = (msg: string): never => {
+  throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: ${msg}`);
+};
+
+function decodeBase64(b64: string): ArrayBuffer {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out.buffer;
+}
+
+/** The parts of a bundle must describe one model: ids, kinds, classes, settings and weight sizes agree. */
+function checkConsistency(b: Infer<typeof bundleSchema>, weightBytes: number): void {
+  const { profile: p, model: m } = b;
+  if (p.modelId !== m.id) bad(`profile.modelId (${JSON.stringify(p.modelId)}) is not model.id (${JSON.stringify(m.id)}).`);
+  if (p.kind !== m.kind || m.spec.kind !== m.kind) bad(`the kinds disagree (profile ${p.kind}, model ${m.kind}, spec ${m.spec.kind}).`);
+  if (m.classNames.length !== m.spec.numClasses) bad(`model.classNames has ${m.classNames.length} names but the network has ${m.spec.numClasses} outputs.`);
+  if (m.spec.inputSizePx !== m.encoding.sizePx) bad(`the network takes ${m.spec.inputSizePx} px images but the encoding makes ${m.encoding.sizePx} px.`);
+  const fp = encodingFingerprint(m.windowSettings, m.encoding);
+  if (m.fingerprint !== fp) bad(`model.fingerprint ${JSON.stringify(m.fingerprint)} does not match its own settings (${fp}).`);
+  if (p.fingerprint !== m.fingerprint) bad('the profile and its model were made under different settings.');
+  const expected = b.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[w.dtype], 0);
+  if (expected !== weightBytes) bad(`the weights are ${weightBytes} bytes but weightSpecs describe ${expected}.`);
+}
+
+/**
+ * Parse and validate a profile file. Throws PointerprintError ('profile/bad-file', 'profile/version',
+ * 'profile/invalid') with a message naming the first problem.
+ */
+export function parseProfileBundle(textIn: string): ValidProfileBundle {
+  if (textIn.length > MAX_PROFILE_FILE_CHARS) bad(`it is ${(textIn.length / 1e6).toFixed(0)} MB; a profile is at most ${MAX_PROFILE_FILE_CHARS / 1e6} MB.`);
+  let v: unknown;
+  try {
+    v = JSON.parse(textIn);
+  } catch {
+    throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile (not JSON).');
+  }
+  if (!isPlainObject(v) || v.format !== PROFILE_FORMAT) throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile export.');
+  if (v.formatVersion !== PROFILE_FORMAT_VERSION) {
+    throw new PointerprintError('profile/version', `This profile was exported in format v${JSON.stringify(v.formatVersion)}; this app reads v${PROFILE_FORMAT_VERSION}.`);
+  }
+  const b = check(bundleSchema, v, 'file', 'profile/invalid', 'This profile file cannot be imported');
+  if (b.profile.modelId === null) bad('profile.modelId is empty: a profile file carries a model.');
+  let weightData: ArrayBuffer;
+  try {
+    weightData = decodeBase64(b.weightsBase64);
+  } catch {
+    return bad('weightsBase64 is not valid base64.');
+  }
+  checkConsistency(b, weightData.byteLength);
+  return { profile: { ...b.profile, modelId: b.profile.modelId! }, model: b.model, modelTopology: b.modelTopology, weightSpecs: b.weightSpecs, weightData };
+}
