@@ -244,8 +244,13 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
   }
   await expect(status(page)).toContainText('match ', { timeout: 90_000 });
   await flushAll(page);
-  await expect.poll(() => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-  const scores = peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
+  const scoreEvents = () => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
+  // Wait for at least two scores, and for every score the worker made so far (windowsSeen 1..n all here).
+  await expect.poll(() => {
+    const seen = new Set(scoreEvents().map((s) => s.windowsSeen as number));
+    return seen.size >= 2 && Math.max(...seen) === seen.size;
+  }, { timeout: 30_000 }).toBe(true);
+  const scores = scoreEvents();
   const d = profile.profile.decision!;
   for (const s of scores) {
     expect(s.profileId).toBe('alice');
@@ -262,13 +267,13 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
     expect(s).not.toHaveProperty('columns');
   }
   expect(new Set(scores.map((s) => s.windowIndex)).size).toBe(scores.length);
-  // The worker's verdicts are the app's: replaying its window scores through the app's core functions
-  // gives the same sequential verdict after every window (over the run of windows from the first).
-  const byIndex = new Map(scores.map((s) => [s.windowIndex as number, s]));
+  // The worker's verdicts are the app's: replaying its window scores, in the order it scored them,
+  // through the app's core functions gives the same sequential verdict after every window.
+  const inOrder = [...scores].sort((a, b) => (a.windowsSeen as number) - (b.windowsSeen as number));
   let state = emptySequential();
   let replayed = 0;
-  for (let i = 0; byIndex.has(i); i++, replayed++) {
-    const s = byIndex.get(i)!;
+  for (const s of inOrder) {
+    if (replayed) expect(s.windowIndex as number).toBeGreaterThan(inOrder[replayed - 1].windowIndex as number);
     state = addWindowScore(state, d, s.windowScore as number);
     const want = liveVerdictFields(readLiveVerdict(state, d), d);
     expect(s.decision).toBe(want.decision);
@@ -276,6 +281,7 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
     expect(s.fusedScore as number).toBeCloseTo(want.fusedScore, 9);
     expect(s.confidence as number).toBeCloseTo(want.confidence, 9);
     expect(s.moreWindows).toEqual(want.moreWindows);
+    replayed++;
   }
   expect(replayed).toBeGreaterThanOrEqual(2);
   expect(problems).toEqual([]);
