@@ -1,29 +1,29 @@
 /// <reference lib="webworker" />
 /**
  * The embed's scoring worker (its own file, built apart from the capture bundle; it carries
- * TensorFlow.js). It fetches the exported profile, loads the model from memory, and for each window
- * the page sends: human-movement rules, encode, draw on an OffscreenCanvas, predict, fuse with the
- * session's earlier windows. It replies with scores and decisions only.
+ * TensorFlow.js). It fetches the exported profile, loads its verifier from memory, and scores each
+ * window the page sends exactly as the app's live scorer does, with the same functions: human-movement
+ * rules, window → fused image/feature probability (ml/windowScorer), calibrated LLR → sequential
+ * verdict (core/liveVerdict). It replies with scores and decisions only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { renderDrawList, type Canvas2DLike } from '../core/drawlist';
-import { encodeWindow, BACKGROUND } from '../core/encode';
 import { describeError, PointerprintError } from '../core/errors';
-import { addWindow, emptyFusion, readFusion, DEFAULT_FUSION, type FusionSettings, type FusionState } from '../core/fusion';
 import { checkHumanRules } from '../core/humanRules';
-import { rgbaToRgb } from '../ml/pipeline';
-import { scoreClass } from '../ml/train';
+import { addWindowScore, liveVerdictFields, readLiveVerdict } from '../core/liveVerdict';
+import { emptySequential, type SequentialState } from '../core/sequential';
+import { loadFeatureModel } from '../ml/featureModel';
+import { offscreenRasterizer, scoreWindows, type LoadedVerifier } from '../ml/windowScorer';
 import { scoringProfileFromExport, type ScoringProfile } from './profileAdapter';
 import type { ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: ScoreWorkerReply) => scope.postMessage(m);
 
-let model: tf.LayersModel | null = null;
+let verifier: LoadedVerifier | null = null;
 let profile: ScoringProfile | null = null;
-let fusionSettings: FusionSettings = DEFAULT_FUSION;
-let ctx: OffscreenCanvasRenderingContext2D | null = null;
-const fusion = new Map<string, FusionState>();
+const rasterize = offscreenRasterizer();
+/** Running sequential test per capture session. */
+const sequential = new Map<string, SequentialState>();
 
 async function load(url: string): Promise<void> {
   let json: unknown;
@@ -34,40 +34,35 @@ async function load(url: string): Promise<void> {
   } catch (e) {
     throw new PointerprintError('profile/unreachable', `Could not load the profile from ${url}: ${describeError(e)}.`);
   }
-  profile = scoringProfileFromExport(json);
-  fusionSettings = { ...DEFAULT_FUSION, ...profile.fusion };
+  const p = scoringProfileFromExport(json);
   await tf.ready();
-  model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: profile.modelTopology,
-    weightSpecs: profile.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData: profile.weightData,
+  const image = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: p.modelTopology,
+    weightSpecs: p.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: p.weightData,
   }));
-  const s = profile.encoding.sizePx;
-  const c = new OffscreenCanvas(s, s).getContext('2d', { willReadFrequently: true, alpha: false });
-  if (!c) throw new PointerprintError('render/no-2d', 'This browser cannot draw on an OffscreenCanvas in a worker.');
-  ctx = c;
-  post({ type: 'loaded', info: { profileName: profile.name, modelId: profile.modelId, windowSettings: profile.windowSettings, encoding: profile.encoding, backend: tf.getBackend() } });
+  const features = p.featureModel ? loadFeatureModel(p.featureModel) : null;
+  verifier = { image, features, fusionWeight: p.fusionWeight, encoding: p.encoding, cls: p.cls };
+  profile = p;
+  post({ type: 'loaded', info: { profileName: p.name, modelId: p.modelId, windowSettings: p.windowSettings, encoding: p.encoding, backend: tf.getBackend() } });
 }
 
 async function scoreWindow(req: Extract<ScoreWorkerRequest, { type: 'window' }>): Promise<void> {
-  if (!model || !profile || !ctx) throw new PointerprintError('profile/not-loaded', 'The profile is not loaded yet.');
+  if (!verifier || !profile) throw new PointerprintError('profile/not-loaded', 'The profile is not loaded yet.');
   const t0 = performance.now();
   const cols = req.columns;
   const rules = checkHumanRules(cols, 0, cols.length);
-  const s = profile.encoding.sizePx;
-  renderDrawList(ctx as unknown as Canvas2DLike, encodeWindow(cols, 0, cols.length, req.space, profile.encoding));
-  const pixels = rgbaToRgb(ctx.getImageData(0, 0, s, s).data, s);
-  const [windowScore] = await scoreClass(model, { sizePx: s, count: 1, pixels, labels: new Int32Array(1), background: BACKGROUND }, profile.cls);
-  const state = addWindow(fusion.get(req.sessionId) ?? emptyFusion(), windowScore, fusionSettings);
-  fusion.set(req.sessionId, state);
-  const f = readFusion(state, fusionSettings);
+  const [windowScore] = await scoreWindows(verifier, [{ columns: cols, space: req.space }], rasterize);
+  const d = profile.decision;
+  const state = addWindowScore(sequential.get(req.sessionId) ?? emptySequential(), d, windowScore);
+  sequential.set(req.sessionId, state);
   post({
     type: 'verdict',
-    verdict: { sessionId: req.sessionId, index: req.index, windowScore, fusedScore: f.fusedScore, confidence: f.confidence, windowsSeen: f.windowsSeen, decision: f.decision, flags: rules.flags, ms: performance.now() - t0 },
+    verdict: { sessionId: req.sessionId, index: req.index, windowScore, ...liveVerdictFields(readLiveVerdict(state, d), d), flags: rules.flags, ms: performance.now() - t0 },
   });
 }
 
-// Windows are scored in arrival order: fusion is a running state.
+// Windows are scored in arrival order: the sequential test is a running state.
 let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (ev: MessageEvent<ScoreWorkerRequest>) => {
   const req = ev.data;

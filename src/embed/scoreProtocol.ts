@@ -3,6 +3,7 @@
  * TensorFlow.js; the capture bundle never imports it). Columns are transferred, not copied.
  */
 import type { EventColumns, SizePx } from '../core/events';
+import type { LiveVerdictFields } from '../core/liveVerdict';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 
 export type ScoreWorkerRequest =
@@ -18,15 +19,11 @@ export interface LoadedProfileInfo {
   backend: string;
 }
 
-/** One scored window, fused with the session's earlier windows (in the worker). */
-export interface WindowVerdict {
+/** One scored window with the session's verdict so far (computed in the worker, as the app does). */
+export interface WindowVerdict extends LiveVerdictFields {
   sessionId: string;
   index: number;
   windowScore: number;
-  fusedScore: number;
-  confidence: number;
-  windowsSeen: number;
-  decision: 'match' | 'uncertain' | 'mismatch';
   flags: string[];
   ms: number;
 }

@@ -71,12 +71,8 @@ export class EmbedScorer {
     } else if (m.type === 'error') {
       this.hooks.onError(m.code, m.message);
     } else if (this.info) {
-      const v = m.verdict;
-      this.hooks.onScore({
-        id: `${v.sessionId}:${v.index}`, sessionId: v.sessionId, profileId: this.profileId, modelId: this.info.modelId, windowIndex: v.index,
-        windowScore: v.windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
-        decision: v.decision, flags: v.flags, atEpochMs: Date.now(),
-      });
+      const { sessionId, index, ms: _ms, ...fields } = m.verdict;
+      this.hooks.onScore({ id: `${sessionId}:${index}`, sessionId, profileId: this.profileId, modelId: this.info.modelId, windowIndex: index, ...fields, atEpochMs: Date.now() });
     }
   }
 }

@@ -6,32 +6,18 @@
  * and then so a cancel or a scoring request is served promptly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { renderDrawList, type Canvas2DLike, type DrawList } from '../core/drawlist';
-import { encodeWindow, BACKGROUND } from '../core/encode';
 import { PointerprintError, describeError } from '../core/errors';
 import { chooseBackend, describeBackend } from '../ml/backends';
 import { countParams } from '../ml/model';
-import { runTrainJob, rgbaToRgb } from '../ml/pipeline';
-import { predictProba } from '../ml/train';
-import { loadFeatureModel, predictFeatureProba } from '../ml/featureModel';
-import { windowFeatures, FEATURE_COUNT } from '../core/features';
-import { fuseBranchProba } from '../core/fusion';
+import { runTrainJob } from '../ml/pipeline';
+import { loadFeatureModel } from '../ml/featureModel';
+import { offscreenRasterizer, scoreWindows } from '../ml/windowScorer';
 import type { TrainWorkerReply, TrainWorkerRequest, ScoreRequest, TrainRequest } from './trainProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: TrainWorkerReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
-const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
-function rasterize(d: DrawList): Uint8ClampedArray {
-  let ctx = canvases.get(d.sizePx);
-  if (!ctx) {
-    const c = new OffscreenCanvas(d.sizePx, d.sizePx).getContext('2d', { willReadFrequently: true, alpha: false });
-    if (!c) throw new PointerprintError('render/no-2d', 'This browser cannot draw on an OffscreenCanvas in a worker.');
-    canvases.set(d.sizePx, (ctx = c));
-  }
-  renderDrawList(ctx as unknown as Canvas2DLike, d);
-  return ctx.getImageData(0, 0, d.sizePx, d.sizePx).data;
-}
+const rasterize = offscreenRasterizer();
 
 const cancelled = new Set<number>();
 let lastYield = 0;
@@ -94,22 +80,13 @@ async function score(req: ScoreRequest): Promise<void> {
     }
     models.set(req.modelUrl, m);
   }
-  const s = req.encoding.sizePx;
-  const per = s * s * 3;
-  const pixels = new Uint8Array(req.windows.length * per);
-  req.windows.forEach((w, i) => pixels.set(rgbaToRgb(rasterize(encodeWindow(w.columns, 0, w.columns.length, w.space, req.encoding)), s), i * per));
-  const n = req.windows.length;
-  const pImg = await predictProba(m, { sizePx: s, count: n, pixels, labels: new Int32Array(n), background: BACKGROUND });
-  const k = pImg.length / Math.max(1, n);
-  let p = pImg;
+  let features: ReturnType<typeof loadFeatureModel> | null = null;
   if (req.featureModel) {
-    let f = featureModels.get(req.modelUrl);
-    if (!f) featureModels.set(req.modelUrl, (f = loadFeatureModel(req.featureModel)));
-    const features = new Float32Array(n * FEATURE_COUNT);
-    req.windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
-    p = fuseBranchProba(pImg, await predictFeatureProba(f.model, f.standardiser, { count: n, features }), n, k, req.fusionWeight);
+    features = featureModels.get(req.modelUrl) ?? null;
+    if (!features) featureModels.set(req.modelUrl, (features = loadFeatureModel(req.featureModel)));
   }
-  post({ type: 'scores', id: req.id, scores: Array.from({ length: n }, (_, i) => p[i * k + req.cls]), ms: performance.now() - t0 });
+  const scores = await scoreWindows({ image: m, features, fusionWeight: req.fusionWeight, encoding: req.encoding, cls: req.cls }, req.windows, rasterize);
+  post({ type: 'scores', id: req.id, scores, ms: performance.now() - t0 });
 }
 
 async function handle(req: TrainWorkerRequest): Promise<void> {

@@ -16,6 +16,11 @@ import { captureBuild, workerBuild } from '../../vite.embed.config';
 import { buildModel, tinySpec } from '../../src/ml/model';
 import { DEFAULT_ENCODING_SETTINGS, encodingFingerprint, type WindowSettings } from '../../src/core/settings';
 import { APP_MODEL_FORMAT, type ProfileBundle } from '../../src/store/profiles';
+import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel } from '../../src/ml/featureModel';
+import { FEATURE_COUNT } from '../../src/core/features';
+import { fitDecisionModel } from '../../src/core/enrolmentCheck';
+import { addWindowScore, liveVerdictFields, readLiveVerdict } from '../../src/core/liveVerdict';
+import { emptySequential } from '../../src/core/sequential';
 import { startPeer } from './splunk-helpers';
 import type { SplunkLocal } from '../../server/splunk-local';
 
@@ -26,28 +31,45 @@ let distDir = '';
 let site: Server;
 let origin = '';
 let peer: SplunkLocal & { dataDir: string };
+let profile: ProfileBundle;
 let profileJson = '';
+/** The same bundle as an export from before calibrated decisions (format v1): refused with words. */
+let profileV1Json = '';
 
-/** A tiny verification model exported in the app's profile format (weights untrained: scores are arbitrary, the wiring is what is tested). */
-async function makeProfile(): Promise<string> {
+/**
+ * A tiny verification profile in the app's export format v2: image CNN plus kinematic-feature branch
+ * (fused per window), and a decision model fitted by the app's own `fitDecisionModel`. The weights are
+ * untrained and the decision model is fitted on stand-in validation scores, so verdicts are arbitrary:
+ * the wiring, and that the worker decides as the app's core functions do, is what is tested.
+ */
+async function makeProfile(): Promise<ProfileBundle> {
   await tf.setBackend('cpu');
   const spec = tinySpec(32, 2, { kind: 'verification' });
   const ws: WindowSettings = { mode: 'events', eventsPerWindow: 120, spanMs: 30_000, idleGapMs: 5_000, minMoveEvents: 20, minPathFraction: 0.02 };
   const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 32 };
   const model = buildModel(spec, 7);
+  const featureSpec = defaultFeatureSpec(2);
+  const featureNet = buildFeatureModel(featureSpec, 3);
+  const featureModel = await describeFeatureModel(featureNet, featureSpec, { mean: new Array(FEATURE_COUNT).fill(0), sd: new Array(FEATURE_COUNT).fill(1) });
+  featureNet.dispose();
+  // Stand-in validation windows: mostly separated, one overlap each way (a finite calibration).
+  const decision = fitDecisionModel({
+    scores: [0.9, 0.8, 0.75, 0.6, 0.55, 0.45, 0.3, 0.2, 0.15, 0.05],
+    positives: [true, true, true, false, true, false, true, false, false, false],
+  });
   let bundle: ProfileBundle | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     const fingerprint = encodingFingerprint(ws, es);
     bundle = {
       format: 'pointerprint-profile', formatVersion: APP_MODEL_FORMAT,
-      profile: { id: 'alice', name: 'Alice', kind: 'verification', createdAtEpochMs: Date.now(), windows: 0, windowSettings: ws, encoding: es, fingerprint, modelId: 'm-test', quality: null, trainedAgainst: null, history: [], backend: 'cpu' },
-      model: { id: 'm-test', kind: 'verification', url: 'indexeddb://pointerprint-model-m-test', spec, classNames: ['others', 'Alice'], fingerprint, windowSettings: ws, encoding: es, createdAtEpochMs: Date.now(), backend: 'cpu', tfjsVersion: tf.version.tfjs, formatVersion: APP_MODEL_FORMAT },
+      profile: { id: 'alice', name: 'Alice', kind: 'verification', createdAtEpochMs: Date.now(), windows: 0, windowSettings: ws, encoding: es, fingerprint, modelId: 'm-test', quality: null, trainedAgainst: null, history: [], backend: 'cpu', decision, formatVersion: APP_MODEL_FORMAT },
+      model: { id: 'm-test', kind: 'verification', url: 'indexeddb://pointerprint-model-m-test', spec, classNames: ['others', 'Alice'], fingerprint, windowSettings: ws, encoding: es, createdAtEpochMs: Date.now(), backend: 'cpu', tfjsVersion: tf.version.tfjs, formatVersion: APP_MODEL_FORMAT, featureModel, fusionWeight: 0.5 },
       modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightsBase64: Buffer.from(a.weightData as ArrayBuffer).toString('base64'),
     };
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   model.dispose();
-  return JSON.stringify(bundle);
+  return bundle!;
 }
 
 /** A plain static server: the repository's example, the fresh build under /dist-embed, the profile. */
@@ -58,6 +80,7 @@ function serve(): Promise<Server> {
     let path = decodeURIComponent(url.pathname);
     if (path.endsWith('/')) path += 'index.html';
     if (path === '/profile.json') body = profileJson;
+    else if (path === '/profile-v1.json') body = profileV1Json;
     else if (path === '/blank.html') body = '<!doctype html><title>blank</title><p>A page without Pointerprint.</p>';
     else {
       const file = path.startsWith('/dist-embed/') ? join(distDir, path.slice('/dist-embed/'.length)) : join(root, normalize(path));
@@ -80,7 +103,9 @@ test.beforeAll(async () => {
   distDir = mkdtempSync(join(tmpdir(), 'pp-embed-dist-'));
   await build(captureBuild(distDir));
   await build(workerBuild(distDir));
-  profileJson = await makeProfile();
+  profile = await makeProfile();
+  profileJson = JSON.stringify(profile);
+  profileV1Json = JSON.stringify({ ...profile, formatVersion: 1, profile: { ...profile.profile, decision: undefined, formatVersion: 1 } });
   site = await serve();
   const a = site.address();
   origin = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
@@ -219,19 +244,59 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
   }
   await expect(status(page)).toContainText('match ', { timeout: 90_000 });
   await flushAll(page);
-  await expect.poll(() => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-  const scores = peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
+  const scoreEvents = () => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
+  // Wait for at least two scores, and for every score the worker made so far (windowsSeen 1..n all here).
+  await expect.poll(() => {
+    const seen = new Set(scoreEvents().map((s) => s.windowsSeen as number));
+    return seen.size >= 2 && Math.max(...seen) === seen.size;
+  }, { timeout: 30_000 }).toBe(true);
+  const scores = scoreEvents();
+  const d = profile.profile.decision!;
   for (const s of scores) {
     expect(s.profileId).toBe('alice');
     expect(s.modelId).toBe('m-test');
-    expect(['match', 'uncertain', 'mismatch']).toContain(s.decision);
+    expect(['match', 'mismatch', 'not_yet']).toContain(s.decision);
+    // The same fields as the app's score events, from the profile's decision model.
+    expect(s.threshold).toBe(d.operatingPoint.threshold);
+    expect(s.targetFar).toBe(d.sequential.alpha);
+    expect(s.targetFrr).toBe(d.sequential.beta);
+    expect(s).toHaveProperty('moreWindows');
     expect(s.windowScore as number).toBeGreaterThanOrEqual(0);
     expect(s.windowScore as number).toBeLessThanOrEqual(1);
     // Scores only: no events of the window travel with them.
     expect(s).not.toHaveProperty('columns');
   }
   expect(new Set(scores.map((s) => s.windowIndex)).size).toBe(scores.length);
+  // The worker's verdicts are the app's: replaying its window scores, in the order it scored them,
+  // through the app's core functions gives the same sequential verdict after every window.
+  const inOrder = [...scores].sort((a, b) => (a.windowsSeen as number) - (b.windowsSeen as number));
+  let state = emptySequential();
+  let replayed = 0;
+  for (const s of inOrder) {
+    if (replayed) expect(s.windowIndex as number).toBeGreaterThan(inOrder[replayed - 1].windowIndex as number);
+    state = addWindowScore(state, d, s.windowScore as number);
+    const want = liveVerdictFields(readLiveVerdict(state, d), d);
+    expect(s.decision).toBe(want.decision);
+    expect(s.windowsSeen).toBe(want.windowsSeen);
+    expect(s.fusedScore as number).toBeCloseTo(want.fusedScore, 9);
+    expect(s.confidence as number).toBeCloseTo(want.confidence, 9);
+    expect(s.moreWindows).toEqual(want.moreWindows);
+    replayed++;
+  }
+  expect(replayed).toBeGreaterThanOrEqual(2);
   expect(problems).toEqual([]);
+});
+
+test('a profile exported before calibrated decisions (v1) is refused with words, capture goes on', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/examples/plain-site/index.html?user=alice&profile=/profile-v1.json`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('format v1', { timeout: 60_000 });
+  await expect(status(page)).toContainText('Enrol again');
+  const st = await page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { state: string; scoring: string; code: string | null } } } }).Pointerprint.start({}).status());
+  expect(st).toMatchObject({ state: 'recording', scoring: 'failed', code: 'profile/version' });
+  expect(errors).toEqual([]);
 });
 
 test('no loss: events captured while Splunk is down wait in the page\'s queue and arrive after a reload', async ({ page }) => {

@@ -3,18 +3,26 @@
  * refuses, and with which words.
  */
 import { describe, expect, it } from 'vitest';
-import { scoringProfileFromExport } from '../../src/embed/profileAdapter';
+import { scoringProfileFromExport, SUPPORTED_FORMAT } from '../../src/embed/profileAdapter';
 import { PointerprintError } from '../../src/core/errors';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS } from '../../src/core/settings';
+import { fitDecisionModel } from '../../src/core/enrolmentCheck';
+import { APP_MODEL_FORMAT } from '../../src/store/profiles';
 
 const weights = new Uint8Array([1, 2, 3, 250]);
+const decision = fitDecisionModel({ scores: [0.9, 0.7, 0.4, 0.6, 0.2, 0.1], positives: [true, true, true, false, false, false] });
+const featureModel = { kind: 'pointerprint-feature-mlp', version: 1 };
 const valid = () => ({
-  format: 'pointerprint-profile', formatVersion: 1,
-  profile: { id: 'alice', name: 'Alice', kind: 'verification' },
-  model: { id: 'm1', windowSettings: { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 300 }, encoding: { ...DEFAULT_ENCODING_SETTINGS, sizePx: 48 }, classNames: ['others', 'Alice'] },
+  format: 'pointerprint-profile', formatVersion: 2,
+  profile: { id: 'alice', name: 'Alice', kind: 'verification', decision, formatVersion: 2 },
+  model: {
+    id: 'm1', windowSettings: { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 300 }, encoding: { ...DEFAULT_ENCODING_SETTINGS, sizePx: 48 }, classNames: ['others', 'Alice'],
+    featureModel, fusionWeight: 0.25,
+  },
   modelTopology: { class_name: 'Sequential' }, weightSpecs: [{ name: 'w', shape: [4], dtype: 'float32' }],
   weightsBase64: Buffer.from(weights).toString('base64'),
 });
+const withDecision = (patch: object) => ({ ...valid(), profile: { ...valid().profile, decision: { ...decision, ...patch } } });
 
 function codeOf(fn: () => unknown): string {
   try { fn(); } catch (e) { return e instanceof PointerprintError ? e.code : 'not-a-PointerprintError'; }
@@ -30,6 +38,26 @@ describe('scoringProfileFromExport', () => {
     expect(p.encoding.sizePx).toBe(48);
     expect(p.cls).toBe(1);
     expect(Array.from(new Uint8Array(p.weightData))).toEqual(Array.from(weights));
+    expect(p.decision).toEqual(decision);
+    expect(p.featureModel).toEqual(featureModel);
+    expect(p.fusionWeight).toBe(0.25);
+  });
+
+  it('reads the format the app exports', () => {
+    expect(SUPPORTED_FORMAT).toBe(APP_MODEL_FORMAT);
+  });
+
+  it('takes an image-only profile (no feature branch) with fusion weight 0', () => {
+    const b = valid();
+    const p = scoringProfileFromExport({ ...b, model: { ...b.model, featureModel: null, fusionWeight: 0.7 } });
+    expect(p.featureModel).toBeNull();
+    expect(p.fusionWeight).toBe(0);
+  });
+
+  it('refuses a v1 export with words that say what to do', () => {
+    let message = '';
+    try { scoringProfileFromExport({ ...valid(), formatVersion: 1 }); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/format v1.*reads v2.*Enrol again/);
   });
 
   it.each([
@@ -39,6 +67,11 @@ describe('scoringProfileFromExport', () => {
     ['a group model', () => ({ ...valid(), profile: { name: 'g', kind: 'group' } }), 'profile/bad-file'],
     ['no weights', () => ({ ...valid(), weightsBase64: undefined }), 'profile/bad-file'],
     ['no settings', () => ({ ...valid(), model: { id: 'm1' } }), 'profile/bad-file'],
+    ['a v1 export', () => ({ ...valid(), formatVersion: 1 }), 'profile/version'],
+    ['no decision model', () => ({ ...valid(), profile: { ...valid().profile, decision: null } }), 'profile/bad-file'],
+    ['a decision model without calibration', () => withDecision({ calibration: undefined }), 'profile/bad-file'],
+    ['error targets out of range', () => withDecision({ sequential: { alpha: 0.7, beta: 0.05, llrWeight: 1 } }), 'profile/bad-file'],
+    ['a feature branch without a fusion weight', () => ({ ...valid(), model: { ...valid().model, fusionWeight: undefined } }), 'profile/bad-file'],
   ])('refuses %s with a readable error', (_name, make, code) => {
     expect(codeOf(() => scoringProfileFromExport(make()))).toBe(code);
   });

@@ -8,9 +8,9 @@
  *
  * A singleton (like the capture controller) so scoring continues when the user switches tabs.
  */
-import { decisionToken, type LiveScore } from '../../core/score';
-import { windowLlr } from '../../core/calibration';
-import { addLlr, emptySequential, readSequential, type SequentialReading, type SequentialState } from '../../core/sequential';
+import type { LiveScore } from '../../core/score';
+import { emptySequential, type SequentialState } from '../../core/sequential';
+import { addWindowScore, liveVerdictFields, readLiveVerdict, type LiveVerdict } from '../../core/liveVerdict';
 import type { DecisionModel } from '../../core/enrolmentCheck';
 import { checkHumanRules, type HumanFlag } from '../../core/humanRules';
 import { windowsCompletedSince, type SegmentCursor } from '../../core/segment';
@@ -23,19 +23,7 @@ import { capture } from '../capture/captureController.svelte';
 
 const MAX_HISTORY = 200;
 
-/** What the gauge shows: the verdict and the evidence behind it. */
-export interface LiveVerdict extends SequentialReading {
-  /** σ(evidence): probability it is the person, from even odds. */
-  fusedScore: number;
-  /** 0..1 of the way to the bound the evidence is heading for. */
-  confidence: number;
-  windowsSeen: number;
-}
-
-function verdictOf(r: SequentialReading): LiveVerdict {
-  const confidence = r.verdict !== 'not yet' ? 1 : r.sumLlr >= 0 ? r.sumLlr / r.upper : r.sumLlr / r.lower;
-  return { ...r, fusedScore: 1 / (1 + Math.exp(-r.sumLlr)), confidence, windowsSeen: r.windows };
-}
+export type { LiveVerdict };
 
 class LiveScorer {
   profile = $state<EnrolledProfile | null>(null);
@@ -43,7 +31,7 @@ class LiveScorer {
   running = $state(false);
   error = $state<string | null>(null);
   history = $state<LiveScore[]>([]);
-  fused = $state<LiveVerdict>(verdictOf(readSequential(emptySequential())));
+  fused = $state<LiveVerdict>(readLiveVerdict());
   /** Flags seen in this session so far, with counts. */
   flags = $state<Partial<Record<HumanFlag, number>>>({});
   /** Last scoring latency (render + inference in the worker), ms. */
@@ -93,8 +81,7 @@ class LiveScorer {
   }
 
   #read(): LiveVerdict {
-    const d = this.#decision;
-    return verdictOf(d ? readSequential(this.#sequential, d.sequential, d.expectedLlr) : readSequential(this.#sequential));
+    return readLiveVerdict(this.#sequential, this.#decision);
   }
 
   #reset(sessionId: string | null): void {
@@ -139,7 +126,7 @@ class LiveScorer {
       if (!this.running || sessionId !== this.#sessionId || !d) return;
       this.lastMs = ms;
       const windowScore = scores[0];
-      this.#sequential = addLlr(this.#sequential, windowLlr(d.calibration, windowScore, d.maxWindowLlr), d.sequential);
+      this.#sequential = addWindowScore(this.#sequential, d, windowScore);
       this.fused = this.#read();
       const next = { ...this.flags };
       for (const f of flags) next[f] = (next[f] ?? 0) + 1;
@@ -147,9 +134,7 @@ class LiveScorer {
       const v = this.fused;
       const score: LiveScore = {
         id: `${sessionId}:${index}`, sessionId, profileId: profile.id, modelId: model.id, windowIndex: index,
-        windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
-        decision: decisionToken(v.verdict), threshold: d.operatingPoint.threshold, targetFar: d.sequential.alpha, targetFrr: d.sequential.beta,
-        moreWindows: v.moreWindows, flags: [...flags], atEpochMs: Date.now(),
+        windowScore, ...liveVerdictFields(v, d), flags: [...flags], atEpochMs: Date.now(),
       };
       this.history = [...this.history, score].slice(-MAX_HISTORY);
       forwardScore(score);

@@ -1,0 +1,62 @@
+/**
+ * Window → the verifier's probability that it is the person: the one scoring path shared by the app's
+ * train worker (live scoring) and the embed's scoring worker. Each window is encoded and rasterised
+ * for the image CNN; when the profile has a kinematic-feature branch, its features are scored too and
+ * the two branches fused per window (core/fusion `fuseBranchProba`, at the profile's `fusionWeight`).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { renderDrawList, type Canvas2DLike, type DrawList } from '../core/drawlist';
+import { encodeWindow, BACKGROUND } from '../core/encode';
+import { PointerprintError } from '../core/errors';
+import type { EventColumns, SizePx } from '../core/events';
+import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { fuseBranchProba } from '../core/fusion';
+import type { EncodingSettings } from '../core/settings';
+import { predictFeatureProba, type loadFeatureModel } from './featureModel';
+import { rgbaToRgb } from './pipeline';
+import { predictProba } from './train';
+
+export interface WindowToScore { columns: EventColumns & { length: number }; space: SizePx }
+
+/** A profile's loaded verifier: image CNN, optional feature branch and the fusion weight between them. */
+export interface LoadedVerifier {
+  image: tf.LayersModel;
+  features: ReturnType<typeof loadFeatureModel> | null;
+  fusionWeight: number;
+  encoding: EncodingSettings;
+  /** Output class whose probability is the score (verification: 1 = the person). */
+  cls: number;
+}
+
+/** Draw lists → RGBA pixels on an OffscreenCanvas per size (workers have no DOM canvas). */
+export function offscreenRasterizer(): (d: DrawList) => Uint8ClampedArray {
+  const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
+  return (d) => {
+    let ctx = canvases.get(d.sizePx);
+    if (!ctx) {
+      const c = new OffscreenCanvas(d.sizePx, d.sizePx).getContext('2d', { willReadFrequently: true, alpha: false });
+      if (!c) throw new PointerprintError('render/no-2d', 'This browser cannot draw on an OffscreenCanvas in a worker.');
+      canvases.set(d.sizePx, (ctx = c));
+    }
+    renderDrawList(ctx as unknown as Canvas2DLike, d);
+    return ctx.getImageData(0, 0, d.sizePx, d.sizePx).data;
+  };
+}
+
+/** One probability per window (class `v.cls`), image and feature branches fused as at enrolment. */
+export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<number[]> {
+  const s = v.encoding.sizePx;
+  const per = s * s * 3;
+  const n = windows.length;
+  const pixels = new Uint8Array(n * per);
+  windows.forEach((w, i) => pixels.set(rgbaToRgb(rasterize(encodeWindow(w.columns, 0, w.columns.length, w.space, v.encoding)), s), i * per));
+  const pImg = await predictProba(v.image, { sizePx: s, count: n, pixels, labels: new Int32Array(n), background: BACKGROUND });
+  const k = pImg.length / Math.max(1, n);
+  let p = pImg;
+  if (v.features) {
+    const features = new Float32Array(n * FEATURE_COUNT);
+    windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
+    p = fuseBranchProba(pImg, await predictFeatureProba(v.features.model, v.features.standardiser, { count: n, features }), n, k, v.fusionWeight);
+  }
+  return Array.from({ length: n }, (_, i) => p[i * k + v.cls]);
+}
