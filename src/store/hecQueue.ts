@@ -131,7 +131,7 @@ export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>)
 }
 
 // The app's database has more stores than the queue needs; idb's typing cannot narrow a schema, so cast.
-export const idbHecQueue: HecQueueStore = idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
+export const idbHecQueue: HecQueueStore = /* @__PURE__ */ idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
 
 /** A queue in memory (IndexedDB unavailable, tests): survives nothing, says so in the UI. */
 export function memoryHecQueue(): HecQueueStore {
@@ -222,7 +222,12 @@ export function announce(n: HecQueueNotice): void {
  * tab drop the gathering ones and abort a send that carries them. Scores stay when `kind` is
  * 'pointer'. Use it when the owner opts out of raw events.
  */
-export async function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+export function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+  return purgeKindIn(store, kind);
+}
+
+/** `purgeKind` on a given store (the HEC client's: with no default, the app's database stays out of the embed bundle). */
+export async function purgeKindIn(store: HecQueueStore, kind: HecEventKind): Promise<PurgeResult> {
   // Clients first (their synchronous part runs now), so nothing they gather is sealed into the queue after the purge.
   const byClients = tellLocal({ type: 'purge', kind });
   const own = store.purgeKind(kind);
@@ -232,7 +237,12 @@ export async function purgeKind(kind: HecEventKind, store: HecQueueStore = idbHe
 }
 
 /** Remove every queued event (the owner's "delete all"), in every tab's client too. */
-export async function clearAll(store: HecQueueStore = idbHecQueue): Promise<void> {
+export function clearAll(store: HecQueueStore = idbHecQueue): Promise<void> {
+  return clearAllIn(store);
+}
+
+/** `clearAll` on a given store (see `purgeKindIn`). */
+export async function clearAllIn(store: HecQueueStore): Promise<void> {
   const byClients = tellLocal({ type: 'clear' });
   await Promise.all([byClients, store.clear()]);
   announce({ type: 'clear' });
