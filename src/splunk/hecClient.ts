@@ -481,7 +481,7 @@ export class HecClient {
         if (!(await this.#handle(batch, outcome))) break;
       }
     } catch (e) {
-      this.#emit({ lastError: `The unsent-events queue could not be read: ${describeError(e)}`, lastErrorCode: 'store/failed' });
+      this.#emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' });
     } finally {
       this.#pumping = false;
       if (!this.#paused && !this.#retryTimer) this.#emit({ state: this.#configured() ? (this.#st.state === 'offline' && this.#queue.length ? 'offline' : 'idle') : 'not-configured' });
@@ -515,14 +515,14 @@ export class HecClient {
           this.#autoAck = true;
           return true;
         }
-        this.#pause('Splunk still says the request channel is missing (HEC code 10). Unsent events are kept.', 'hec/channel-missing', 10);
+        this.#pause('Splunk still wants a request channel (HEC code 10). Unsent events are kept.', 'hec/channel-missing', 10);
         return false;
       case 'pause':
         this.#pause(o.error.message, o.error.code, o.hecCode ?? null);
         return false;
       case 'too-large':
         if (await this.#split(batch)) return true;
-        this.#pause(`The server refused a single event of ${batch.bytes} bytes as too large (HTTP 413): its request size limit (Splunk's max_content_length, or a proxy's) is below that. Raise it; unsent events are kept.`, 'hec/too-large', null);
+        this.#pause(`Splunk or a proxy refused one event of ${batch.bytes} bytes as too large (HTTP 413): raise its request size limit (max_content_length). Unsent events are kept.`, 'hec/too-large', null);
         return false;
       case 'reject':
         return this.#reject(batch, o);
@@ -597,7 +597,7 @@ export class HecClient {
   #recordDrop(eventIds: string[], o: Extract<HecOutcome, { kind: 'reject' }>): void {
     const reason = `${o.error.message}; ${eventIds.length === 1 ? `event ${eventIds[0]} was` : `${eventIds.length} events were`} dropped (it can never be accepted), the others go on.`;
     const drop: HecDrop = { atMs: this.#now(), eventIds: [...eventIds], reason, code: o.error.code, hecCode: o.hecCode };
-    console.warn(`Pointerprint: Splunk refused events for good and they were dropped: ${reason}`, eventIds);
+    console.warn(`Pointerprint: ${reason}`, eventIds);
     this.#lastErrorIsDrop = true;
     this.#emit({
       droppedBatches: this.#st.droppedBatches + 1, droppedEvents: this.#st.droppedEvents + eventIds.length,
@@ -667,7 +667,7 @@ export class HecClient {
       if (q) delete q.ack;
       await this.#store.update(b.id, { ack: undefined }).catch(() => false);
     }
-    this.#emit({ lastError: `${batches.length} batch(es) ${why}; sending them again (Splunk may index them twice; searches fold repeats with dedup eventId).`, lastErrorCode: 'hec/ack-timeout' });
+    this.#emit({ lastError: `${batches.length} batch(es) ${why}: sending again (repeats fold with dedup eventId).`, lastErrorCode: 'hec/ack-timeout' });
     void this.#pump();
   }
 
