@@ -136,7 +136,7 @@ export function classifyHecResponse(status: number, bodyText: string, retryAfter
   const detail = { status, body: bodyText.slice(0, 500) };
   if (status >= 200 && status < 300) {
     if (code === 0 || code === 17) return typeof body?.ackId === 'number' ? { kind: 'ok', ackId: body.ackId } : { kind: 'ok' };
-    return { kind: 'retry', reason: 'Splunk answered without the expected confirmation; sending the batch again.', status, hecCode: code };
+    return { kind: 'retry', reason: 'Splunk answered without the expected confirmation (truncated or unknown response); sending the batch again.', status, hecCode: code };
   }
   if (status >= 500 || status === 408 || status === 429 || code === 9 || code === 18 || code === 19 || code === 20) {
     const what = code === 9 ? 'Splunk is busy (HEC code 9)' : code !== undefined ? `Splunk is unavailable (HEC code ${code})` : `Splunk answered HTTP ${status}`;
@@ -159,7 +159,7 @@ export function classifyHecResponse(status: number, bodyText: string, retryAfter
 /** A fetch that threw (offline, refused, CORS failure, abort): always retryable. */
 export function classifyNetworkError(e: unknown): HecOutcome {
   const msg = e instanceof Error ? e.message : String(e);
-  return { kind: 'retry', reason: `Could not reach Splunk (${msg}): offline, server down, or no CORS for this origin? Retrying with backoff.` };
+  return { kind: 'retry', reason: `Could not reach Splunk (${msg}): offline, server down, or CORS is not enabled for this origin. Retrying with backoff.` };
 }
 
 /** Backoff policy: exponential with jitter, capped. */
