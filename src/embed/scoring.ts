@@ -27,8 +27,8 @@ function startWorker(url: URL): Worker {
 }
 
 export class EmbedScorer {
-  private worker: Worker | null = null;
-  private info: LoadedProfileInfo | null = null;
+  #worker: Worker | null = null;
+  #info: LoadedProfileInfo | null = null;
 
   constructor(private readonly profileId: string, private readonly hooks: ScoringHooks) {}
 
@@ -36,10 +36,10 @@ export class EmbedScorer {
   load(profileUrl: string, workerUrl: URL): void {
     try {
       const w = startWorker(workerUrl);
-      w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.reply(ev.data);
+      w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.#reply(ev.data);
       w.onerror = (ev) => { ev.preventDefault(); this.hooks.onError('score/worker', `The scoring worker failed: ${ev.message || 'could not load ' + workerUrl.href}`); };
-      this.worker = w;
-      this.post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
+      this.#worker = w;
+      this.#post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
     } catch (e) {
       this.hooks.onError('score/worker', `The scoring worker could not start: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -47,33 +47,33 @@ export class EmbedScorer {
 
   /** Send a completed window (its columns are transferred: the caller's copy becomes empty). */
   score(w: CompletedWindow): void {
-    if (!this.worker || !this.info) return;
+    if (!this.#worker || !this.#info) return;
     const c = w.columns;
-    this.post(
+    this.#post(
       { type: 'window', sessionId: w.meta.id, index: w.window.index, columns: c, space: w.meta.space },
       [c.tMs.buffer, c.kind.buffer, c.x.buffer, c.y.buffer, c.button.buffer, c.buttons.buffer, c.pointerKind.buffer, c.dx.buffer, c.dy.buffer],
     );
   }
 
   dispose(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.#worker?.terminate();
+    this.#worker = null;
   }
 
-  private post(m: ScoreWorkerRequest, transfer: Transferable[] = []): void {
-    this.worker?.postMessage(m, transfer);
+  #post(m: ScoreWorkerRequest, transfer: Transferable[] = []): void {
+    this.#worker?.postMessage(m, transfer);
   }
 
-  private reply(m: ScoreWorkerReply): void {
+  #reply(m: ScoreWorkerReply): void {
     if (m.type === 'loaded') {
-      this.info = m.info;
+      this.#info = m.info;
       this.hooks.onLoaded(m.info);
     } else if (m.type === 'error') {
       this.hooks.onError(m.code, m.message);
-    } else if (this.info) {
+    } else if (this.#info) {
       const v = m.verdict;
       this.hooks.onScore({
-        id: `${v.sessionId}:${v.index}`, sessionId: v.sessionId, profileId: this.profileId, modelId: this.info.modelId, windowIndex: v.index,
+        id: `${v.sessionId}:${v.index}`, sessionId: v.sessionId, profileId: this.profileId, modelId: this.#info.modelId, windowIndex: v.index,
         windowScore: v.windowScore, fusedScore: v.fusedScore, confidence: v.confidence, windowsSeen: v.windowsSeen,
         decision: v.decision, flags: v.flags, atEpochMs: Date.now(),
       });
