@@ -23,7 +23,8 @@ import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
 import { LiveSession } from '../app/capture/liveSession';
-import { embedQueue } from './queueDb';
+import { embedDbName, embedQueue } from './queueDb';
+import { soloElection, webLocksElection } from '../splunk/senderElection';
 import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
 
 export const version = '0.1.0';
@@ -155,9 +156,16 @@ class Embed implements PointerprintHandle {
   #startClient(): void {
     const { hec } = this.opts;
     const queue = embedQueue(this.opts.namespace);
+    // Every tab of the site shares the queue; one of them (elected over Web Locks) sends it, so no
+    // batch goes twice. Names carry the namespace: the app or another integration on this origin
+    // never takes this queue's lock or settings. Without Web Locks (or a durable queue) each tab
+    // sends alone; eventId still lets `dedup` absorb a rare duplicate.
+    const name = embedDbName(this.opts.namespace);
+    const locks = navigator.locks;
+    const election = !queue.volatile && locks ? webLocksElection(locks, name + '-hec-sender') : soloElection();
     const client = new HecClient(
       { url: hec.url.trim(), token: hec.token.trim(), useAck: !!hec.useAck, channel: randomId(), limits: DEFAULT_BATCH_LIMITS, backoff: DEFAULT_BACKOFF },
-      { store: queue.store, volatile: queue.volatile, newId: randomId },
+      { store: queue.store, volatile: queue.volatile, newId: randomId, election, statusChannel: name + '-hec-status' },
     );
     this.#client = client;
     this.#unsubscribe.push(client.subscribe((s) => {

@@ -96,6 +96,12 @@ export interface HecClientDeps {
   volatile?: boolean;
   /** Which tab sends; default: this client alone (tests, memory queue). */
   election?: SenderElection;
+  /**
+   * BroadcastChannel over which the tabs sharing this queue share status and settings (default
+   * `pointerprint-hec-status`). Clients of different queues on one origin (the app, each embed
+   * namespace) must use different names, or they would take over each other's settings.
+   */
+  statusChannel?: string;
   /** Resend a batch whose acknowledgement has not come after this long (default 5 min). */
   ackTimeoutMs?: number;
   /** Ack polling interval bounds (default 500 ms growing to 10 s). */
@@ -157,6 +163,7 @@ export class HecClient {
   #removers: (() => void)[] = [];
   #noticeOff: (() => void) | null = null;
   #tabs: BroadcastChannel | null = null;
+  readonly #statusChannel: string;
   #lastPosted = '';
   #loaded: Promise<void> | null = null;
   /** Turned on when Splunk says "Data channel is missing" (code 10) although useAck was off. */
@@ -174,6 +181,7 @@ export class HecClient {
     this.#newId = deps.newId ?? (() => crypto.randomUUID());
     this.#election = deps.election ?? soloElection();
     this.#shared = this.#election.method !== 'solo';
+    this.#statusChannel = deps.statusChannel ?? STATUS_CHANNEL;
     this.#ackTimeoutMs = deps.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     this.#ackPoll = deps.ackPollMs ?? ACK_POLL;
     this.#ackDelay = this.#ackPoll.first;
@@ -280,7 +288,7 @@ export class HecClient {
     }
     this.#listenToQueue();
     if (this.#shared && typeof BroadcastChannel === 'function') {
-      this.#tabs = new BroadcastChannel(STATUS_CHANNEL);
+      this.#tabs = new BroadcastChannel(this.#statusChannel);
       this.#tabs.onmessage = (e: MessageEvent<TabMessage>) => { try { this.#onTabMessage(e.data); } catch { /* a bad message must not break delivery */ } };
       this.#post({ type: 'hello' });
     }
