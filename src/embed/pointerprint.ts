@@ -22,7 +22,7 @@ import { DEFAULT_BATCH_LIMITS } from '../core/splunk/batcher';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
-import { LiveSession } from '../app/capture/liveSession';
+import { Recorder } from '../capture/recorder';
 import { embedDbName, embedQueue } from './queueDb';
 import { soloElection, webLocksElection } from '../splunk/senderElection';
 import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
@@ -99,7 +99,7 @@ function randomId(): string {
 
 class Embed implements PointerprintHandle {
   #st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
-  #session: LiveSession | null = null;
+  #session: Recorder | null = null;
   #client: HecClient | null = null;
   #scorer: EmbedScorer | null = null;
   #unsubscribe: (() => void)[] = [];
@@ -180,7 +180,7 @@ class Embed implements PointerprintHandle {
    * listens for page hide itself, but it was started before the recorder, so its own handler runs first.)
    */
   #flushOnHide(): void {
-    const h = () => { try { this.#session?.recorder.flush(); this.#client?.flushOnHide(); } catch { /* never into the page */ } };
+    const h = () => { try { this.#session?.flush(); this.#client?.flushOnHide(); } catch { /* never into the page */ } };
     const onVis = () => { if (document.visibilityState === 'hidden') h(); };
     addEventListener('pagehide', h, { capture: true });
     document.addEventListener('visibilitychange', onVis, { capture: true });
@@ -197,15 +197,16 @@ class Embed implements PointerprintHandle {
         if (sendRaw && chunk.length > 0) client.enqueue(pointerEnvelopes(chunk, meta, routing));
       },
     };
-    const session = new LiveSession({
+    // The recorder alone, not the app's LiveSession: windows are cut in the scoring worker (only when
+    // `score` is set), which keeps window cutting out of this bundle.
+    const session = new Recorder({
       profileId: this.opts.profileId || 'anonymous', sink, ignore,
       // Bounded live memory on a host page: roll over to a new session id every 200k events (~5.6 MB).
       maxLiveEvents: 200_000,
-      onError: (stage, e) => this.#fail(e, `embed/${stage}`),
     });
     this.#session = session;
     session.onSession((m) => this.#set({ sessionId: m.id }));
-    session.onStorage((s) => { if (s.message) this.#set({ message: s.message, code: 'embed/queue' }); });
+    session.onStatus((s) => { if (s.message) this.#set({ message: s.message, code: 'embed/queue' }); });
     let lastReported = 0;
     session.onProgress((n) => {
       // The event count alone changes often: report it at most every 2 s.
@@ -225,12 +226,7 @@ class Embed implements PointerprintHandle {
     const session = this.#session!;
     this.#set({ scoring: 'loading' });
     const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', {
-      onLoaded: (info) => {
-        this.#set({ scoring: 'ready' });
-        // Windows cut the way the profile's model was trained, from the session's first event on.
-        const tap = session.tapWindows({ settings: info.windowSettings, onWindow: (w) => scorer.score(w) });
-        this.#unsubscribe.push(() => tap.close());
-      },
+      onLoaded: () => this.#set({ scoring: 'ready' }),
       onScore: (s) => {
         client.enqueue([scoreEnvelope(s, routing)]);
         this.#set({ lastScore: { windowIndex: s.windowIndex, windowScore: s.windowScore, fusedScore: s.fusedScore, confidence: s.confidence, decision: s.decision, windowsSeen: s.windowsSeen, flags: s.flags } });
@@ -238,6 +234,8 @@ class Embed implements PointerprintHandle {
       onError: (code, message) => this.#set({ message, code, ...(this.#st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
     });
     this.#scorer = scorer;
+    // Every chunk from the session's first event on; the worker cuts windows as the profile's model was trained.
+    this.#unsubscribe.push(session.onChunk((chunk, meta) => scorer.chunk(chunk, meta.space)));
     scorer.load(profileUrl, new URL(workerUrl ?? SCORE_WORKER_FILE, workerUrl ? location.href : SCRIPT_URL));
   }
 
@@ -259,7 +257,7 @@ class Embed implements PointerprintHandle {
 
   async flush(): Promise<void> {
     try {
-      this.#session?.recorder.flush();
+      this.#session?.flush();
       await this.#client?.flush();
     } catch (e) { this.#fail(e, 'embed/failed'); }
   }
@@ -268,7 +266,13 @@ class Embed implements PointerprintHandle {
     if (this.#ended) return;
     this.#ended = true;
     try {
-      if (this.#session && this.#session.state !== 'stopped') await this.#session.stop();
+      const s = this.#session;
+      if (s && s.state !== 'stopped') {
+        const done = s.stop();
+        // The last chunk went to the worker with the stop: close the session's open window there too.
+        if (s.meta) this.#scorer?.end(s.meta.id);
+        await done;
+      }
       // Windows closed by the stop are scored before the worker goes (best effort, bounded wait).
       if (this.#scorer) await new Promise((r) => setTimeout(r, 0));
       await this.#client?.flush();

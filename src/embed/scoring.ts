@@ -1,10 +1,11 @@
 /**
  * Page side of on-site scoring: starts the scoring worker (a separate file carrying TensorFlow.js,
- * fetched only when `score` is configured), hands it each completed window, and turns its verdicts
+ * fetched only when `score` is configured), hands it the recorder's chunks (the worker cuts the windows,
+ * so window cutting stays out of the capture bundle), and turns its verdicts
  * into LiveScores for the forwarder. No tfjs here: this stays in the small capture bundle.
  */
 import type { LiveScore } from '../core/score';
-import type { CompletedWindow } from '../app/capture/liveSession';
+import type { EventChunk, SizePx } from '../core/events';
 import type { LoadedProfileInfo, ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
 
 export const SCORE_WORKER_FILE = 'pointerprint-score-worker.js';
@@ -45,14 +46,15 @@ export class EmbedScorer {
     }
   }
 
-  /** Send a completed window (its columns are transferred: the caller's copy becomes empty). */
-  score(w: CompletedWindow): void {
-    if (!this.#worker || !this.#info) return;
-    const c = w.columns;
-    this.#post(
-      { type: 'window', sessionId: w.meta.id, index: w.window.index, columns: c, space: w.meta.space },
-      [c.tMs.buffer, c.kind.buffer, c.x.buffer, c.y.buffer, c.button.buffer, c.buttons.buffer, c.pointerKind.buffer, c.dx.buffer, c.dy.buffer],
-    );
+  /** Hand on a chunk of the session (copied: the recorder still stores it). The worker buffers the
+   * chunks until the profile is loaded, then cuts windows the way the profile's model was trained. */
+  chunk(chunk: EventChunk, space: SizePx): void {
+    this.#post({ type: 'chunk', chunk, space });
+  }
+
+  /** The session stopped or paused: the worker closes its open window. */
+  end(sessionId: string): void {
+    this.#post({ type: 'end', sessionId });
   }
 
   dispose(): void {
