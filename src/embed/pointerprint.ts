@@ -88,13 +88,12 @@ export interface PointerprintHandle {
 }
 
 function randomId(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   // Insecure origins (plain http) have no randomUUID: build a v4 UUID from getRandomValues.
   const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  return Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('').replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
 
 class Embed implements PointerprintHandle {
@@ -169,8 +168,8 @@ class Embed implements PointerprintHandle {
     );
     this.#client = client;
     this.#unsubscribe.push(client.subscribe((s) => {
-      const hecView = { state: s.state, pendingEvents: s.pendingEvents, sentEvents: s.sentEvents, droppedBatches: s.droppedBatches, lastError: s.lastError, volatile: s.volatile };
-      this.#set(s.lastError ? { hec: hecView, message: s.lastError, code: s.lastErrorCode } : { hec: hecView });
+      // The client's status (a fresh copy each time; `hec` documents its main fields).
+      this.#set(s.lastError ? { hec: s, message: s.lastError, code: s.lastErrorCode } : { hec: s });
     }));
     void client.start();
   }
@@ -229,7 +228,7 @@ class Embed implements PointerprintHandle {
       onLoaded: () => this.#set({ scoring: 'ready' }),
       onScore: (s) => {
         client.enqueue([scoreEnvelope(s, routing)]);
-        this.#set({ lastScore: { windowIndex: s.windowIndex, windowScore: s.windowScore, fusedScore: s.fusedScore, confidence: s.confidence, decision: s.decision, windowsSeen: s.windowsSeen, flags: s.flags } });
+        this.#set({ lastScore: s }); // a fresh object per score
       },
       onError: (code, message) => this.#set({ message, code, ...(this.#st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
     });

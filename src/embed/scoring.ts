@@ -62,8 +62,8 @@ export class EmbedScorer {
     this.#worker = null;
   }
 
-  #post(m: ScoreWorkerRequest, transfer: Transferable[] = []): void {
-    this.#worker?.postMessage(m, transfer);
+  #post(m: ScoreWorkerRequest): void {
+    this.#worker?.postMessage(m);
   }
 
   #reply(m: ScoreWorkerReply): void {

@@ -515,7 +515,7 @@ export class HecClient {
         if (!(await this.#handle(batch, outcome))) break;
       }
     } catch (e) {
-      this.#emit({ lastError: `The unsent-events queue could not be read: ${describeError(e)}`, lastErrorCode: 'store/failed' });
+      this.#emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' });
     } finally {
       this.#pumping = false;
       if (!this.#paused && !this.#retryTimer) this.#emit({ state: this.#configured() ? (this.#st.state === 'offline' && this.#queue.length ? 'offline' : 'idle') : 'not-configured' });
