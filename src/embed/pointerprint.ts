@@ -23,6 +23,7 @@ import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
 import { Recorder } from '../capture/recorder';
+import { on } from '../capture/listen';
 import { embedDbName, embedQueue } from './queueDb';
 import { soloElection, webLocksElection } from '../splunk/senderElection';
 import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
@@ -179,11 +180,11 @@ class Embed implements PointerprintHandle {
    * listens for page hide itself, but it was started before the recorder, so its own handler runs first.)
    */
   #flushOnHide(): void {
-    const h = () => { try { this.#session?.flush(); this.#client?.flushOnHide(); } catch { /* never into the page */ } };
-    const onVis = () => { if (document.visibilityState === 'hidden') h(); };
-    addEventListener('pagehide', h, { capture: true });
-    document.addEventListener('visibilitychange', onVis, { capture: true });
-    this.#unsubscribe.push(() => { removeEventListener('pagehide', h, { capture: true }); document.removeEventListener('visibilitychange', onVis, { capture: true }); });
+    const h = (e: Event) => {
+      if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+      try { this.#session?.flush(); this.#client?.flushOnHide(); } catch { /* never into the page */ }
+    };
+    this.#unsubscribe.push(on(window, 'pagehide', h), on(document, 'visibilitychange', h));
   }
 
   #capture(): void {
