@@ -6,14 +6,34 @@
  * - `--mode worker`: the optional scoring worker (pointerprint-score-worker.js, a classic worker script
  *   carrying TensorFlow.js), loaded only when a site asks for on-page scoring.
  */
-import { defineConfig, type InlineConfig } from 'vite';
+import { defineConfig, type InlineConfig, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = 'dist-embed';
 
+/**
+ * idb installs its async-iterator support (`for await (const c of store)`) as a side effect, so no
+ * bundler can drop it; the HEC queue never iterates that way (it walks cursors with `continue()`).
+ * Cut from the capture bundle only; fails the build if a new idb version changes the shape.
+ */
+function idbWithoutAsyncIterators(): Plugin {
+  const start = 'const advanceMethodProps =';
+  const end = '\nexport {';
+  return {
+    name: 'pointerprint:idb-without-async-iterators',
+    transform(code, id) {
+      if (!/[\\/]idb[\\/]build[\\/]index\.js$/.test(id)) return null;
+      const i = code.indexOf(start), j = code.indexOf(end);
+      if (i < 0 || j < i || !code.slice(i, j).includes('Symbol.asyncIterator')) throw new Error('idb changed shape: update idbWithoutAsyncIterators in vite.embed.config.ts');
+      return { code: code.slice(0, i) + code.slice(j), map: null };
+    },
+  };
+}
+
 export function captureBuild(dir = outDir): InlineConfig {
   return {
+    plugins: [idbWithoutAsyncIterators()],
     root,
     configFile: false,
     publicDir: false,
@@ -23,15 +43,20 @@ export function captureBuild(dir = outDir): InlineConfig {
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: false,
-      minify: true,
+      // Terser with more passes packs the capture bundle ~2-3 % tighter (gzipped) than the default
+      // minifier; every byte counts under the 15 kB limit. No unsafe transforms: behaviour is unchanged.
+      minify: 'terser',
+      terserOptions: {
+        ecma: 2020,
+        compress: { passes: 3, pure_getters: true },
+        format: { comments: false },
+      },
       lib: {
         entry: fileURLToPath(new URL('src/embed/pointerprint.ts', import.meta.url)),
         name: 'Pointerprint',
         formats: ['iife', 'es'],
         fileName: (format) => (format === 'es' ? 'pointerprint-capture.mjs' : 'pointerprint-capture.js'),
       },
-      // Vite leaves whitespace in ES library builds; a script tag on a site wants it minified too.
-      rolldownOptions: { output: { minify: true } },
     },
   };
 }

@@ -29,13 +29,13 @@ export class ColumnBuffer {
   /** Append one event. Hot path: no objects, no closures. */
   push(tMs: number, kind: number, x: number, y: number, button: number, buttons: number, pointerKind: number, dx: number, dy: number): void {
     let i = this.length;
-    if (i === this.tMs.length) this.grow();
+    if (i === this.tMs.length) this.#grow();
     this.tMs[i] = tMs; this.kind[i] = kind; this.x[i] = x; this.y[i] = y; this.button[i] = button;
     this.buttons[i] = buttons; this.pointerKind[i] = pointerKind; this.dx[i] = dx; this.dy[i] = dy;
     this.length = ++i;
   }
 
-  private grow(): void {
+  #grow(): void {
     const next = allocColumns(this.tMs.length * 2);
     for (const n of COLUMN_NAMES) (next[n] as { set(a: ArrayLike<number>): void }).set(this[n]);
     this.tMs = next.tMs; this.kind = next.kind; this.x = next.x; this.y = next.y; this.button = next.button;

@@ -94,31 +94,31 @@ const BUTTON_BIT = [1, 4, 2, 8, 16];
 
 export class Recorder {
   readonly opts: Required<Omit<RecorderOptions, 'label' | 'target' | 'ignore'>> & Pick<RecorderOptions, 'label' | 'target' | 'ignore'>;
-  private buf = new ColumnBuffer();
-  private removers: Remover[] = [];
-  private t0 = 0;
-  private lastT = -Infinity;
-  private flushedUpTo = 0;
-  private seq = 0;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private ticks = 0;
-  private lastProgressLen = -1;
+  #buf = new ColumnBuffer();
+  #removers: Remover[] = [];
+  #t0 = 0;
+  #lastT = -Infinity;
+  #flushedUpTo = 0;
+  #seq = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #ticks = 0;
+  #lastProgressLen = -1;
   /** Chunks waiting to be saved, each with its session's meta as of its flush. */
-  private pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
-  private saving = false;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryDelayMs = 1000;
-  private chunkListeners = new Set<Listener<[EventChunk, SessionMeta]>>();
-  private progressListeners = new Set<Listener<[number]>>();
-  private statusListeners = new Set<Listener<[StorageStatus]>>();
-  private sessionListeners = new Set<Listener<[SessionMeta]>>();
-  private lastPointerKind: PointerKind = PointerKind.Unknown;
-  private lastPointerType = '';
-  private lastError: unknown = null;
+  #pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
+  #saving = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryDelayMs = 1000;
+  #chunkListeners = new Set<Listener<[EventChunk, SessionMeta]>>();
+  #progressListeners = new Set<Listener<[number]>>();
+  #statusListeners = new Set<Listener<[StorageStatus]>>();
+  #sessionListeners = new Set<Listener<[SessionMeta]>>();
+  #lastPointerKind: PointerKind = PointerKind.Unknown;
+  #lastPointerType = '';
+  #lastError: unknown = null;
   /** Ignore check cache: consecutive events mostly share a target, so `closest()` runs once per target. */
-  private lastTarget: EventTarget | null = null;
-  private lastTargetIgnored = false;
-  private insideIgnored = false;
+  #lastTarget: EventTarget | null = null;
+  #lastTargetIgnored = false;
+  #insideIgnored = false;
 
   state: RecorderState = 'idle';
   meta: SessionMeta | null = null;
@@ -148,23 +148,23 @@ export class Recorder {
         throw new PointerprintError('capture/bad-ignore', `The ignore selector “${this.opts.ignore}” is not a valid CSS selector.`, e);
       }
     }
-    this.pending = [];
+    this.#pending = [];
     this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
     for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
     this.state = 'recording';
-    this.newSession();
-    this.attach();
-    this.timer = setInterval(() => this.tick(), this.opts.progressIntervalMs);
+    this.#newSession();
+    this.#attach();
+    this.#timer = setInterval(() => this.#tick(), this.opts.progressIntervalMs);
     return this.meta!;
   }
 
   /** Fresh buffer, clock and meta; used at start and when rolling over a long session. */
-  private newSession(): void {
-    this.t0 = performance.now();
-    this.lastT = -Infinity;
-    this.buf = new ColumnBuffer();
-    this.flushedUpTo = 0;
-    this.seq = 0;
+  #newSession(): void {
+    this.#t0 = performance.now();
+    this.#lastT = -Infinity;
+    this.#buf = new ColumnBuffer();
+    this.#flushedUpTo = 0;
+    this.#seq = 0;
     const vp: SizePx = { width: innerWidth, height: innerHeight };
     const de = document.documentElement;
     this.meta = {
@@ -172,7 +172,7 @@ export class Recorder {
       profileId: this.opts.profileId,
       ...(this.opts.label ? { label: this.opts.label } : {}),
       source: 'capture',
-      startedAtEpochMs: Math.round(performance.timeOrigin + this.t0),
+      startedAtEpochMs: Math.round(performance.timeOrigin + this.#t0),
       space: vp,
       viewport: { ...vp },
       page: { width: de.scrollWidth, height: de.scrollHeight },
@@ -183,69 +183,69 @@ export class Recorder {
       durationMs: 0,
     };
     // Where the page is scrolled to at the start: coordinates are viewport-relative, so record it.
-    this.marker(EventKind.Scroll, scrollX, scrollY, this.now());
+    this.#marker(EventKind.Scroll, scrollX, scrollY, this.now());
   }
 
   /** Close the current session and continue in a new one (bounded live memory). */
-  private rollOver(): void {
+  #rollOver(): void {
     this.flush();
-    this.newSession();
-    emit(this.sessionListeners, { ...this.meta! });
+    this.#newSession();
+    emit(this.#sessionListeners, { ...this.meta! });
   }
 
   /** Called when a long recording rolls over into a new session (new id, events from 0). */
   onSession(fn: (meta: SessionMeta) => void): () => void {
-    this.sessionListeners.add(fn);
-    return () => this.sessionListeners.delete(fn);
+    this.#sessionListeners.add(fn);
+    return () => this.#sessionListeners.delete(fn);
   }
 
   /** Stop listening (zero cost while paused); the gap shows as an Idle marker on resume. */
   pause(): void {
     if (this.state !== 'recording') return;
-    this.detach();
+    this.#detach();
     this.state = 'paused';
     this.flush();
   }
 
   resume(): void {
     if (this.state !== 'paused') return;
-    this.attach();
+    this.#attach();
     this.state = 'recording';
     // A pause is a gap the person chose: mark it so windows break there, like any long idle.
-    this.marker(EventKind.Idle, 0, 0, this.now());
+    this.#marker(EventKind.Idle, 0, 0, this.now());
   }
 
   /** Stop and flush the rest. Resolves when everything reached storage (or failed and is reported). */
   async stop(): Promise<SessionMeta | null> {
     if (this.state !== 'recording' && this.state !== 'paused') return this.meta;
-    this.detach();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.#detach();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
     this.state = 'stopped';
     this.flush();
-    emit(this.progressListeners, this.buf.length);
+    emit(this.#progressListeners, this.#buf.length);
     // Wait for a save already in flight, then for the rest (a failure leaves them queued for retry).
-    while (this.saving) await new Promise((r) => setTimeout(r, 10));
-    await this.drain();
+    while (this.#saving) await new Promise((r) => setTimeout(r, 10));
+    await this.#drain();
     return this.meta;
   }
 
   /** Called with every flushed chunk (the Splunk forwarder subscribes). Don't mutate or transfer it. */
   onChunk(fn: (chunk: EventChunk, meta: SessionMeta) => void): () => void {
-    this.chunkListeners.add(fn);
-    return () => this.chunkListeners.delete(fn);
+    this.#chunkListeners.add(fn);
+    return () => this.#chunkListeners.delete(fn);
   }
 
   /** Called (throttled) with the live event count when new events arrived. */
   onProgress(fn: (length: number) => void): () => void {
-    this.progressListeners.add(fn);
-    return () => this.progressListeners.delete(fn);
+    this.#progressListeners.add(fn);
+    return () => this.#progressListeners.delete(fn);
   }
 
   /** Called when the storage status changes (warnings for the UI). */
   onStatus(fn: (s: StorageStatus) => void): () => void {
-    this.statusListeners.add(fn);
-    return () => this.statusListeners.delete(fn);
+    this.#statusListeners.add(fn);
+    return () => this.#statusListeners.delete(fn);
   }
 
   /**
@@ -253,245 +253,245 @@ export class Recorder {
    * buffer: use them synchronously, or copy (`liveCopy`) before posting to a worker.
    */
   liveColumns(): EventColumns & { length: number } {
-    return this.buf.view();
+    return this.#buf.view();
   }
 
   /** A copy of live events [start, end), safe to transfer to a worker. */
-  liveCopy(start = 0, end = this.buf.length): EventColumns & { length: number } {
-    const s = Math.max(0, start), e = Math.min(end, this.buf.length);
-    return { ...this.buf.copy(s, e), length: Math.max(0, e - s) };
+  liveCopy(start = 0, end = this.#buf.length): EventColumns & { length: number } {
+    const s = Math.max(0, start), e = Math.min(end, this.#buf.length);
+    return { ...this.#buf.copy(s, e), length: Math.max(0, e - s) };
   }
 
   get length(): number {
-    return this.buf.length;
+    return this.#buf.length;
   }
 
   /** The first handler error, if any (handlers never throw; this is for diagnosis). */
   get handlerError(): string | null {
-    return this.lastError === null ? null : describeError(this.lastError);
+    return this.#lastError === null ? null : describeError(this.#lastError);
   }
 
   /** Try saving the in-memory backlog now (e.g. after the user freed space). */
   retryNow(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.retryDelayMs = 1000;
-    void this.drain();
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#retryDelayMs = 1000;
+    void this.#drain();
   }
 
   // ---- listeners ----
 
   /** Session time now (ms since the session start, the events' time base). */
   now(): number {
-    return performance.now() - this.t0;
+    return performance.now() - this.#t0;
   }
 
-  private attach(): void {
+  #attach(): void {
     const t = this.opts.target ?? window;
     const fail = (e: unknown): void => {
       this.counters.handlerErrors++;
-      if (this.lastError === null) this.lastError = e;
+      if (this.#lastError === null) this.#lastError = e;
     };
     const add = <E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void => {
-      this.removers.push(on<E>(target, type, guarded(fn, fail)));
+      this.#removers.push(on<E>(target, type, guarded(fn, fail)));
     };
-    add<PointerEvent>(t, 'pointermove', (e) => this.onMove(e));
-    add<PointerEvent>(t, 'pointerdown', (e) => this.onButton(e, EventKind.Down));
-    add<PointerEvent>(t, 'pointerup', (e) => this.onButton(e, EventKind.Up));
-    add<WheelEvent>(t, 'wheel', (e) => this.onWheel(e));
+    add<PointerEvent>(t, 'pointermove', (e) => this.#onMove(e));
+    add<PointerEvent>(t, 'pointerdown', (e) => this.#onButton(e, EventKind.Down));
+    add<PointerEvent>(t, 'pointerup', (e) => this.#onButton(e, EventKind.Up));
+    add<WheelEvent>(t, 'wheel', (e) => this.#onWheel(e));
     add<Event>(window, 'scroll', (e) => {
       // Element scrolls don't move viewport coordinates; only the document's scroll is a marker.
-      if (e.target === document || e.target === document.documentElement || e.target === window) this.marker(EventKind.Scroll, scrollX, scrollY, e.timeStamp - this.t0);
+      if (e.target === document || e.target === document.documentElement || e.target === window) this.#marker(EventKind.Scroll, scrollX, scrollY, e.timeStamp - this.#t0);
     });
-    add<UIEvent>(window, 'resize', (e) => this.marker(EventKind.Resize, innerWidth, innerHeight, e.timeStamp - this.t0));
+    add<UIEvent>(window, 'resize', (e) => this.#marker(EventKind.Resize, innerWidth, innerHeight, e.timeStamp - this.#t0));
     add<Event>(document, 'visibilitychange', (e) => {
       const hidden = document.visibilityState === 'hidden';
-      this.marker(hidden ? EventKind.Hidden : EventKind.Visible, 0, 0, e.timeStamp - this.t0);
+      this.#marker(hidden ? EventKind.Hidden : EventKind.Visible, 0, 0, e.timeStamp - this.#t0);
       // A hidden tab may be frozen or discarded without another chance: save what we have now.
       if (hidden) setTimeout(() => this.flush(), 0);
     });
     add<PageTransitionEvent>(window, 'pagehide', () => this.flush());
-    add<FocusEvent>(window, 'blur', (e) => { if (e.target === window) this.marker(EventKind.Blur, 0, 0, e.timeStamp - this.t0); });
-    add<FocusEvent>(window, 'focus', (e) => { if (e.target === window) this.marker(EventKind.Focus, 0, 0, e.timeStamp - this.t0); });
+    add<FocusEvent>(window, 'blur', (e) => { if (e.target === window) this.#marker(EventKind.Blur, 0, 0, e.timeStamp - this.#t0); });
+    add<FocusEvent>(window, 'focus', (e) => { if (e.target === window) this.#marker(EventKind.Focus, 0, 0, e.timeStamp - this.#t0); });
   }
 
-  private detach(): void {
-    for (const r of this.removers) r();
-    this.removers = [];
-    this.lastTarget = null;
+  #detach(): void {
+    for (const r of this.#removers) r();
+    this.#removers = [];
+    this.#lastTarget = null;
   }
 
   /** Whether this event happened over an ignored element (cached per target; hot path). */
-  private skip(e: Event): boolean {
+  #skip(e: Event): boolean {
     const sel = this.opts.ignore;
     if (!sel) return false;
     const t = e.target;
-    if (t !== this.lastTarget) {
-      this.lastTarget = t;
-      this.lastTargetIgnored = t instanceof Element && t.closest(sel) !== null;
+    if (t !== this.#lastTarget) {
+      this.#lastTarget = t;
+      this.#lastTargetIgnored = t instanceof Element && t.closest(sel) !== null;
     }
-    if (this.lastTargetIgnored !== this.insideIgnored) {
-      this.insideIgnored = this.lastTargetIgnored;
+    if (this.#lastTargetIgnored !== this.#insideIgnored) {
+      this.#insideIgnored = this.#lastTargetIgnored;
       // Entering: break the stroke here, without saying where the ignored element is.
-      if (this.insideIgnored) this.marker(EventKind.Idle, 0, 0, e.timeStamp - this.t0);
+      if (this.#insideIgnored) this.#marker(EventKind.Idle, 0, 0, e.timeStamp - this.#t0);
     }
-    return this.lastTargetIgnored;
+    return this.#lastTargetIgnored;
   }
 
-  private kindOf(type: string): number {
+  #kindOf(type: string): number {
     // Cache: the pointer type rarely changes, and string compares per event add up.
-    if (type !== this.lastPointerType) {
-      this.lastPointerType = type;
-      this.lastPointerKind = pointerKindFromType(type);
+    if (type !== this.#lastPointerType) {
+      this.#lastPointerType = type;
+      this.#lastPointerKind = pointerKindFromType(type);
     }
-    return this.lastPointerKind;
+    return this.#lastPointerKind;
   }
 
   /** Push one event, inserting an Idle marker first when a long gap just ended. */
-  private put(tMs: number, kind: number, x: number, y: number, button: number, buttons: number, pk: number, dx: number, dy: number): void {
-    if (tMs - this.lastT > this.opts.idleThresholdMs && this.lastT !== -Infinity) {
-      this.buf.push(tMs, EventKind.Idle, x, y, Button.None, buttons, pk, 0, 0);
+  #put(tMs: number, kind: number, x: number, y: number, button: number, buttons: number, pk: number, dx: number, dy: number): void {
+    if (tMs - this.#lastT > this.opts.idleThresholdMs && this.#lastT !== -Infinity) {
+      this.#buf.push(tMs, EventKind.Idle, x, y, Button.None, buttons, pk, 0, 0);
       this.counters.markers++;
     }
     // One monotonic stream: a sample stamped before the previous one (coalesced edge cases) is clamped.
-    if (tMs < this.lastT) tMs = this.lastT;
-    this.lastT = tMs;
-    this.buf.push(tMs, kind, x, y, button, buttons, pk, dx, dy);
+    if (tMs < this.#lastT) tMs = this.#lastT;
+    this.#lastT = tMs;
+    this.#buf.push(tMs, kind, x, y, button, buttons, pk, dx, dy);
   }
 
-  private marker(kind: number, x: number, y: number, tMs: number): void {
+  #marker(kind: number, x: number, y: number, tMs: number): void {
     if (this.state === 'stopped') return;
-    this.put(Math.max(tMs, 0), kind, x, y, Button.None, 0, PointerKind.Unknown, 0, 0);
+    this.#put(Math.max(tMs, 0), kind, x, y, Button.None, 0, PointerKind.Unknown, 0, 0);
     this.counters.markers++;
   }
 
-  private onMove(e: PointerEvent): void {
-    if (this.skip(e)) return;
-    const pk = this.kindOf(e.pointerType);
+  #onMove(e: PointerEvent): void {
+    if (this.#skip(e)) return;
+    const pk = this.#kindOf(e.pointerType);
     this.counters.pointerMoveEvents++;
     // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
     if (e.button >= 0) {
       const bit = BUTTON_BIT[e.button] ?? 0;
       const kind = e.buttons & bit ? EventKind.Down : EventKind.Up;
-      this.put(e.timeStamp - this.t0, kind, e.clientX, e.clientY, e.button, e.buttons, pk, 0, 0);
+      this.#put(e.timeStamp - this.#t0, kind, e.clientX, e.clientY, e.button, e.buttons, pk, 0, 0);
       if (kind === EventKind.Down) this.counters.downs++; else this.counters.ups++;
     }
     const list = e.getCoalescedEvents ? e.getCoalescedEvents() : null;
     if (list && list.length > 0) {
       for (let i = 0; i < list.length; i++) {
         const c = list[i];
-        this.put(c.timeStamp - this.t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
+        this.#put(c.timeStamp - this.#t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
       }
       this.counters.moves += list.length;
       this.counters.coalescedMoves += list.length - 1;
     } else {
-      this.put(e.timeStamp - this.t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
+      this.#put(e.timeStamp - this.#t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
       this.counters.moves++;
     }
   }
 
-  private onButton(e: PointerEvent, kind: number): void {
-    if (this.skip(e)) return;
-    this.put(e.timeStamp - this.t0, kind, e.clientX, e.clientY, e.button, e.buttons, this.kindOf(e.pointerType), 0, 0);
+  #onButton(e: PointerEvent, kind: number): void {
+    if (this.#skip(e)) return;
+    this.#put(e.timeStamp - this.#t0, kind, e.clientX, e.clientY, e.button, e.buttons, this.#kindOf(e.pointerType), 0, 0);
     if (kind === EventKind.Down) this.counters.downs++; else this.counters.ups++;
   }
 
-  private onWheel(e: WheelEvent): void {
-    if (this.skip(e)) return;
+  #onWheel(e: WheelEvent): void {
+    if (this.#skip(e)) return;
     const dx = wheelDeltaPx(e.deltaX, e.deltaMode, innerWidth);
     const dy = wheelDeltaPx(e.deltaY, e.deltaMode, innerHeight);
-    this.put(e.timeStamp - this.t0, EventKind.Wheel, e.clientX, e.clientY, Button.None, e.buttons, PointerKind.Mouse, dx, dy);
+    this.#put(e.timeStamp - this.#t0, EventKind.Wheel, e.clientX, e.clientY, Button.None, e.buttons, PointerKind.Mouse, dx, dy);
     this.counters.wheels++;
   }
 
   // ---- flushing (never on the event path) ----
 
-  private tick(): void {
-    this.ticks++;
-    const n = this.buf.length;
-    const due = this.ticks * this.opts.progressIntervalMs >= this.opts.flushIntervalMs;
-    if (due || n - this.flushedUpTo >= this.opts.chunkEvents) {
-      this.ticks = 0;
+  #tick(): void {
+    this.#ticks++;
+    const n = this.#buf.length;
+    const due = this.#ticks * this.opts.progressIntervalMs >= this.opts.flushIntervalMs;
+    if (due || n - this.#flushedUpTo >= this.opts.chunkEvents) {
+      this.#ticks = 0;
       this.flush();
     }
-    if (n !== this.lastProgressLen) {
-      this.lastProgressLen = n;
-      emit(this.progressListeners, n);
+    if (n !== this.#lastProgressLen) {
+      this.#lastProgressLen = n;
+      emit(this.#progressListeners, n);
     }
-    if (n >= this.opts.maxLiveEvents) this.rollOver();
+    if (n >= this.opts.maxLiveEvents) this.#rollOver();
   }
 
   /** Cut the unflushed events into a chunk, tell listeners, queue it for saving. */
   flush(): void {
     const meta = this.meta;
-    const end = this.buf.length;
-    if (!meta || end === this.flushedUpTo) return;
-    const start = this.flushedUpTo;
-    const chunk: EventChunk = { ...this.buf.copy(start, end), sessionId: meta.id, seq: this.seq++, length: end - start };
-    this.flushedUpTo = end;
+    const end = this.#buf.length;
+    if (!meta || end === this.#flushedUpTo) return;
+    const start = this.#flushedUpTo;
+    const chunk: EventChunk = { ...this.#buf.copy(start, end), sessionId: meta.id, seq: this.#seq++, length: end - start };
+    this.#flushedUpTo = end;
     meta.eventCount = end;
-    meta.durationMs = Math.max(0, this.buf.tMs[end - 1]);
+    meta.durationMs = Math.max(0, this.#buf.tMs[end - 1]);
     meta.page = { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
     const snapshot = { ...meta };
-    emit(this.chunkListeners, chunk, snapshot);
-    this.pending.push({ chunk, meta: snapshot });
-    this.boundPending();
-    void this.drain();
+    emit(this.#chunkListeners, chunk, snapshot);
+    this.#pending.push({ chunk, meta: snapshot });
+    this.#boundPending();
+    void this.#drain();
   }
 
-  private boundPending(): void {
-    let pendingEvents = this.pendingCount();
+  #boundPending(): void {
+    let pendingEvents = this.#pendingCount();
     // Keep the newest; never drop the chunk being saved right now (index 0 while saving).
-    while (pendingEvents > this.opts.maxPendingEvents && this.pending.length > (this.saving ? 2 : 1)) {
-      const victim = this.pending.splice(this.saving ? 1 : 0, 1)[0].chunk;
+    while (pendingEvents > this.opts.maxPendingEvents && this.#pending.length > (this.#saving ? 2 : 1)) {
+      const victim = this.#pending.splice(this.#saving ? 1 : 0, 1)[0].chunk;
       pendingEvents -= victim.length;
       this.status.lostEvents += victim.length;
     }
-    this.setStatus({ pendingEvents });
+    this.#setStatus({ pendingEvents });
   }
 
-  private setStatus(p: Partial<StorageStatus>): void {
+  #setStatus(p: Partial<StorageStatus>): void {
     this.status = { ...this.status, ...p };
-    emit(this.statusListeners, this.status);
+    emit(this.#statusListeners, this.status);
   }
 
   /** Save queued chunks in order; on failure keep them and retry with backoff. */
-  private async drain(): Promise<void> {
-    if (this.saving) return;
-    this.saving = true;
+  async #drain(): Promise<void> {
+    if (this.#saving) return;
+    this.#saving = true;
     try {
-      while (this.pending.length > 0) {
-        const { chunk, meta } = this.pending[0];
+      while (this.#pending.length > 0) {
+        const { chunk, meta } = this.#pending[0];
         try {
           await this.opts.sink.appendChunk(chunk, meta);
         } catch (e) {
-          this.setStatus({
+          this.#setStatus({
             state: 'retrying',
-            message: describeError(storageError(e)) + ` ${this.pendingCount()} events wait in memory (up to ${this.opts.maxPendingEvents.toLocaleString()}).`,
-            pendingEvents: this.pendingCount(),
+            message: describeError(storageError(e)) + ` ${this.#pendingCount()} events wait in memory (up to ${this.opts.maxPendingEvents.toLocaleString()}).`,
+            pendingEvents: this.#pendingCount(),
           });
-          this.scheduleRetry();
+          this.#scheduleRetry();
           return;
         }
-        this.pending.shift();
-        this.retryDelayMs = 1000;
-        this.setStatus({ state: 'ok', message: this.status.lostEvents ? `${this.status.lostEvents} events were lost while storage was failing.` : null, pendingEvents: this.pendingCount(), savedEvents: this.status.savedEvents + chunk.length });
+        this.#pending.shift();
+        this.#retryDelayMs = 1000;
+        this.#setStatus({ state: 'ok', message: this.status.lostEvents ? `${this.status.lostEvents} events were lost while storage was failing.` : null, pendingEvents: this.#pendingCount(), savedEvents: this.status.savedEvents + chunk.length });
       }
     } finally {
-      this.saving = false;
+      this.#saving = false;
     }
   }
 
-  private pendingCount(): number {
-    return this.pending.reduce((n, p) => n + p.chunk.length, 0);
+  #pendingCount(): number {
+    return this.#pending.reduce((n, p) => n + p.chunk.length, 0);
   }
 
-  private scheduleRetry(): void {
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.drain();
-    }, this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);
+  #scheduleRetry(): void {
+    if (this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#drain();
+    }, this.#retryDelayMs);
+    this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, 30_000);
   }
 }

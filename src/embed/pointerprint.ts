@@ -22,8 +22,10 @@ import { DEFAULT_BATCH_LIMITS } from '../core/splunk/batcher';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
-import { LiveSession } from '../app/capture/liveSession';
-import { embedQueue } from './queueDb';
+import { Recorder } from '../capture/recorder';
+import { on } from '../capture/listen';
+import { embedDbName, embedQueue } from './queueDb';
+import { soloElection, webLocksElection } from '../splunk/senderElection';
 import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
 
 export const version = '0.1.0';
@@ -87,38 +89,37 @@ export interface PointerprintHandle {
 }
 
 function randomId(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   // Insecure origins (plain http) have no randomUUID: build a v4 UUID from getRandomValues.
   const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  return Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('').replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
 
 class Embed implements PointerprintHandle {
-  private st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
-  private session: LiveSession | null = null;
-  private client: HecClient | null = null;
-  private scorer: EmbedScorer | null = null;
-  private unsubscribe: (() => void)[] = [];
-  private ended = false;
+  #st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
+  #session: Recorder | null = null;
+  #client: HecClient | null = null;
+  #scorer: EmbedScorer | null = null;
+  #unsubscribe: (() => void)[] = [];
+  #ended = false;
 
   constructor(private readonly opts: StartOptions) {}
 
   status(): PointerprintStatus {
-    return { ...this.st };
+    return { ...this.#st };
   }
 
-  private set(patch: Partial<PointerprintStatus>): void {
-    this.st = { ...this.st, ...patch };
+  #set(patch: Partial<PointerprintStatus>): void {
+    this.#st = { ...this.#st, ...patch };
     const fn = this.opts.onStatus;
     if (!fn) return;
     try { fn(this.status()); } catch { /* the host's handler failing must not stop capture */ }
   }
 
-  private fail(e: unknown, fallbackCode: string, state?: PointerprintState): void {
-    this.set({ message: describeError(e), code: e instanceof PointerprintError ? e.code : fallbackCode, ...(state ? { state } : {}) });
+  #fail(e: unknown, fallbackCode: string, state?: PointerprintState): void {
+    this.#set({ message: describeError(e), code: e instanceof PointerprintError ? e.code : fallbackCode, ...(state ? { state } : {}) });
   }
 
   /** Validate, wait for consent, then capture. Never throws. */
@@ -130,39 +131,46 @@ class Embed implements PointerprintHandle {
       }
       if (this.opts.consent === undefined) throw new PointerprintError('embed/options', 'Pointerprint.start needs `consent` (true, a promise or a function): nothing is captured without it.');
       // Batches a previous page could not send were captured under an earlier consent: resend them now.
-      this.startClient();
-      this.set({ state: 'waiting-consent' });
+      this.#startClient();
+      this.#set({ state: 'waiting-consent' });
       const c = this.opts.consent;
       let agreed = false;
       try {
         agreed = (await (typeof c === 'function' ? c() : c)) === true;
       } catch (e) {
-        this.set({ message: `Consent was not given (${describeError(e)}).`, code: 'embed/consent' });
+        this.#set({ message: `Consent was not given (${describeError(e)}).`, code: 'embed/consent' });
       }
-      if (this.ended) return;
-      if (!agreed) { this.set({ state: 'declined' }); return; }
-      this.capture();
+      if (this.#ended) return;
+      if (!agreed) { this.#set({ state: 'declined' }); return; }
+      this.#capture();
     } catch (e) {
-      this.fail(e, 'embed/failed', 'error');
-      this.teardown();
+      this.#fail(e, 'embed/failed', 'error');
+      this.#teardown();
     }
   }
 
-  private routing(): HecRouting {
+  #routing(): HecRouting {
     return { host: location.hostname || undefined, source: this.opts.hec.source ?? 'pointerprint-embed', index: this.opts.hec.index || undefined };
   }
 
-  private startClient(): void {
+  #startClient(): void {
     const { hec } = this.opts;
     const queue = embedQueue(this.opts.namespace);
+    // Every tab of the site shares the queue; one of them (elected over Web Locks) sends it, so no
+    // batch goes twice. Names carry the namespace: the app or another integration on this origin
+    // never takes this queue's lock or settings. Without Web Locks (or a durable queue) each tab
+    // sends alone; eventId still lets `dedup` absorb a rare duplicate.
+    const name = embedDbName(this.opts.namespace);
+    const locks = navigator.locks;
+    const election = !queue.volatile && locks ? webLocksElection(locks, name + '-hec-sender') : soloElection();
     const client = new HecClient(
       { url: hec.url.trim(), token: hec.token.trim(), useAck: !!hec.useAck, channel: randomId(), limits: DEFAULT_BATCH_LIMITS, backoff: DEFAULT_BACKOFF },
-      { store: queue.store, volatile: queue.volatile, newId: randomId },
+      { store: queue.store, volatile: queue.volatile, newId: randomId, election, statusChannel: name + '-hec-status' },
     );
-    this.client = client;
-    this.unsubscribe.push(client.subscribe((s) => {
-      const hecView = { state: s.state, pendingEvents: s.pendingEvents, sentEvents: s.sentEvents, droppedBatches: s.droppedBatches, lastError: s.lastError, volatile: s.volatile };
-      this.set(s.lastError ? { hec: hecView, message: s.lastError, code: s.lastErrorCode } : { hec: hecView });
+    this.#client = client;
+    this.#unsubscribe.push(client.subscribe((s) => {
+      // The client's status (a fresh copy each time; `hec` documents its main fields).
+      this.#set(s.lastError ? { hec: s, message: s.lastError, code: s.lastErrorCode } : { hec: s });
     }));
     void client.start();
   }
@@ -171,116 +179,120 @@ class Embed implements PointerprintHandle {
    * On page hide, cut the last chunk into the client and seal it for the keepalive send. (The client
    * listens for page hide itself, but it was started before the recorder, so its own handler runs first.)
    */
-  private flushOnHide(): void {
-    const h = () => { try { this.session?.recorder.flush(); this.client?.flushOnHide(); } catch { /* never into the page */ } };
-    const onVis = () => { if (document.visibilityState === 'hidden') h(); };
-    addEventListener('pagehide', h, { capture: true });
-    document.addEventListener('visibilitychange', onVis, { capture: true });
-    this.unsubscribe.push(() => { removeEventListener('pagehide', h, { capture: true }); document.removeEventListener('visibilitychange', onVis, { capture: true }); });
+  #flushOnHide(): void {
+    const h = (e: Event) => {
+      if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+      try { this.#session?.flush(); this.#client?.flushOnHide(); } catch { /* never into the page */ }
+    };
+    this.#unsubscribe.push(on(window, 'pagehide', h), on(document, 'visibilitychange', h));
   }
 
-  private capture(): void {
+  #capture(): void {
     const { sendRaw = false, ignore = '[data-pp-ignore]', score } = this.opts;
-    const client = this.client!;
-    const routing = this.routing();
+    const client = this.#client!;
+    const routing = this.#routing();
     const sink = {
       // Raw events leave the page only when the owner opted in; otherwise nothing is stored or sent.
       appendChunk: async (chunk: EventChunk, meta: SessionMeta): Promise<void> => {
         if (sendRaw && chunk.length > 0) client.enqueue(pointerEnvelopes(chunk, meta, routing));
       },
     };
-    const session = new LiveSession({
+    // The recorder alone, not the app's LiveSession: windows are cut in the scoring worker (only when
+    // `score` is set), which keeps window cutting out of this bundle.
+    const session = new Recorder({
       profileId: this.opts.profileId || 'anonymous', sink, ignore,
       // Bounded live memory on a host page: roll over to a new session id every 200k events (~5.6 MB).
       maxLiveEvents: 200_000,
-      onError: (stage, e) => this.fail(e, `embed/${stage}`),
     });
-    this.session = session;
-    session.onSession((m) => this.set({ sessionId: m.id }));
-    session.onStorage((s) => { if (s.message) this.set({ message: s.message, code: 'embed/queue' }); });
+    this.#session = session;
+    session.onSession((m) => this.#set({ sessionId: m.id }));
+    session.onStatus((s) => { if (s.message) this.#set({ message: s.message, code: 'embed/queue' }); });
     let lastReported = 0;
     session.onProgress((n) => {
       // The event count alone changes often: report it at most every 2 s.
       const now = performance.now();
-      if (now - lastReported > 2000) { lastReported = now; this.set({ events: n }); } else this.st.events = n;
+      if (now - lastReported > 2000) { lastReported = now; this.#set({ events: n }); } else this.#st.events = n;
     });
 
-    if (score?.profileUrl) this.startScoring(score.profileUrl, score.workerUrl, client, routing);
-    else if (!sendRaw) this.set({ message: 'Neither sendRaw nor score is set: nothing will be sent to Splunk.', code: 'embed/nothing-to-send' });
+    if (score?.profileUrl) this.#startScoring(score.profileUrl, score.workerUrl, client, routing);
+    else if (!sendRaw) this.#set({ message: 'Neither sendRaw nor score is set: nothing will be sent to Splunk.', code: 'embed/nothing-to-send' });
 
     const meta = session.start();
-    this.flushOnHide();
-    this.set({ state: 'recording', sessionId: meta.id });
+    this.#flushOnHide();
+    this.#set({ state: 'recording', sessionId: meta.id });
   }
 
-  private startScoring(profileUrl: string, workerUrl: string | undefined, client: HecClient, routing: HecRouting): void {
-    const session = this.session!;
-    this.set({ scoring: 'loading' });
+  #startScoring(profileUrl: string, workerUrl: string | undefined, client: HecClient, routing: HecRouting): void {
+    const session = this.#session!;
+    this.#set({ scoring: 'loading' });
     const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', {
-      onLoaded: (info) => {
-        this.set({ scoring: 'ready' });
-        // Windows cut the way the profile's model was trained, from the session's first event on.
-        const tap = session.tapWindows({ settings: info.windowSettings, onWindow: (w) => scorer.score(w) });
-        this.unsubscribe.push(() => tap.close());
-      },
+      onLoaded: () => this.#set({ scoring: 'ready' }),
       onScore: (s) => {
         client.enqueue([scoreEnvelope(s, routing)]);
-        this.set({ lastScore: { windowIndex: s.windowIndex, windowScore: s.windowScore, fusedScore: s.fusedScore, confidence: s.confidence, decision: s.decision, windowsSeen: s.windowsSeen, flags: s.flags } });
+        this.#set({ lastScore: s }); // a fresh object per score
       },
-      onError: (code, message) => this.set({ message, code, ...(this.st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
+      onError: (code, message) => this.#set({ message, code, ...(this.#st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
     });
-    this.scorer = scorer;
+    this.#scorer = scorer;
+    // Every chunk from the session's first event on; the worker cuts windows as the profile's model was trained.
+    this.#unsubscribe.push(session.onChunk((chunk, meta) => scorer.chunk(chunk, meta.space)));
     scorer.load(profileUrl, new URL(workerUrl ?? SCORE_WORKER_FILE, workerUrl ? location.href : SCRIPT_URL));
   }
 
   pause(): void {
     try {
-      if (this.st.state !== 'recording' || !this.session) return;
-      this.session.pause();
-      this.set({ state: 'paused' });
-    } catch (e) { this.fail(e, 'embed/failed'); }
+      if (this.#st.state !== 'recording' || !this.#session) return;
+      this.#session.pause();
+      this.#set({ state: 'paused' });
+    } catch (e) { this.#fail(e, 'embed/failed'); }
   }
 
   resume(): void {
     try {
-      if (this.st.state !== 'paused' || !this.session) return;
-      this.session.resume();
-      this.set({ state: 'recording' });
-    } catch (e) { this.fail(e, 'embed/failed'); }
+      if (this.#st.state !== 'paused' || !this.#session) return;
+      this.#session.resume();
+      this.#set({ state: 'recording' });
+    } catch (e) { this.#fail(e, 'embed/failed'); }
   }
 
   async flush(): Promise<void> {
     try {
-      this.session?.recorder.flush();
-      await this.client?.flush();
-    } catch (e) { this.fail(e, 'embed/failed'); }
+      this.#session?.flush();
+      await this.#client?.flush();
+    } catch (e) { this.#fail(e, 'embed/failed'); }
   }
 
   async stop(): Promise<void> {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.#ended) return;
+    this.#ended = true;
     try {
-      if (this.session && this.session.state !== 'stopped') await this.session.stop();
+      const s = this.#session;
+      if (s && s.state !== 'stopped') {
+        const done = s.stop();
+        // The last chunk went to the worker with the stop: close the session's open window there too.
+        if (s.meta) this.#scorer?.end(s.meta.id);
+        await done;
+      }
       // Windows closed by the stop are scored before the worker goes (best effort, bounded wait).
-      if (this.scorer) await new Promise((r) => setTimeout(r, 0));
-      await this.client?.flush();
+      if (this.#scorer) await new Promise((r) => setTimeout(r, 0));
+      await this.#client?.flush();
     } catch (e) {
-      this.fail(e, 'embed/failed');
+      this.#fail(e, 'embed/failed');
     } finally {
-      this.teardown();
-      if (this.st.state !== 'error') this.set({ state: 'stopped' });
+      this.#teardown();
+      if (this.#st.state !== 'error') this.#set({ state: 'stopped' });
       if (active === this) active = null;
     }
   }
 
   /** Remove every listener and timer this instance added (capture, HEC client, worker). */
-  private teardown(): void {
-    this.ended = true;
-    for (const u of this.unsubscribe) u();
-    this.unsubscribe = [];
-    this.client?.stop();
-    this.scorer?.dispose();
-    this.scorer = null;
+  #teardown(): void {
+    this.#ended = true;
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+    this.#client?.stop();
+    this.#scorer?.dispose();
+    this.#scorer = null;
   }
 }
 

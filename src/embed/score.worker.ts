@@ -15,6 +15,9 @@ import { loadFeatureModel } from '../ml/featureModel';
 import { offscreenRasterizer, scoreWindows, type LoadedVerifier } from '../ml/windowScorer';
 import { scoringProfileFromExport, type ScoringProfile } from './profileAdapter';
 import type { ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
+import { ColumnBuffer } from '../capture/buffer';
+import type { EventChunk, SizePx } from '../core/events';
+import { windowsCompletedSince, type SegmentCursor } from '../core/segment';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: ScoreWorkerReply) => scope.postMessage(m);
@@ -62,11 +65,39 @@ async function scoreWindow(req: Extract<ScoreWorkerRequest, { type: 'window' }>)
   });
 }
 
+/*
+ * Window cutting happens here, not in the page: the capture bundle posts its chunks and stays small.
+ * One live session at a time (the recorder rolls over to a new id): its events so far and a cursor.
+ */
+let live: { sessionId: string; buf: ColumnBuffer; space: SizePx; cursor: SegmentCursor } | null = null;
+
+function addChunk(c: EventChunk, space: SizePx): Promise<void> {
+  if (live?.sessionId !== c.sessionId) live = { sessionId: c.sessionId, buf: new ColumnBuffer(), space, cursor: { nextEvent: 0, nextIndex: 0 } };
+  for (let i = 0; i < c.length; i++) live.buf.push(c.tMs[i], c.kind[i], c.x[i], c.y[i], c.button[i], c.buttons[i], c.pointerKind[i], c.dx[i], c.dy[i]);
+  return cutWindows(false);
+}
+
+/** Score the windows completed since last time; `final` closes the open one (stop, pause). */
+async function cutWindows(final: boolean): Promise<void> {
+  if (!live || !profile) return;
+  const { sessionId, buf, space } = live;
+  const res = windowsCompletedSince(buf.view(), sessionId, profile.windowSettings, space, live.cursor, final ? Number.POSITIVE_INFINITY : undefined);
+  live.cursor = res.cursor;
+  for (const w of res.windows) await scoreWindow({ type: 'window', sessionId, index: w.index, columns: { ...buf.copy(w.start, w.end), length: w.end - w.start }, space });
+}
+
+function handle(req: ScoreWorkerRequest): Promise<void> {
+  if (req.type === 'load') return load(req.profileUrl);
+  if (req.type === 'chunk') return addChunk(req.chunk, req.space);
+  if (req.type === 'end') return live?.sessionId === req.sessionId ? cutWindows(true) : Promise.resolve();
+  return scoreWindow(req);
+}
+
 // Windows are scored in arrival order: the sequential test is a running state.
 let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (ev: MessageEvent<ScoreWorkerRequest>) => {
   const req = ev.data;
-  queue = queue.then(() => (req.type === 'load' ? load(req.profileUrl) : scoreWindow(req))).catch((e: unknown) => {
+  queue = queue.then(() => handle(req)).catch((e: unknown) => {
     post({ type: 'error', code: e instanceof PointerprintError ? e.code : 'score/failed', message: describeError(e), ...(req.type === 'window' ? { index: req.index } : {}) });
   });
 };

@@ -2,13 +2,16 @@
  * Messages between the embed's capture bundle and its scoring worker (a separate file that carries
  * TensorFlow.js; the capture bundle never imports it). Columns are transferred, not copied.
  */
-import type { EventColumns, SizePx } from '../core/events';
+import type { EventChunk, EventColumns, SizePx } from '../core/events';
 import type { LiveVerdictFields } from '../core/liveVerdict';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 
 export type ScoreWorkerRequest =
   | { type: 'load'; profileUrl: string }
-  | { type: 'window'; sessionId: string; index: number; columns: EventColumns & { length: number }; space: SizePx };
+  | { type: 'window'; sessionId: string; index: number; columns: EventColumns & { length: number }; space: SizePx }
+  // The page posts its chunks; the worker cuts the windows (window cutting stays out of the capture bundle).
+  | { type: 'chunk'; chunk: EventChunk; space: SizePx }
+  | { type: 'end'; sessionId: string };
 
 /** What the worker says of a loaded profile (enough for the page to cut windows the model expects). */
 export interface LoadedProfileInfo {

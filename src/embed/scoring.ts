@@ -1,10 +1,11 @@
 /**
  * Page side of on-site scoring: starts the scoring worker (a separate file carrying TensorFlow.js,
- * fetched only when `score` is configured), hands it each completed window, and turns its verdicts
+ * fetched only when `score` is configured), hands it the recorder's chunks (the worker cuts the windows,
+ * so window cutting stays out of the capture bundle), and turns its verdicts
  * into LiveScores for the forwarder. No tfjs here: this stays in the small capture bundle.
  */
 import type { LiveScore } from '../core/score';
-import type { CompletedWindow } from '../app/capture/liveSession';
+import type { EventChunk, SizePx } from '../core/events';
 import type { LoadedProfileInfo, ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
 
 export const SCORE_WORKER_FILE = 'pointerprint-score-worker.js';
@@ -27,8 +28,8 @@ function startWorker(url: URL): Worker {
 }
 
 export class EmbedScorer {
-  private worker: Worker | null = null;
-  private info: LoadedProfileInfo | null = null;
+  #worker: Worker | null = null;
+  #info: LoadedProfileInfo | null = null;
 
   constructor(private readonly profileId: string, private readonly hooks: ScoringHooks) {}
 
@@ -36,43 +37,44 @@ export class EmbedScorer {
   load(profileUrl: string, workerUrl: URL): void {
     try {
       const w = startWorker(workerUrl);
-      w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.reply(ev.data);
+      w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.#reply(ev.data);
       w.onerror = (ev) => { ev.preventDefault(); this.hooks.onError('score/worker', `The scoring worker failed: ${ev.message || 'could not load ' + workerUrl.href}`); };
-      this.worker = w;
-      this.post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
+      this.#worker = w;
+      this.#post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
     } catch (e) {
       this.hooks.onError('score/worker', `The scoring worker could not start: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  /** Send a completed window (its columns are transferred: the caller's copy becomes empty). */
-  score(w: CompletedWindow): void {
-    if (!this.worker || !this.info) return;
-    const c = w.columns;
-    this.post(
-      { type: 'window', sessionId: w.meta.id, index: w.window.index, columns: c, space: w.meta.space },
-      [c.tMs.buffer, c.kind.buffer, c.x.buffer, c.y.buffer, c.button.buffer, c.buttons.buffer, c.pointerKind.buffer, c.dx.buffer, c.dy.buffer],
-    );
+  /** Hand on a chunk of the session (copied: the recorder still stores it). The worker buffers the
+   * chunks until the profile is loaded, then cuts windows the way the profile's model was trained. */
+  chunk(chunk: EventChunk, space: SizePx): void {
+    this.#post({ type: 'chunk', chunk, space });
+  }
+
+  /** The session stopped or paused: the worker closes its open window. */
+  end(sessionId: string): void {
+    this.#post({ type: 'end', sessionId });
   }
 
   dispose(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.#worker?.terminate();
+    this.#worker = null;
   }
 
-  private post(m: ScoreWorkerRequest, transfer: Transferable[] = []): void {
-    this.worker?.postMessage(m, transfer);
+  #post(m: ScoreWorkerRequest): void {
+    this.#worker?.postMessage(m);
   }
 
-  private reply(m: ScoreWorkerReply): void {
+  #reply(m: ScoreWorkerReply): void {
     if (m.type === 'loaded') {
-      this.info = m.info;
+      this.#info = m.info;
       this.hooks.onLoaded(m.info);
     } else if (m.type === 'error') {
       this.hooks.onError(m.code, m.message);
-    } else if (this.info) {
+    } else if (this.#info) {
       const { sessionId, index, ms: _ms, ...fields } = m.verdict;
-      this.hooks.onScore({ id: `${sessionId}:${index}`, sessionId, profileId: this.profileId, modelId: this.info.modelId, windowIndex: index, ...fields, atEpochMs: Date.now() });
+      this.hooks.onScore({ id: `${sessionId}:${index}`, sessionId, profileId: this.profileId, modelId: this.#info.modelId, windowIndex: index, ...fields, atEpochMs: Date.now() });
     }
   }
 }

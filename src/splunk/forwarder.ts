@@ -17,7 +17,8 @@ import type { LiveScore } from '../core/score';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
 import { idbHecQueue, memoryHecQueue, rawPointerEnvelopes, type PurgeResult } from '../store/hecQueue';
-import { HecClient, type HecClientConfig, type HealthResult } from './hecClient';
+import { HecClient, type HecClientConfig } from './hecClient';
+import { hecHealth, type HealthResult } from './hecHealth';
 import { defaultElection, soloElection } from './senderElection';
 import { loadSplunkSettings, requestChannel, saveSplunkSettings, SETTINGS_KEY, type SplunkSettings } from './settings';
 
@@ -67,7 +68,7 @@ export function currentSettings(): SplunkSettings {
  * started), so testing neither saves nor applies anything.
  */
 export function checkHealthOf(s: SplunkSettings): Promise<HealthResult> {
-  return new HecClient(clientConfig(s), { store: memoryHecQueue(), volatile: true }).health();
+  return hecHealth(new HecClient(clientConfig(s), { store: memoryHecQueue(), volatile: true }));
 }
 
 /** Save new settings and apply them to the running client. */

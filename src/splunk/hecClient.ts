@@ -22,13 +22,13 @@ import {
   addEnvelope, batchLines, drain, emptyBatcher, nextDeadline, pendingWithoutEnvelopes, pickForKeepalive, rebuildBatch, splitBatch, tick, withoutEnvelopes,
   type BatchLimits, type BatcherState, type HecBatch,
 } from '../core/splunk/batcher';
-import { HEC_ACK_PATH, HEC_EVENT_PATH, HEC_HEALTH_PATH, joinUrl, serializeEnvelope, utf8Bytes, type HecEnvelope } from '../core/splunk/hec';
+import { HEC_ACK_PATH, HEC_EVENT_PATH, joinUrl, serializeEnvelope, utf8Bytes, type HecEnvelope } from '../core/splunk/hec';
 import {
   backoffDelayMs, classifyHecResponse, classifyNetworkError, parseHecBody,
   type BackoffPolicy, type HecOutcome,
 } from '../core/splunk/hecStatus';
 import {
-  announce, clearAll, onHecQueueNotice, purgeQueued,
+  announce, allEnvelopes, onHecQueueNotice, purgeQueuedIn,
   type EnvelopePurgeRule, type HecQueueNotice, type HecQueueStore, type PurgeResult, type QueuedBatch,
 } from '../store/hecQueue';
 import { soloElection, type SenderElection } from './senderElection';
@@ -96,17 +96,19 @@ export interface HecClientDeps {
   volatile?: boolean;
   /** Which tab sends; default: this client alone (tests, memory queue). */
   election?: SenderElection;
+  /**
+   * BroadcastChannel over which the tabs sharing this queue share status and settings (default
+   * `pointerprint-hec-status`). Clients of different queues on one origin (the app, each embed
+   * namespace) must use different names, or they would take over each other's settings.
+   */
+  statusChannel?: string;
   /** Resend a batch whose acknowledgement has not come after this long (default 5 min). */
   ackTimeoutMs?: number;
   /** Ack polling interval bounds (default 500 ms growing to 10 s). */
   ackPollMs?: { first: number; max: number };
 }
 
-export interface HealthResult {
-  ok: boolean;
-  /** One line per check, in words. */
-  lines: string[];
-}
+export type { HealthResult } from './hecHealth';
 
 /**
  * Acknowledgement: Splunk keeps an ack id's status per request channel until the client reads it as
@@ -130,183 +132,191 @@ type TabMessage =
 const SHARED_FIELDS = ['state', 'awaitingAck', 'sentBatches', 'sentEvents', 'droppedBatches', 'droppedEvents', 'drops', 'splits', 'retries', 'lastError', 'lastErrorCode', 'hecCode', 'nextRetryAtMs', 'lastSuccessAtMs'] as const;
 
 export class HecClient {
-  private cfg: HecClientConfig;
-  private readonly store: HecQueueStore;
-  private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly newId: () => string;
-  private readonly election: SenderElection;
-  private readonly shared: boolean;
-  private readonly ackTimeoutMs: number;
-  private readonly ackPoll: { first: number; max: number };
-  private batcher: BatcherState = emptyBatcher();
+  #cfg: HecClientConfig;
+  readonly #store: HecQueueStore;
+  /** Also used by the settings screen's connection test (hecHealth.ts). */
+  readonly fetchFn: typeof fetch;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #newId: () => string;
+  readonly #election: SenderElection;
+  readonly #shared: boolean;
+  readonly #ackTimeoutMs: number;
+  readonly #ackPoll: { first: number; max: number };
+  #batcher: BatcherState = emptyBatcher();
   /** The durable queue as last read (the sender's work list; other tabs show its counts). */
-  private queue: QueuedBatch[] = [];
+  #queue: QueuedBatch[] = [];
   /** Sealed here but not (yet) in the store: a write under way, or a store that failed (kept in memory). */
-  private unsaved = new Map<string, QueuedBatch>();
-  private inFlight = new Map<string, { batch: QueuedBatch; abort: AbortController }>();
-  private isSender = false;
-  private electionRunning = false;
-  private pumping = false;
-  private dirty = false;
-  private paused = false;
-  private batchTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private ackTimer: ReturnType<typeof setTimeout> | null = null;
-  private ackDelay: number;
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  private listeners = new Set<(s: HecStatus) => void>();
-  private removers: (() => void)[] = [];
-  private noticeOff: (() => void) | null = null;
-  private tabs: BroadcastChannel | null = null;
-  private lastPosted = '';
-  private loaded: Promise<void> | null = null;
+  #unsaved = new Map<string, QueuedBatch>();
+  #inFlight = new Map<string, { batch: QueuedBatch; abort: AbortController }>();
+  #isSender = false;
+  #electionRunning = false;
+  #pumping = false;
+  #dirty = false;
+  #paused = false;
+  #batchTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #ackTimer: ReturnType<typeof setTimeout> | null = null;
+  #ackDelay: number;
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #listeners = new Set<(s: HecStatus) => void>();
+  #removers: (() => void)[] = [];
+  #noticeOff: (() => void) | null = null;
+  #tabs: BroadcastChannel | null = null;
+  readonly #statusChannel: string;
+  #lastPosted = '';
+  #loaded: Promise<void> | null = null;
   /** Turned on when Splunk says "Data channel is missing" (code 10) although useAck was off. */
-  private autoAck = false;
+  #autoAck = false;
   /** The last error was a drop: keep showing it after later successes (the loss is real). */
-  private lastErrorIsDrop = false;
-  private st: HecStatus;
+  #lastErrorIsDrop = false;
+  #st: HecStatus;
 
   constructor(cfg: HecClientConfig, deps: HecClientDeps) {
-    this.cfg = cfg;
-    this.store = deps.store;
+    this.#cfg = cfg;
+    this.#store = deps.store;
     this.fetchFn = deps.fetch ?? ((...a) => globalThis.fetch(...a));
-    this.now = deps.now ?? (() => Date.now());
-    this.random = deps.random ?? Math.random;
-    this.newId = deps.newId ?? (() => crypto.randomUUID());
-    this.election = deps.election ?? soloElection();
-    this.shared = this.election.method !== 'solo';
-    this.ackTimeoutMs = deps.ackTimeoutMs ?? ACK_TIMEOUT_MS;
-    this.ackPoll = deps.ackPollMs ?? ACK_POLL;
-    this.ackDelay = this.ackPoll.first;
-    this.st = {
-      state: this.configured() ? 'idle' : 'not-configured', sender: this.shared ? 'other-tab' : 'this-tab',
+    this.#now = deps.now ?? (() => Date.now());
+    this.#random = deps.random ?? Math.random;
+    this.#newId = deps.newId ?? (() => crypto.randomUUID());
+    this.#election = deps.election ?? soloElection();
+    this.#shared = this.#election.method !== 'solo';
+    this.#statusChannel = deps.statusChannel ?? STATUS_CHANNEL;
+    this.#ackTimeoutMs = deps.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    this.#ackPoll = deps.ackPollMs ?? ACK_POLL;
+    this.#ackDelay = this.#ackPoll.first;
+    this.#st = {
+      state: this.#configured() ? 'idle' : 'not-configured', sender: this.#shared ? 'other-tab' : 'this-tab',
       pendingBatches: 0, pendingEvents: 0, awaitingAck: 0, gathering: 0, sentBatches: 0, sentEvents: 0,
       droppedBatches: 0, droppedEvents: 0, drops: [], splits: 0, retries: 0, lastError: null, lastErrorCode: null, hecCode: null,
       nextRetryAtMs: null, lastSuccessAtMs: null, volatile: !!deps.volatile,
     };
   }
 
-  private configured(): boolean {
-    return !!this.cfg.url && !!this.cfg.token;
+  #configured(): boolean {
+    return !!this.#cfg.url && !!this.#cfg.token;
+  }
+
+  /** The configuration in use (its URL and token: `hecHealth.ts`). */
+  config(): HecClientConfig {
+    return this.#cfg;
   }
 
   /** Current status (a copy). */
   status(): HecStatus {
-    return { ...this.st, drops: this.st.drops.map((d) => ({ ...d, eventIds: [...d.eventIds] })) };
+    return { ...this.#st, drops: this.#st.drops.map((d) => ({ ...d, eventIds: [...d.eventIds] })) };
   }
 
   /** Be told of every status change; returns the unsubscriber. */
   subscribe(fn: (s: HecStatus) => void): () => void {
-    this.listeners.add(fn);
+    this.#listeners.add(fn);
     fn(this.status());
-    return () => this.listeners.delete(fn);
+    return () => this.#listeners.delete(fn);
   }
 
-  private emit(patch: Partial<HecStatus> = {}): void {
-    Object.assign(this.st, patch);
-    this.st.pendingBatches = this.queue.length;
-    this.st.pendingEvents = this.queue.reduce((n, b) => n + b.eventCount, 0);
-    this.st.awaitingAck = this.queue.filter((b) => b.ack).length;
-    this.st.gathering = this.batcher.lines.length;
-    this.st.sender = this.isSender ? 'this-tab' : 'other-tab';
+  #emit(patch: Partial<HecStatus> = {}): void {
+    Object.assign(this.#st, patch);
+    this.#st.pendingBatches = this.#queue.length;
+    this.#st.pendingEvents = this.#queue.reduce((n, b) => n + b.eventCount, 0);
+    this.#st.awaitingAck = this.#queue.filter((b) => b.ack).length;
+    this.#st.gathering = this.#batcher.lines.length;
+    this.#st.sender = this.#isSender ? 'this-tab' : 'other-tab';
     const s = this.status();
-    if (this.isSender && this.tabs) {
+    if (this.#isSender && this.#tabs) {
       const text = JSON.stringify(SHARED_FIELDS.map((k) => s[k]));
-      if (text !== this.lastPosted) { this.lastPosted = text; this.post({ type: 'status', status: s }); }
+      if (text !== this.#lastPosted) { this.#lastPosted = text; this.#post({ type: 'status', status: s }); }
     }
-    for (const fn of this.listeners) {
+    for (const fn of this.#listeners) {
       try { fn(s); } catch { /* a listener's bug must not stop delivery */ }
     }
   }
 
-  private post(m: TabMessage): void {
-    try { this.tabs?.postMessage(m); } catch { /* channel closed */ }
+  #post(m: TabMessage): void {
+    try { this.#tabs?.postMessage(m); } catch { /* channel closed */ }
   }
 
   /** New settings (e.g. a fixed token): clears a pause and tries again; other tabs take them too. */
   configure(cfg: HecClientConfig, fromOtherTab = false): void {
-    this.cfg = cfg;
-    this.paused = false;
-    this.lastErrorIsDrop = false;
-    if (!fromOtherTab) this.post({ type: 'config', cfg });
-    this.emit({ state: this.configured() ? 'idle' : 'not-configured', lastError: null, lastErrorCode: null, hecCode: null });
-    this.updateElection();
-    void this.pump();
+    this.#cfg = cfg;
+    this.#paused = false;
+    this.#lastErrorIsDrop = false;
+    if (!fromOtherTab) this.#post({ type: 'config', cfg });
+    this.#emit({ state: this.#configured() ? 'idle' : 'not-configured', lastError: null, lastErrorCode: null, hecCode: null });
+    this.#updateElection();
+    void this.#pump();
   }
 
   /** Only a configured tab competes to send: a tab without the token must not hold the queue. */
-  private updateElection(): void {
-    if (!this.loaded) return;
-    if (this.configured() && !this.electionRunning) {
-      this.electionRunning = true;
-      this.election.start((isSender) => this.onElected(isSender));
-    } else if (!this.configured() && this.electionRunning) {
-      this.electionRunning = false;
-      this.election.stop();
-      this.onElected(false);
+  #updateElection(): void {
+    if (!this.#loaded) return;
+    if (this.#configured() && !this.#electionRunning) {
+      this.#electionRunning = true;
+      this.#election.start((isSender) => this.#onElected(isSender));
+    } else if (!this.#configured() && this.#electionRunning) {
+      this.#electionRunning = false;
+      this.#election.stop();
+      this.#onElected(false);
     }
   }
 
-  private onElected(isSender: boolean): void {
-    this.isSender = isSender;
-    this.lastPosted = '';
+  #onElected(isSender: boolean): void {
+    this.#isSender = isSender;
+    this.#lastPosted = '';
     if (!isSender) {
-      if (this.retryTimer) clearTimeout(this.retryTimer);
-      if (this.ackTimer) clearTimeout(this.ackTimer);
-      this.retryTimer = this.ackTimer = null;
+      if (this.#retryTimer) clearTimeout(this.#retryTimer);
+      if (this.#ackTimer) clearTimeout(this.#ackTimer);
+      this.#retryTimer = this.#ackTimer = null;
     }
-    this.dirty = true;
-    this.emit();
-    void this.pump();
+    this.#dirty = true;
+    this.#emit();
+    void this.#pump();
   }
 
   /** Load the durable queue and start listening for reconnects, page hide and other tabs. Idempotent. */
   start(): Promise<void> {
-    if (this.loaded) return this.loaded;
+    if (this.#loaded) return this.#loaded;
     if (typeof addEventListener === 'function') {
       const on = (t: EventTarget, type: string, fn: () => void) => {
         const h = () => { try { fn(); } catch { /* never throw into the page */ } };
         t.addEventListener(type, h, { capture: true, passive: true });
-        this.removers.push(() => t.removeEventListener(type, h, { capture: true }));
+        this.#removers.push(() => t.removeEventListener(type, h, { capture: true }));
       };
       on(globalThis, 'online', () => this.retryNow());
-      on(globalThis, 'offline', () => this.emit({ state: 'offline' }));
+      on(globalThis, 'offline', () => this.#emit({ state: 'offline' }));
       on(globalThis, 'pagehide', () => this.flushOnHide(true));
       if (typeof document !== 'undefined') on(document, 'visibilitychange', () => { if (document.visibilityState === 'hidden') this.flushOnHide(false); });
     }
-    this.listenToQueue();
-    if (this.shared && typeof BroadcastChannel === 'function') {
-      this.tabs = new BroadcastChannel(STATUS_CHANNEL);
-      this.tabs.onmessage = (e: MessageEvent<TabMessage>) => { try { this.onTabMessage(e.data); } catch { /* a bad message must not break delivery */ } };
-      this.post({ type: 'hello' });
+    this.#listenToQueue();
+    if (this.#shared && typeof BroadcastChannel === 'function') {
+      this.#tabs = new BroadcastChannel(this.#statusChannel);
+      this.#tabs.onmessage = (e: MessageEvent<TabMessage>) => { try { this.#onTabMessage(e.data); } catch { /* a bad message must not break delivery */ } };
+      this.#post({ type: 'hello' });
     }
-    this.loaded = this.reload().then(
-      () => { this.updateElection(); void this.pump(); },
-      (e: unknown) => this.emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' }),
+    this.#loaded = this.#reload().then(
+      () => { this.#updateElection(); void this.#pump(); },
+      (e: unknown) => this.#emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' }),
     );
-    return this.loaded;
+    return this.#loaded;
   }
 
   /**
    * Hear queue notices (purges above all) from the first enqueue or start on: a client that holds
    * events in memory must drop them when the owner deletes or opts out, started or not.
    */
-  private listenToQueue(): void {
-    if (!this.noticeOff) this.noticeOff = onHecQueueNotice((n) => this.onNotice(n));
+  #listenToQueue(): void {
+    if (!this.#noticeOff) this.#noticeOff = onHecQueueNotice((n) => this.#onNotice(n));
   }
 
-  private onTabMessage(m: TabMessage): void {
-    if (m.type === 'status' && !this.isSender) {
+  #onTabMessage(m: TabMessage): void {
+    if (m.type === 'status' && !this.#isSender) {
       const patch: Partial<HecStatus> = {};
       for (const k of SHARED_FIELDS) (patch as Record<string, unknown>)[k] = m.status[k];
-      this.emit(patch);
-      this.scheduleRefresh();
-    } else if (m.type === 'hello' && this.isSender) {
-      this.lastPosted = '';
-      this.emit();
-    } else if (m.type === 'retry-now' && this.isSender) {
+      this.#emit(patch);
+      this.#scheduleRefresh();
+    } else if (m.type === 'hello' && this.#isSender) {
+      this.#lastPosted = '';
+      this.#emit();
+    } else if (m.type === 'retry-now' && this.#isSender) {
       this.retryNow();
     } else if (m.type === 'config') {
       this.configure(m.cfg, true);
@@ -314,42 +324,42 @@ export class HecClient {
   }
 
   stop(): void {
-    for (const r of this.removers) r();
-    this.removers = [];
-    this.noticeOff?.();
-    this.noticeOff = null;
-    for (const t of [this.batchTimer, this.retryTimer, this.ackTimer, this.refreshTimer]) if (t) clearTimeout(t);
-    this.batchTimer = this.retryTimer = this.ackTimer = this.refreshTimer = null;
-    if (this.electionRunning) this.election.stop();
-    this.electionRunning = false;
-    this.isSender = false;
-    this.tabs?.close();
-    this.tabs = null;
+    for (const r of this.#removers) r();
+    this.#removers = [];
+    this.#noticeOff?.();
+    this.#noticeOff = null;
+    for (const t of [this.#batchTimer, this.#retryTimer, this.#ackTimer, this.#refreshTimer]) if (t) clearTimeout(t);
+    this.#batchTimer = this.#retryTimer = this.#ackTimer = this.#refreshTimer = null;
+    if (this.#electionRunning) this.#election.stop();
+    this.#electionRunning = false;
+    this.#isSender = false;
+    this.#tabs?.close();
+    this.#tabs = null;
   }
 
   /** Reread the durable queue (the truth shared by all tabs). */
-  private async reload(): Promise<void> {
-    this.dirty = false;
-    const stored = await this.store.list();
+  async #reload(): Promise<void> {
+    this.#dirty = false;
+    const stored = await this.#store.list();
     const ids = new Set(stored.map((b) => b.id));
-    this.queue = [...stored, ...[...this.unsaved.values()].filter((b) => !ids.has(b.id))].sort((a, b) => a.createdAtMs - b.createdAtMs);
-    this.emit();
+    this.#queue = [...stored, ...[...this.#unsaved.values()].filter((b) => !ids.has(b.id))].sort((a, b) => a.createdAtMs - b.createdAtMs);
+    this.#emit();
   }
 
   /** A non-sending tab rereads the queue for its counts, at most every 200 ms. */
-  private scheduleRefresh(): void {
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => { this.refreshTimer = null; void this.reload().catch(() => undefined); }, 200);
+  #scheduleRefresh(): void {
+    if (this.#refreshTimer) return;
+    this.#refreshTimer = setTimeout(() => { this.#refreshTimer = null; void this.#reload().catch(() => undefined); }, 200);
   }
 
-  private async onNotice(n: HecQueueNotice): Promise<PurgeResult | void> {
+  async #onNotice(n: HecQueueNotice): Promise<PurgeResult | void> {
     if (n.type === 'changed') {
-      this.dirty = true;
-      if (this.isSender) void this.pump();
-      else this.scheduleRefresh();
+      this.#dirty = true;
+      if (this.#isSender) void this.#pump();
+      else this.#scheduleRefresh();
       return;
     }
-    return this.purge(n.rule);
+    return this.#purge(n.rule);
   }
 
   /**
@@ -359,109 +369,109 @@ export class HecClient {
    * the send loop rereads the store and sends what is left), and the store (batches sealed meanwhile,
    * a memory queue, another tab's purge that raced a seal).
    */
-  private async purge(rule: EnvelopePurgeRule): Promise<PurgeResult> {
+  async #purge(rule: EnvelopePurgeRule): Promise<PurgeResult> {
     const ids: string[] = [];
-    const gathering = pendingWithoutEnvelopes(this.batcher, rule);
-    this.batcher = gathering.state;
+    const gathering = pendingWithoutEnvelopes(this.#batcher, rule);
+    this.#batcher = gathering.state;
     ids.push(...gathering.removedIds);
-    for (const [id, b] of this.unsaved) {
+    for (const [id, b] of this.#unsaved) {
       const r = withoutEnvelopes(b, rule);
       ids.push(...r.removedIds);
-      if (!r.batch) this.unsaved.delete(id);
-      else this.unsaved.set(id, r.batch);
+      if (!r.batch) this.#unsaved.delete(id);
+      else this.#unsaved.set(id, r.batch);
     }
-    this.queue = this.queue.flatMap((b) => withoutEnvelopes(b, rule).batch ?? []);
-    for (const f of this.inFlight.values()) if (withoutEnvelopes(f.batch, rule).removedIds.length) f.abort.abort();
-    this.armBatchTimer();
-    this.emit();
-    const stored = await this.store.purge(rule).catch(() => ({ events: 0, batches: 0, eventIds: [] as string[] }));
-    await this.reload().catch(() => undefined);
-    void this.pump();
+    this.#queue = this.#queue.flatMap((b) => withoutEnvelopes(b, rule).batch ?? []);
+    for (const f of this.#inFlight.values()) if (withoutEnvelopes(f.batch, rule).removedIds.length) f.abort.abort();
+    this.#armBatchTimer();
+    this.#emit();
+    const stored = await this.#store.purge(rule).catch(() => ({ events: 0, batches: 0, eventIds: [] as string[] }));
+    await this.#reload().catch(() => undefined);
+    void this.#pump();
     const all = [...new Set([...ids, ...stored.eventIds])];
     return { events: all.length, batches: stored.batches, eventIds: all };
   }
 
   /** Queue envelopes for sending (batched by count, bytes, time). Never throws, never waits. */
   enqueue(envelopes: readonly HecEnvelope[]): void {
-    this.listenToQueue();
-    const t = this.now();
+    this.#listenToQueue();
+    const t = this.#now();
     for (const env of envelopes) {
       const line = serializeEnvelope(env);
       const ev = env.event as { eventId?: unknown } | null;
-      const id = ev && typeof ev === 'object' && typeof ev.eventId === 'string' ? ev.eventId : this.newId();
-      const step = addEnvelope(this.batcher, line, utf8Bytes(line), id, t, this.cfg.limits, this.newId);
-      this.batcher = step.state;
-      for (const b of step.ready) this.accept(b);
+      const id = ev && typeof ev === 'object' && typeof ev.eventId === 'string' ? ev.eventId : this.#newId();
+      const step = addEnvelope(this.#batcher, line, utf8Bytes(line), id, t, this.#cfg.limits, this.#newId);
+      this.#batcher = step.state;
+      for (const b of step.ready) this.#accept(b);
     }
-    this.armBatchTimer();
-    this.emit();
+    this.#armBatchTimer();
+    this.#emit();
   }
 
-  private armBatchTimer(): void {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
-    const d = nextDeadline(this.batcher, this.cfg.limits);
+  #armBatchTimer(): void {
+    if (this.#batchTimer) clearTimeout(this.#batchTimer);
+    this.#batchTimer = null;
+    const d = nextDeadline(this.#batcher, this.#cfg.limits);
     if (d === null) return;
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = null;
-      const step = tick(this.batcher, this.now(), this.cfg.limits, this.newId);
-      this.batcher = step.state;
-      for (const b of step.ready) this.accept(b);
-      this.armBatchTimer();
-      this.emit();
-    }, Math.max(0, d - this.now()));
+    this.#batchTimer = setTimeout(() => {
+      this.#batchTimer = null;
+      const step = tick(this.#batcher, this.#now(), this.#cfg.limits, this.#newId);
+      this.#batcher = step.state;
+      for (const b of step.ready) this.#accept(b);
+      this.#armBatchTimer();
+      this.#emit();
+    }, Math.max(0, d - this.#now()));
   }
 
   /** Put a sealed batch in the queue as this tab sees it and in the durable store (which may fail). */
-  private async persist(b: HecBatch): Promise<void> {
+  async #persist(b: HecBatch): Promise<void> {
     const q: QueuedBatch = { ...b, attempts: 0 };
-    this.queue.push(q);
-    this.unsaved.set(q.id, q);
-    await this.store.put(q);
-    this.unsaved.delete(q.id);
-    if (this.shared) announce({ type: 'changed' });
+    this.#queue.push(q);
+    this.#unsaved.set(q.id, q);
+    await this.#store.put(q);
+    this.#unsaved.delete(q.id);
+    if (this.#shared) announce({ type: 'changed' });
   }
 
   /** A batch Splunk settled (accepted, or its events dropped): out of the queue and the store. */
-  private async forget(id: string): Promise<void> {
-    this.queue = this.queue.filter((b) => b.id !== id);
-    this.unsaved.delete(id);
-    await this.store.delete(id).catch(() => undefined);
-    if (this.shared) announce({ type: 'changed' });
+  async #forget(id: string): Promise<void> {
+    this.#queue = this.#queue.filter((b) => b.id !== id);
+    this.#unsaved.delete(id);
+    await this.#store.delete(id).catch(() => undefined);
+    if (this.#shared) announce({ type: 'changed' });
   }
 
   /** A sealed batch: into the durable queue first, then on its way. */
-  private accept(b: HecBatch): void {
-    this.persist(b).then(
-      () => void this.pump(),
-      (e: unknown) => { this.emit({ lastError: `Unsent events are kept in memory only: ${describeError(e)}`, lastErrorCode: 'store/failed' }); void this.pump(); },
+  #accept(b: HecBatch): void {
+    this.#persist(b).then(
+      () => void this.#pump(),
+      (e: unknown) => { this.#emit({ lastError: `Unsent events are kept in memory only: ${describeError(e)}`, lastErrorCode: 'store/failed' }); void this.#pump(); },
     );
   }
 
   /** Seal what is gathering, persist it, and start sending (resolves once the sealed batches are queued and a send loop ran). */
   async flush(): Promise<void> {
-    const step = drain(this.batcher, this.now(), this.newId);
-    this.batcher = step.state;
-    await Promise.all(step.ready.map((b) => this.persist(b).catch(() => undefined)));
-    this.armBatchTimer();
-    this.emit();
-    await this.pump();
+    const step = drain(this.#batcher, this.#now(), this.#newId);
+    this.#batcher = step.state;
+    await Promise.all(step.ready.map((b) => this.#persist(b).catch(() => undefined)));
+    this.#armBatchTimer();
+    this.#emit();
+    await this.#pump();
   }
 
   /** "Retry now": clear a pause or a backoff wait and send (in whichever tab sends). */
   retryNow(): void {
-    this.paused = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (!this.isSender) this.post({ type: 'retry-now' });
-    this.emit({ state: this.configured() ? 'idle' : 'not-configured', nextRetryAtMs: null });
-    this.dirty = true;
-    void this.pump();
+    this.#paused = false;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    if (!this.#isSender) this.#post({ type: 'retry-now' });
+    this.#emit({ state: this.#configured() ? 'idle' : 'not-configured', nextRetryAtMs: null });
+    this.#dirty = true;
+    void this.#pump();
   }
 
   /** Forget every unsent event, in every tab (the owner asked to: "Discard unsent", "Delete all"). */
   async clearQueue(): Promise<void> {
-    await clearAll(this.store);
+    await purgeQueuedIn(this.#store, allEnvelopes);
   }
 
   /**
@@ -470,142 +480,142 @@ export class HecClient {
    * when the owner opts out of raw events.
    */
   purgeEnvelopes(rule: EnvelopePurgeRule): Promise<PurgeResult> {
-    return purgeQueued(rule, this.store);
+    return purgeQueuedIn(this.#store, rule);
   }
 
-  private headers(json = true, channel?: string): Record<string, string> {
-    const h: Record<string, string> = { Authorization: `Splunk ${this.cfg.token}` };
+  headers(json = true, channel?: string): Record<string, string> {
+    const h: Record<string, string> = { Authorization: `Splunk ${this.#cfg.token}` };
     if (json) h['Content-Type'] = 'application/json';
-    const ch = channel ?? (this.cfg.useAck || this.autoAck ? this.cfg.channel : undefined);
+    const ch = channel ?? (this.#cfg.useAck || this.#autoAck ? this.#cfg.channel : undefined);
     if (ch) h['X-Splunk-Request-Channel'] = ch;
     return h;
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping || !this.isSender) return;
-    this.pumping = true;
+  async #pump(): Promise<void> {
+    if (this.#pumping || !this.#isSender) return;
+    this.#pumping = true;
     try {
-      while (!this.paused && !this.retryTimer && this.configured() && this.isSender) {
-        if (this.dirty) await this.reload();
-        const next = this.queue.find((b) => !b.ack && !this.inFlight.has(b.id));
+      while (!this.#paused && !this.#retryTimer && this.#configured() && this.#isSender) {
+        if (this.#dirty) await this.#reload();
+        const next = this.#queue.find((b) => !b.ack && !this.#inFlight.has(b.id));
         if (!next) break;
         // The store is the truth: another tab's purge may have changed or removed this batch.
-        const batch = (await this.store.get(next.id).catch(() => undefined)) ?? this.unsaved.get(next.id);
-        if (!batch || batch.ack) { this.dirty = true; continue; }
-        this.emit({ state: 'sending' });
+        const batch = (await this.#store.get(next.id).catch(() => undefined)) ?? this.#unsaved.get(next.id);
+        if (!batch || batch.ack) { this.#dirty = true; continue; }
+        this.#emit({ state: 'sending' });
         const abort = new AbortController();
-        this.inFlight.set(batch.id, { batch, abort });
+        this.#inFlight.set(batch.id, { batch, abort });
         let outcome: HecOutcome;
         try {
-          outcome = await this.sendOnce(batch, abort.signal);
+          outcome = await this.#sendOnce(batch, abort.signal);
         } finally {
-          this.inFlight.delete(batch.id);
+          this.#inFlight.delete(batch.id);
         }
-        if (abort.signal.aborted) { this.dirty = true; continue; } // purged while in flight: send what is left
-        if (!(await this.handle(batch, outcome))) break;
+        if (abort.signal.aborted) { this.#dirty = true; continue; } // purged while in flight: send what is left
+        if (!(await this.#handle(batch, outcome))) break;
       }
     } catch (e) {
-      this.emit({ lastError: `The unsent-events queue could not be read: ${describeError(e)}`, lastErrorCode: 'store/failed' });
+      this.#emit({ lastError: `Could not read the unsent-events queue: ${describeError(e)}`, lastErrorCode: 'store/failed' });
     } finally {
-      this.pumping = false;
-      if (!this.paused && !this.retryTimer) this.emit({ state: this.configured() ? (this.st.state === 'offline' && this.queue.length ? 'offline' : 'idle') : 'not-configured' });
-      this.armAckPoll();
+      this.#pumping = false;
+      if (!this.#paused && !this.#retryTimer) this.#emit({ state: this.#configured() ? (this.#st.state === 'offline' && this.#queue.length ? 'offline' : 'idle') : 'not-configured' });
+      this.#armAckPoll();
     }
   }
 
-  private async sendOnce(batch: QueuedBatch, signal?: AbortSignal): Promise<HecOutcome> {
+  async #sendOnce(batch: QueuedBatch, signal?: AbortSignal): Promise<HecOutcome> {
     let res: Response;
     try {
-      res = await this.fetchFn(joinUrl(this.cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: batch.body, signal });
+      res = await this.fetchFn(joinUrl(this.#cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: batch.body, signal });
     } catch (e) {
       return classifyNetworkError(e);
     }
     let text = '';
     try { text = await res.text(); } catch { /* body cut off: classified as unknown outcome → retry */ }
-    return classifyHecResponse(res.status, text, res.headers.get('Retry-After'), this.now());
+    return classifyHecResponse(res.status, text, res.headers.get('Retry-After'), this.#now());
   }
 
   /** Apply an outcome; false stops the send loop. */
-  private async handle(batch: QueuedBatch, o: HecOutcome): Promise<boolean> {
+  async #handle(batch: QueuedBatch, o: HecOutcome): Promise<boolean> {
     switch (o.kind) {
       case 'ok':
-        if (o.ackId !== undefined) return this.awaitAck(batch, o.ackId);
-        await this.forget(batch.id);
-        this.delivered(batch);
+        if (o.ackId !== undefined) return this.#awaitAck(batch, o.ackId);
+        await this.#forget(batch.id);
+        this.#delivered(batch);
         return true;
       case 'needs-channel':
-        if (!this.cfg.useAck && !this.autoAck) {
+        if (!this.#cfg.useAck && !this.#autoAck) {
           // The token requires acknowledgement: use our request channel from now on and resend.
-          this.autoAck = true;
+          this.#autoAck = true;
           return true;
         }
-        this.pause('Splunk still says the request channel is missing (HEC code 10). Unsent events are kept.', 'hec/channel-missing', 10);
+        this.#pause('Splunk still says the request channel is missing (HEC code 10). Unsent events are kept.', 'hec/channel-missing', 10);
         return false;
       case 'pause':
-        this.pause(o.error.message, o.error.code, o.hecCode ?? null);
+        this.#pause(o.error.message, o.error.code, o.hecCode ?? null);
         return false;
       case 'too-large':
-        if (await this.split(batch)) return true;
-        this.pause(`The server refused a single event of ${batch.bytes} bytes as too large (HTTP 413): its request size limit (Splunk's max_content_length, or a proxy's) is below that. Raise it; unsent events are kept.`, 'hec/too-large', null);
+        if (await this.#split(batch)) return true;
+        this.#pause(`The server refused a single event of ${batch.bytes} bytes as too large (HTTP 413): its request size limit (Splunk's max_content_length, or a proxy's) is below that. Raise it; unsent events are kept.`, 'hec/too-large', null);
         return false;
       case 'reject':
-        return this.reject(batch, o);
+        return this.#reject(batch, o);
       case 'retry': {
-        this.lastErrorIsDrop = false;
+        this.#lastErrorIsDrop = false;
         const attempts = batch.attempts + 1;
-        const q = this.queue.find((b) => b.id === batch.id);
+        const q = this.#queue.find((b) => b.id === batch.id);
         if (q) q.attempts = attempts;
         // Only the attempt count, and only while the batch is still queued: a batch purged meanwhile (privacy) is not written back.
-        void this.store.update(batch.id, { attempts }).catch(() => undefined);
-        const delay = backoffDelayMs(attempts - 1, this.cfg.backoff, this.random, o.retryAfterMs);
+        void this.#store.update(batch.id, { attempts }).catch(() => undefined);
+        const delay = backoffDelayMs(attempts - 1, this.#cfg.backoff, this.#random, o.retryAfterMs);
         const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-        this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.pump(); }, delay);
-        this.emit({ state: offline ? 'offline' : 'waiting-retry', retries: this.st.retries + 1, nextRetryAtMs: this.now() + delay, lastError: o.reason, lastErrorCode: 'hec/retrying', hecCode: o.hecCode ?? null });
+        this.#retryTimer = setTimeout(() => { this.#retryTimer = null; void this.#pump(); }, delay);
+        this.#emit({ state: offline ? 'offline' : 'waiting-retry', retries: this.#st.retries + 1, nextRetryAtMs: this.#now() + delay, lastError: o.reason, lastErrorCode: 'hec/retrying', hecCode: o.hecCode ?? null });
         return false;
       }
     }
   }
 
-  private delivered(batch: HecBatch): void {
-    this.emit({ sentBatches: this.st.sentBatches + 1, sentEvents: this.st.sentEvents + batch.eventCount, lastSuccessAtMs: this.now(), nextRetryAtMs: null });
-    if (!this.lastErrorIsDrop) this.emit({ lastError: null, lastErrorCode: null, hecCode: null });
+  #delivered(batch: HecBatch): void {
+    this.#emit({ sentBatches: this.#st.sentBatches + 1, sentEvents: this.#st.sentEvents + batch.eventCount, lastSuccessAtMs: this.#now(), nextRetryAtMs: null });
+    if (!this.#lastErrorIsDrop) this.#emit({ lastError: null, lastErrorCode: null, hecCode: null });
   }
 
-  private pause(message: string, code: string, hecCode: number | null): void {
-    this.paused = true;
-    this.lastErrorIsDrop = false;
-    this.emit({ state: 'paused', lastError: message, lastErrorCode: code, hecCode });
+  #pause(message: string, code: string, hecCode: number | null): void {
+    this.#paused = true;
+    this.#lastErrorIsDrop = false;
+    this.#emit({ state: 'paused', lastError: message, lastErrorCode: code, hecCode });
   }
 
   /** Replace a batch by its two halves (after 413, or to find the one event Splunk refuses). */
-  private async split(batch: QueuedBatch): Promise<boolean> {
-    const halves = splitBatch({ ...batch, ack: undefined, attempts: 0 }, this.newId);
+  async #split(batch: QueuedBatch): Promise<boolean> {
+    const halves = splitBatch({ ...batch, ack: undefined, attempts: 0 }, this.#newId);
     if (!halves) return false;
-    await this.replaceBatch(batch, halves);
-    this.emit({ splits: this.st.splits + 1 });
+    await this.#replaceBatch(batch, halves);
+    this.#emit({ splits: this.#st.splits + 1 });
     return true;
   }
 
   /** One batch becomes others, in the queue and the store (or in memory, where the store never had it). */
-  private async replaceBatch(batch: QueuedBatch, by: QueuedBatch[]): Promise<void> {
+  async #replaceBatch(batch: QueuedBatch, by: QueuedBatch[]): Promise<void> {
     // Only while the batch is still queued as it was sent: if a purge (here or in another tab) removed
     // or rewrote it meanwhile, halves of the old body would bring purged events back.
-    const held = this.unsaved.get(batch.id);
+    const held = this.#unsaved.get(batch.id);
     let replaced: boolean;
     if (held) {
       replaced = held.body === batch.body;
       if (replaced) {
-        this.unsaved.delete(batch.id);
-        for (const b of by) this.unsaved.set(b.id, b);
-        for (const b of by) await this.store.put(b).then(() => this.unsaved.delete(b.id), () => undefined);
+        this.#unsaved.delete(batch.id);
+        for (const b of by) this.#unsaved.set(b.id, b);
+        for (const b of by) await this.#store.put(b).then(() => this.#unsaved.delete(b.id), () => undefined);
       }
     } else {
-      replaced = await this.store.replace(batch.id, by, batch.body).catch(() => false);
+      replaced = await this.#store.replace(batch.id, by, batch.body).catch(() => false);
     }
-    if (!replaced) { this.dirty = true; return; } // the send loop rereads the queue and sends what is left
-    const at = this.queue.findIndex((b) => b.id === batch.id);
-    if (at >= 0) this.queue.splice(at, 1, ...by);
-    else this.dirty = true; // the queue was reread meanwhile: reread it again
+    if (!replaced) { this.#dirty = true; return; } // the send loop rereads the queue and sends what is left
+    const at = this.#queue.findIndex((b) => b.id === batch.id);
+    if (at >= 0) this.#queue.splice(at, 1, ...by);
+    else this.#dirty = true; // the queue was reread meanwhile: reread it again
   }
 
   /**
@@ -613,68 +623,68 @@ export class HecClient {
    * that one and resend the others (Splunk may have indexed those before it: at-least-once). It
    * does not: bisect until the refused event is alone, and drop only it.
    */
-  private async reject(batch: QueuedBatch, o: Extract<HecOutcome, { kind: 'reject' }>): Promise<boolean> {
+  async #reject(batch: QueuedBatch, o: Extract<HecOutcome, { kind: 'reject' }>): Promise<boolean> {
     const lines = batchLines(batch);
     const k = o.invalidEventNumber;
     if (lines.length > 1 && k !== undefined && k < lines.length) {
-      const rest = { ...rebuildBatch(batch, lines.filter((_, i) => i !== k)), id: this.newId(), ack: undefined, attempts: 0 };
-      await this.replaceBatch(batch, [rest]);
-      this.recordDrop([lines[k].eventId], o);
+      const rest = { ...rebuildBatch(batch, lines.filter((_, i) => i !== k)), id: this.#newId(), ack: undefined, attempts: 0 };
+      await this.#replaceBatch(batch, [rest]);
+      this.#recordDrop([lines[k].eventId], o);
       return true;
     }
-    if (lines.length > 1) return this.split(batch);
-    await this.forget(batch.id);
-    this.recordDrop(batch.eventIds, o);
+    if (lines.length > 1) return this.#split(batch);
+    await this.#forget(batch.id);
+    this.#recordDrop(batch.eventIds, o);
     return true;
   }
 
-  private recordDrop(eventIds: string[], o: Extract<HecOutcome, { kind: 'reject' }>): void {
+  #recordDrop(eventIds: string[], o: Extract<HecOutcome, { kind: 'reject' }>): void {
     const reason = `${o.error.message}; ${eventIds.length === 1 ? `event ${eventIds[0]} was` : `${eventIds.length} events were`} dropped (it can never be accepted), the others go on.`;
-    const drop: HecDrop = { atMs: this.now(), eventIds: [...eventIds], reason, code: o.error.code, hecCode: o.hecCode };
+    const drop: HecDrop = { atMs: this.#now(), eventIds: [...eventIds], reason, code: o.error.code, hecCode: o.hecCode };
     console.warn(`Pointerprint: Splunk refused events for good and they were dropped: ${reason}`, eventIds);
-    this.lastErrorIsDrop = true;
-    this.emit({
-      droppedBatches: this.st.droppedBatches + 1, droppedEvents: this.st.droppedEvents + eventIds.length,
-      drops: [...this.st.drops, drop].slice(-MAX_DROPS_KEPT), lastError: reason, lastErrorCode: o.error.code, hecCode: o.hecCode,
+    this.#lastErrorIsDrop = true;
+    this.#emit({
+      droppedBatches: this.#st.droppedBatches + 1, droppedEvents: this.#st.droppedEvents + eventIds.length,
+      drops: [...this.#st.drops, drop].slice(-MAX_DROPS_KEPT), lastError: reason, lastErrorCode: o.error.code, hecCode: o.hecCode,
     });
   }
 
   // ------------------------------------------------------------------ indexer acknowledgement
 
   /** Splunk accepted the batch with an ack id: remember it (durably) and poll; do not resend. */
-  private async awaitAck(batch: QueuedBatch, ackId: number): Promise<boolean> {
-    const ack = { id: ackId, channel: this.cfg.channel, acceptedAtMs: this.now() };
-    const q = this.queue.find((b) => b.id === batch.id);
+  async #awaitAck(batch: QueuedBatch, ackId: number): Promise<boolean> {
+    const ack = { id: ackId, channel: this.#cfg.channel, acceptedAtMs: this.#now() };
+    const q = this.#queue.find((b) => b.id === batch.id);
     if (q) q.ack = ack;
-    await this.store.update(batch.id, { ack }).catch(() => false);
-    this.ackDelay = this.ackPoll.first;
-    this.emit();
+    await this.#store.update(batch.id, { ack }).catch(() => false);
+    this.#ackDelay = this.#ackPoll.first;
+    this.#emit();
     return true;
   }
 
-  private armAckPoll(): void {
-    if (this.ackTimer || !this.isSender || !this.queue.some((b) => b.ack)) return;
-    this.ackTimer = setTimeout(() => { this.ackTimer = null; void this.pollAcks().finally(() => this.armAckPoll()); }, this.ackDelay);
-    this.ackDelay = Math.min(this.ackPoll.max, this.ackDelay * 2);
+  #armAckPoll(): void {
+    if (this.#ackTimer || !this.#isSender || !this.#queue.some((b) => b.ack)) return;
+    this.#ackTimer = setTimeout(() => { this.#ackTimer = null; void this.#pollAcks().finally(() => this.#armAckPoll()); }, this.#ackDelay);
+    this.#ackDelay = Math.min(this.#ackPoll.max, this.#ackDelay * 2);
   }
 
   /** One `POST /services/collector/ack?channel=…` per channel for every batch waiting on it. */
-  private async pollAcks(): Promise<void> {
-    if (!this.configured() || !this.isSender) return;
+  async #pollAcks(): Promise<void> {
+    if (!this.#configured() || !this.#isSender) return;
     const byChannel = new Map<string, QueuedBatch[]>();
-    for (const b of this.queue) if (b.ack) byChannel.set(b.ack.channel, [...(byChannel.get(b.ack.channel) ?? []), b]);
+    for (const b of this.#queue) if (b.ack) byChannel.set(b.ack.channel, [...(byChannel.get(b.ack.channel) ?? []), b]);
     for (const [channel, batches] of byChannel) {
       let answer: Record<string, boolean> | null = null;
       try {
-        const url = `${joinUrl(this.cfg.url, HEC_ACK_PATH)}?channel=${encodeURIComponent(channel)}`;
+        const url = `${joinUrl(this.#cfg.url, HEC_ACK_PATH)}?channel=${encodeURIComponent(channel)}`;
         const res = await this.fetchFn(url, { method: 'POST', headers: this.headers(true, channel), body: JSON.stringify({ acks: batches.map((b) => b.ack!.id) }) });
         const text = await res.text();
         if (res.status === 200) answer = (parseHecBody(text) as { acks?: Record<string, boolean> } | null)?.acks ?? null;
         else {
-          const o = classifyHecResponse(res.status, text, res.headers.get('Retry-After'), this.now());
+          const o = classifyHecResponse(res.status, text, res.headers.get('Retry-After'), this.#now());
           // Channel unknown (code 11) or ack turned off (14): Splunk no longer tracks these ids; send them again.
-          if (o.kind === 'pause' && (o.hecCode === 11 || o.hecCode === 14)) await this.resendUnacked(batches, `Splunk no longer tracks their acknowledgements (HEC code ${o.hecCode})`);
-          else if (o.kind === 'pause') this.pause(o.error.message, o.error.code, o.hecCode ?? null);
+          if (o.kind === 'pause' && (o.hecCode === 11 || o.hecCode === 14)) await this.#resendUnacked(batches, `Splunk no longer tracks their acknowledgements (HEC code ${o.hecCode})`);
+          else if (o.kind === 'pause') this.#pause(o.error.message, o.error.code, o.hecCode ?? null);
           continue;
         }
       } catch {
@@ -683,26 +693,26 @@ export class HecClient {
       let confirmed = false;
       for (const b of batches) {
         if (answer?.[String(b.ack!.id)] === true) {
-          await this.forget(b.id);
-          this.delivered(b);
+          await this.#forget(b.id);
+          this.#delivered(b);
           confirmed = true;
         }
       }
-      if (confirmed) this.ackDelay = this.ackPoll.first;
-      const late = batches.filter((b) => answer?.[String(b.ack!.id)] !== true && this.now() - b.ack!.acceptedAtMs > this.ackTimeoutMs);
-      if (late.length) await this.resendUnacked(late, `not acknowledged ${Math.round(this.ackTimeoutMs / 1000)} s after Splunk accepted them`);
+      if (confirmed) this.#ackDelay = this.#ackPoll.first;
+      const late = batches.filter((b) => answer?.[String(b.ack!.id)] !== true && this.#now() - b.ack!.acceptedAtMs > this.#ackTimeoutMs);
+      if (late.length) await this.#resendUnacked(late, `not acknowledged ${Math.round(this.#ackTimeoutMs / 1000)} s after Splunk accepted them`);
     }
   }
 
   /** Acks that will not come: the batches go back to the send queue (a possible duplicate, folded by eventId). */
-  private async resendUnacked(batches: QueuedBatch[], why: string): Promise<void> {
+  async #resendUnacked(batches: QueuedBatch[], why: string): Promise<void> {
     for (const b of batches) {
-      const q = this.queue.find((x) => x.id === b.id);
+      const q = this.#queue.find((x) => x.id === b.id);
       if (q) delete q.ack;
-      await this.store.update(b.id, { ack: undefined }).catch(() => false);
+      await this.#store.update(b.id, { ack: undefined }).catch(() => false);
     }
-    this.emit({ lastError: `${batches.length} batch(es) ${why}; sending them again (Splunk may index them twice; searches fold repeats with dedup eventId).`, lastErrorCode: 'hec/ack-timeout' });
-    void this.pump();
+    this.#emit({ lastError: `${batches.length} batch(es) ${why}; sending them again (Splunk may index them twice; searches fold repeats with dedup eventId).`, lastErrorCode: 'hec/ack-timeout' });
+    void this.#pump();
   }
 
   /**
@@ -713,72 +723,35 @@ export class HecClient {
    * only, sends what it just sealed the same way, in case the queue write does not finish in time.
    */
   flushOnHide(unloading = true): void {
-    if (!this.configured()) return;
-    const step = drain(this.batcher, this.now(), this.newId);
-    this.batcher = step.state;
+    if (!this.#configured()) return;
+    const step = drain(this.#batcher, this.#now(), this.#newId);
+    this.#batcher = step.state;
     const sealed: QueuedBatch[] = step.ready.map((b) => ({ ...b, attempts: 0 }));
-    for (const b of step.ready) void this.persist(b).catch(() => undefined);
-    if (this.paused) return;
-    const candidates = this.isSender
-      ? pickForKeepalive(this.queue.filter((b) => !b.ack && !this.inFlight.has(b.id)))
+    for (const b of step.ready) void this.#persist(b).catch(() => undefined);
+    if (this.#paused) return;
+    const candidates = this.#isSender
+      ? pickForKeepalive(this.#queue.filter((b) => !b.ack && !this.#inFlight.has(b.id)))
       : unloading ? pickForKeepalive(sealed) : [];
-    for (const b of candidates) this.keepaliveSend(b);
-    this.emit();
+    for (const b of candidates) this.#keepaliveSend(b);
+    this.#emit();
   }
 
-  private keepaliveSend(b: QueuedBatch): void {
+  #keepaliveSend(b: QueuedBatch): void {
     const abort = new AbortController();
-    this.inFlight.set(b.id, { batch: b, abort });
-    this.fetchFn(joinUrl(this.cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: b.body, keepalive: true, signal: abort.signal })
+    this.#inFlight.set(b.id, { batch: b, abort });
+    this.fetchFn(joinUrl(this.#cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: b.body, keepalive: true, signal: abort.signal })
       .then(async (res) => {
-        const o = classifyHecResponse(res.status, await res.text().catch(() => ''), null, this.now());
+        const o = classifyHecResponse(res.status, await res.text().catch(() => ''), null, this.#now());
         // Only a success settles a batch here (or, with an ack id, makes it wait for its ack); anything else goes through the normal loop.
         if (o.kind === 'ok' && o.ackId === undefined) {
-          await this.forget(b.id);
-          this.delivered(b);
-        } else if (o.kind === 'ok' && o.ackId !== undefined && this.isSender) {
-          await this.awaitAck(b, o.ackId);
-          this.armAckPoll();
+          await this.#forget(b.id);
+          this.#delivered(b);
+        } else if (o.kind === 'ok' && o.ackId !== undefined && this.#isSender) {
+          await this.#awaitAck(b, o.ackId);
+          this.#armAckPoll();
         }
       })
       .catch(() => undefined)
-      .finally(() => { this.inFlight.delete(b.id); void this.pump(); });
-  }
-
-  /**
-   * Test the connection: the health endpoint, then a real token check. An empty POST to the event
-   * endpoint is checked for its token before its body, so a valid token answers "No data" (code 5)
-   * and nothing is indexed; an invalid one answers code 4 (or 21/22 on some versions), a disabled one code 1.
-   */
-  async health(): Promise<HealthResult> {
-    const lines: string[] = [];
-    if (!this.configured()) return { ok: false, lines: ['Enter the HEC URL and token first.'] };
-    let ok = true;
-    try {
-      const r = await this.fetchFn(joinUrl(this.cfg.url, HEC_HEALTH_PATH), { method: 'GET' });
-      const b = parseHecBody(await r.text());
-      if (r.status === 200 && b?.code === 17) lines.push('HEC health: healthy (code 17).');
-      else { ok = false; lines.push(`HEC health: ${b?.text ?? 'unexpected answer'} (HTTP ${r.status}${b?.code !== undefined ? `, HEC code ${b.code}` : ''}).`); }
-    } catch (e) {
-      return { ok: false, lines: [`Cannot reach ${this.cfg.url}: ${describeError(e)}. Is Splunk up, the URL right, and CORS enabled for this origin (or the dev proxy in use)?`] };
-    }
-    try {
-      const r = await this.fetchFn(joinUrl(this.cfg.url, HEC_EVENT_PATH), { method: 'POST', headers: this.headers(), body: '' });
-      const text = await r.text();
-      const b = parseHecBody(text);
-      if (b?.code === 5 || b?.code === 0) lines.push(`Token accepted (HEC code ${b.code}: "${b.text}" — nothing was indexed).`);
-      else {
-        ok = false;
-        const o = classifyHecResponse(r.status, text);
-        if (o.kind === 'needs-channel') lines.push('This token requires indexer acknowledgement (HEC code 10): turn on "acknowledgement".');
-        else if (o.kind === 'pause' || o.kind === 'reject') lines.push(o.error.message);
-        else if (o.kind === 'retry') lines.push(o.reason);
-        else lines.push(`Unexpected answer (HTTP ${r.status}).`);
-      }
-    } catch (e) {
-      ok = false;
-      lines.push(`Token check failed: ${describeError(e)}`);
-    }
-    return { ok, lines };
+      .finally(() => { this.#inFlight.delete(b.id); void this.#pump(); });
   }
 }

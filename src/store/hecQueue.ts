@@ -154,7 +154,7 @@ export function idbHecQueueIn(open: () => Promise<IDBPDatabase<HecQueueSchema>>)
 }
 
 // The app's database has more stores than the queue needs; idb's typing cannot narrow a schema, so cast.
-export const idbHecQueue: HecQueueStore = idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
+export const idbHecQueue: HecQueueStore = /* @__PURE__ */ idbHecQueueIn(openPointerprintDb as unknown as () => Promise<IDBPDatabase<HecQueueSchema>>);
 
 /** A queue in memory (IndexedDB unavailable, tests): survives nothing, says so in the UI. */
 export function memoryHecQueue(): HecQueueStore {
@@ -270,11 +270,19 @@ export function announce(n: HecQueueNotice): void {
  * them. The client's retry, split and ack paths never write a purged batch back (see hecClient.ts).
  * Resolves with what this tab removed (other tabs' gathering lines are not counted).
  */
-export async function purgeQueued(rule: EnvelopePurgeRule, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+export function purgeQueued(rule: EnvelopePurgeRule, store: HecQueueStore = idbHecQueue): Promise<PurgeResult> {
+  // Without IndexedDB nothing durable exists; a client's memory queue is purged by the client.
+  return purgeQueuedIn(store === idbHecQueue && typeof indexedDB === 'undefined' ? null : store, rule);
+}
+
+/**
+ * `purgeQueued` on a given store (`null`: no durable store). No default store, so the HEC client,
+ * which calls this one, does not pull the app's database into the embeddable capture bundle.
+ */
+export async function purgeQueuedIn(store: HecQueueStore | null, rule: EnvelopePurgeRule): Promise<PurgeResult> {
   // Clients first (their synchronous part runs now), so nothing they gather is sealed into the queue after the purge.
   const byClients = tellLocal({ type: 'purge', rule });
-  // Without IndexedDB nothing durable exists; a client's memory queue is purged by the client.
-  const own = store === idbHecQueue && typeof indexedDB === 'undefined' ? Promise.resolve(noPurge()) : store.purge(rule);
+  const own = store ? store.purge(rule) : Promise.resolve(noPurge());
   try {
     return mergePurges(await Promise.all([byClients, own]));
   } finally {

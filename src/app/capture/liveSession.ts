@@ -52,20 +52,20 @@ class Tap implements WindowTap {
 
 export class LiveSession {
   readonly recorder: Recorder;
-  private readonly taps = new Set<Tap>();
-  private readonly progressFns = new Set<Fn<[number]>>();
-  private readonly sessionFns = new Set<Fn<[SessionMeta]>>();
-  private readonly onError: (stage: string, e: unknown) => void;
+  readonly #taps = new Set<Tap>();
+  readonly #progressFns = new Set<Fn<[number]>>();
+  readonly #sessionFns = new Set<Fn<[SessionMeta]>>();
+  readonly #onError: (stage: string, e: unknown) => void;
 
   constructor(opts: LiveSessionOptions) {
     const { onError, ...rec } = opts;
-    this.onError = onError ?? (() => undefined);
+    this.#onError = onError ?? (() => undefined);
     this.recorder = new Recorder(rec);
-    this.recorder.onProgress((n) => { this.cutWindows(false); this.emit('progress', this.progressFns, n); });
+    this.recorder.onProgress((n) => { this.#cutWindows(false); this.#emit('progress', this.#progressFns, n); });
     this.recorder.onSession((m) => {
       // A very long recording rolled over into a new session: windows start again from its event 0.
-      for (const t of this.taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
-      this.emit('session', this.sessionFns, m);
+      for (const t of this.#taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
+      this.#emit('session', this.#sessionFns, m);
     });
   }
 
@@ -73,15 +73,15 @@ export class LiveSession {
   get state() { return this.recorder.state; }
 
   start(): SessionMeta {
-    for (const t of this.taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
+    for (const t of this.#taps) t.cursor = { nextEvent: 0, nextIndex: 0 };
     return this.recorder.start();
   }
-  pause(): void { this.recorder.pause(); this.cutWindows(false); }
+  pause(): void { this.recorder.pause(); this.#cutWindows(false); }
   resume(): void { this.recorder.resume(); }
   /** Stop, close the last windows, and wait for storage (see Recorder.stop). */
   async stop(): Promise<SessionMeta | null> {
     const done = this.recorder.stop();
-    this.cutWindows(true);
+    this.#cutWindows(true);
     return done;
   }
 
@@ -90,36 +90,36 @@ export class LiveSession {
    * late (a profile still loading) starts from event 0 of the live session, so it misses nothing.
    */
   tapWindows(consumer: WindowConsumer): WindowTap {
-    const tap: Tap = new Tap(consumer, () => { this.taps.delete(tap); });
-    this.taps.add(tap);
-    if (this.recorder.meta) this.cutWindows(this.recorder.state === 'stopped', tap);
+    const tap: Tap = new Tap(consumer, () => { this.#taps.delete(tap); });
+    this.#taps.add(tap);
+    if (this.recorder.meta) this.#cutWindows(this.recorder.state === 'stopped', tap);
     return tap;
   }
 
   onChunk(fn: (chunk: EventChunk, meta: SessionMeta) => void): () => void { return this.recorder.onChunk(fn); }
   onStorage(fn: (s: StorageStatus) => void): () => void { return this.recorder.onStatus(fn); }
-  onProgress(fn: Fn<[number]>): () => void { return this.add(this.progressFns, fn); }
-  onSession(fn: Fn<[SessionMeta]>): () => void { return this.add(this.sessionFns, fn); }
+  onProgress(fn: Fn<[number]>): () => void { return this.#add(this.#progressFns, fn); }
+  onSession(fn: Fn<[SessionMeta]>): () => void { return this.#add(this.#sessionFns, fn); }
 
-  private add<A extends unknown[]>(set: Set<Fn<A>>, fn: Fn<A>): () => void {
+  #add<A extends unknown[]>(set: Set<Fn<A>>, fn: Fn<A>): () => void {
     set.add(fn);
     return () => set.delete(fn);
   }
 
-  private emit<A extends unknown[]>(stage: string, set: Set<Fn<A>>, ...a: A): void {
+  #emit<A extends unknown[]>(stage: string, set: Set<Fn<A>>, ...a: A): void {
     for (const fn of set) {
-      try { fn(...a); } catch (e) { this.onError(stage, e); }
+      try { fn(...a); } catch (e) { this.#onError(stage, e); }
     }
   }
 
   /** Cut the windows completed since last time for each consumer; `final` closes the open ones. Off the event path. */
-  private cutWindows(final: boolean, only?: Tap): void {
+  #cutWindows(final: boolean, only?: Tap): void {
     const rec = this.recorder;
     const meta = rec.meta;
     if (!meta) return;
     const cols = rec.liveColumns();
     const until = final ? Number.POSITIVE_INFINITY : rec.now();
-    for (const tap of only ? [only] : [...this.taps]) {
+    for (const tap of only ? [only] : [...this.#taps]) {
       const c = tap.consumer;
       const res = windowsCompletedSince(cols, meta.id, c.settings, meta.space, tap.cursor, until);
       tap.cursor = res.cursor;
@@ -127,7 +127,7 @@ export class LiveSession {
         if (res.dropped.length) c.onDropped?.(res.dropped);
         for (const w of res.windows) c.onWindow({ window: w, columns: rec.liveCopy(w.start, w.end), meta: { ...meta } });
       } catch (e) {
-        this.onError('window', e);
+        this.#onError('window', e);
       }
     }
   }

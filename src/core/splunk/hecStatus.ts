@@ -67,45 +67,49 @@ export function parseHecBody(text: string): { text?: string; code?: number; ackI
   }
 }
 
-/** HEC codes Splunk documents as a problem of the batch's data: only these ever drop an event. */
-const BATCH_CODES = new Set([5, 6, 12, 13, 15]);
+const TOKEN_REFUSED = 'Splunk refused this HEC token (invalid or disabled): check the token, or ask the Splunk admin to enable it.';
 
-/** Words for the owner, per HEC code a client must pause on: what went wrong and what to do. */
-const PAUSE_ADVICE: Readonly<Record<number, { code: string; words: string }>> = {
-  1: { code: 'hec/token-disabled', words: 'Splunk says this HEC token is disabled. Ask the Splunk admin to enable it, or enter another token. Unsent events are kept.' },
-  2: { code: 'hec/token-required', words: 'Splunk wants a HEC token: enter one in the settings. Unsent events are kept.' },
-  3: { code: 'hec/invalid-authorization', words: 'Splunk could not read the Authorization header (it must be "Splunk <token>"). Check the token. Unsent events are kept.' },
-  4: { code: 'hec/invalid-token', words: 'Splunk does not know this HEC token. Check the token in the settings. Unsent events are kept.' },
-  7: { code: 'hec/incorrect-index', words: 'Splunk refused the index: the token may not write to it. Fix the index in the settings or ask the admin to allow it for the token. Unsent events are kept.' },
-  10: { code: 'hec/channel-missing', words: 'This token uses indexer acknowledgement and needs a request channel: turn on "acknowledgement" in the settings. Unsent events are kept.' },
-  11: { code: 'hec/invalid-channel', words: 'Splunk rejected the request channel id. Unsent events are kept.' },
-  14: { code: 'hec/ack-disabled', words: 'Acknowledgement is off for this token: turn off "acknowledgement" in the settings. Unsent events are kept.' },
-  16: { code: 'hec/query-auth', words: 'Splunk refused a token in the URL. Unsent events are kept.' },
+/**
+ * Words for the owner, per HEC code a client must pause on: what went wrong and what to do. Kept
+ * short (the embeddable bundle carries them); "unsent events are kept" is added once, for all.
+ */
+const PAUSE_ADVICE: Readonly<Record<number, [code: string, words: string]>> = {
+  1: ['hec/token-disabled', 'Splunk says this HEC token is disabled: ask the Splunk admin to enable it, or use another token.'],
+  2: ['hec/token-required', 'Splunk wants a HEC token: set one.'],
+  3: ['hec/invalid-authorization', 'Splunk could not read the Authorization header ("Splunk <token>"): check the token.'],
+  4: ['hec/invalid-token', 'Splunk does not know this HEC token: check the token.'],
+  7: ['hec/incorrect-index', 'Splunk refused the index: fix it, or ask the admin to allow it for this token.'],
+  10: ['hec/channel-missing', 'This token uses indexer acknowledgement: turn acknowledgement on.'],
+  11: ['hec/invalid-channel', 'Splunk rejected the request channel id.'],
+  14: ['hec/ack-disabled', 'Acknowledgement is off for this token: turn acknowledgement off.'],
+  16: ['hec/query-auth', 'Splunk refused a token in the URL.'],
   // Some Splunk versions answer an invalid or disabled token with HTTP 400 and these codes.
-  21: { code: 'hec/invalid-token', words: 'Splunk refused this HEC token (invalid or disabled). Check the token in the settings, or ask the Splunk admin to enable it. Unsent events are kept.' },
-  22: { code: 'hec/token-disabled', words: 'Splunk refused this HEC token (invalid or disabled). Check the token in the settings, or ask the Splunk admin to enable it. Unsent events are kept.' },
+  21: ['hec/invalid-token', TOKEN_REFUSED],
+  22: ['hec/token-disabled', TOKEN_REFUSED],
 };
 
-const REJECT_ADVICE: Readonly<Record<number, { code: string; words: string }>> = {
-  5: { code: 'hec/no-data', words: 'Splunk found no data in a request' },
-  6: { code: 'hec/invalid-data-format', words: 'Splunk refused an event as invalid data' },
-  12: { code: 'hec/event-required', words: 'Splunk found an event without its event field' },
-  13: { code: 'hec/event-required', words: 'Splunk found an event with a blank event field' },
-  15: { code: 'hec/indexed-fields', words: 'Splunk could not handle the indexed fields of an event' },
+/** Codes Splunk documents as a problem of the batch's data (the only ones that ever drop an event). */
+const REJECT_ADVICE: Readonly<Record<number, [code: string, words: string]>> = {
+  5: ['hec/no-data', 'Splunk found no data in a request'],
+  6: ['hec/invalid-data-format', 'Splunk refused an event as invalid data'],
+  12: ['hec/event-required', 'Splunk found an event without its event field'],
+  13: ['hec/event-required', 'Splunk found an event with a blank event field'],
+  15: ['hec/indexed-fields', 'Splunk could not handle the indexed fields of an event'],
 };
+
+const CHECK_URL = ' Check the HEC URL.';
 
 /** Words for an HTTP answer without a HEC code (a proxy, a wrong port, a static host): pause, keep everything. */
-function unknownAnswer(status: number): { code: string; words: string } {
-  if (status === 404) return { code: 'hec/not-found', words: 'No HTTP Event Collector at this URL (404). Check the HEC URL (port 8088 on Splunk Enterprise; HEC must be enabled).' };
-  if (status === 401 || status === 403) return { code: 'hec/unauthorized', words: `The server refused the request (HTTP ${status}) without a HEC answer. Check the token, and that the URL points at Splunk's HEC and not a proxy's login.` };
-  if (status === 405) return { code: 'hec/not-hec', words: 'The server at this URL does not take HEC requests (405 Method Not Allowed). Check the HEC URL.' };
-  return { code: 'hec/unknown-answer', words: `The server answered HTTP ${status} without a HEC response, so it is probably not Splunk's HEC (a proxy, another port or service). Check the HEC URL.` };
+function unknownAnswer(status: number): [code: string, words: string] {
+  if (status === 404) return ['hec/not-found', 'No HTTP Event Collector at this URL (is HEC enabled, on port 8088?).' + CHECK_URL];
+  if (status === 401 || status === 403) return ['hec/unauthorized', "The server refused the request without a HEC answer: check the token, and that the URL is Splunk's HEC, not a proxy's login."];
+  if (status === 405) return ['hec/not-hec', 'The server at this URL does not take HEC requests.' + CHECK_URL];
+  return ['hec/unknown-answer', "The server's answer is not a HEC response (a proxy, another port or service?)." + CHECK_URL];
 }
 
 /** Words naming the code Splunk sent (its own text when it sent one). */
 function codeSuffix(status: number, code: number | undefined, bodyText: string | undefined): string {
-  if (code === undefined) return ` (HTTP ${status})`;
-  return ` (HEC code ${code}: "${bodyText ?? HEC_STATUS[code]?.text ?? ''}", HTTP ${status})`;
+  return code === undefined ? ` (HTTP ${status})` : ` (HEC code ${code}${bodyText ? `: "${bodyText}"` : ''}, HTTP ${status})`;
 }
 
 /** `Retry-After` in seconds or an HTTP date → ms from now. */
@@ -132,7 +136,7 @@ export function classifyHecResponse(status: number, bodyText: string, retryAfter
   const detail = { status, body: bodyText.slice(0, 500) };
   if (status >= 200 && status < 300) {
     if (code === 0 || code === 17) return typeof body?.ackId === 'number' ? { kind: 'ok', ackId: body.ackId } : { kind: 'ok' };
-    return { kind: 'retry', reason: 'Splunk answered without the expected confirmation (truncated or unknown response); the batch will be sent again.', status, hecCode: code };
+    return { kind: 'retry', reason: 'Splunk answered without the expected confirmation (truncated or unknown response); sending the batch again.', status, hecCode: code };
   }
   if (status >= 500 || status === 408 || status === 429 || code === 9 || code === 18 || code === 19 || code === 20) {
     const what = code === 9 ? 'Splunk is busy (HEC code 9)' : code !== undefined ? `Splunk is unavailable (HEC code ${code})` : `Splunk answered HTTP ${status}`;
@@ -140,23 +144,22 @@ export function classifyHecResponse(status: number, bodyText: string, retryAfter
   }
   if (status === 413) return { kind: 'too-large', status };
   if (code === 10) return { kind: 'needs-channel', status, hecCode: 10 };
-  if (code !== undefined && BATCH_CODES.has(code)) {
-    const a = REJECT_ADVICE[code];
+  const reject = code !== undefined ? REJECT_ADVICE[code] : undefined;
+  if (reject) {
     const n = body?.['invalid-event-number'];
     const invalidEventNumber = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-    return { kind: 'reject', error: new PointerprintError(a.code, a.words + codeSuffix(status, code, text), detail), status, hecCode: code, invalidEventNumber };
+    return { kind: 'reject', error: new PointerprintError(reject[0], reject[1] + codeSuffix(status, code, text), detail), status, hecCode: code!, invalidEventNumber };
   }
-  const a = code !== undefined
-    ? PAUSE_ADVICE[code] ?? { code: 'hec/unknown-code', words: `Splunk answered with a HEC code this app does not know; sending is paused and unsent events are kept. Check the settings and Splunk's HEC logs.` }
+  const [errCode, words] = code !== undefined
+    ? PAUSE_ADVICE[code] ?? ['hec/unknown-code', "Splunk answered with a HEC code this client does not know: check the HEC configuration and Splunk's HEC logs."]
     : unknownAnswer(status);
-  const keep = code === undefined ? ' Sending is paused; unsent events are kept.' : '';
-  return { kind: 'pause', error: new PointerprintError(a.code, a.words + keep + codeSuffix(status, code, text), detail), status, hecCode: code };
+  return { kind: 'pause', error: new PointerprintError(errCode, words + ' Sending is paused; unsent events are kept.' + codeSuffix(status, code, text), detail), status, hecCode: code };
 }
 
 /** A fetch that threw (offline, refused, CORS failure, abort): always retryable. */
 export function classifyNetworkError(e: unknown): HecOutcome {
   const msg = e instanceof Error ? e.message : String(e);
-  return { kind: 'retry', reason: `Could not reach Splunk (${msg}). Offline, the server is down, or CORS is not enabled for this origin; retrying with backoff.` };
+  return { kind: 'retry', reason: `Could not reach Splunk (${msg}): offline, server down, or CORS is not enabled for this origin. Retrying with backoff.` };
 }
 
 /** Backoff policy: exponential with jitter, capped. */
