@@ -9,7 +9,7 @@ import { addEnvelope, drain, emptyBatcher, envelopeMatches, pendingWithoutEnvelo
 import { clearAll, envelopesOfKind, memoryHecQueue, onHecQueueNotice, purgeKind, rawPointerEnvelopes, type HecQueueNotice, type QueuedBatch } from '../../../src/store/hecQueue';
 import type { LiveScore } from '../../../src/core/score';
 
-const score = (id: string): LiveScore => ({ id, sessionId: 's1', profileId: 'alice', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0.5, windowsSeen: 1, decision: 'not_yet', flags: [], atEpochMs: 1 });
+const score = (id: string): LiveScore => ({ id, sessionId: 's1', profileId: 'alice', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0.5, windowsSeen: 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs: 1 });
 const pointerLine = (seq: number) => serializeEnvelope(pointerEnvelopes(sampleChunk('s1', seq, 20), meta, {})[0]);
 const scoreLine = (id: string) => serializeEnvelope(scoreEnvelope(score(id), {}));
 
