@@ -114,6 +114,7 @@ const epochReport = obj({
 const MAX_LLR = 100;
 const llr = num({ min: -MAX_LLR, max: MAX_LLR });
 const errorTarget = num({ min: 1e-9, max: 0.5 });
+const MAX_PLATT = 1e12;
 const decisionModel = obj({
   version: literal(1),
   operatingPoint: obj({
@@ -126,8 +127,10 @@ const decisionModel = obj({
   }),
   calibration: obj({
     kind: literal('platt'),
-    a: num({ min: -1e6, max: 1e6 }),
-    b: num({ min: -1e6, max: 1e6 }),
+    // Any finite slope is usable (window LLRs are clamped): Platt fits on well-separated validation
+    // windows are steep (slopes of 1e7 and more seen); the bound only keeps a·logit(s) + b finite.
+    a: num({ min: -MAX_PLATT, max: MAX_PLATT }),
+    b: num({ min: -MAX_PLATT, max: MAX_PLATT }),
     prior: num({ min: 1e-9, max: 1 - 1e-9 }),
     windows: count(),
   }),

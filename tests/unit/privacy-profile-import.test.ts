@@ -117,6 +117,16 @@ describe('parseProfileBundle', () => {
     expect(JSON.stringify(r.profile)).toBe(JSON.stringify(b.profile));
   });
 
+  it('accepts the steep calibration a fit on well-separated validation windows gives', () => {
+    const scores = [0.999, 0.998, 0.997, 0.996, 0.004, 0.003, 0.002, 0.001];
+    const steep = fitDecisionModel({ scores, positives: scores.map((s) => s > 0.5) });
+    expect(Math.abs(steep.calibration.a)).toBeGreaterThan(1e6);
+    const b = good();
+    b.profile.decision = JSON.parse(JSON.stringify(steep));
+    b.profile.quality.threshold = steep.operatingPoint.threshold;
+    expect(parseProfileBundle(JSON.stringify(b)).profile.decision).toEqual(steep);
+  });
+
   it('accepts a group model (no decision model, no feature branch)', () => {
     const b = good();
     b.profile.kind = b.model.kind = b.model.spec.kind = 'group';
@@ -171,6 +181,7 @@ describe('parseProfileBundle', () => {
     ['movement framing under a screen fingerprint', (b) => { b.model.encoding = { ...b.model.encoding, framing: 'movement', framePx: 1024 }; }, /does not match its own settings/],
     // v2: the decision model.
     ['a calibration slope that is not a number', (b) => { b.profile.decision.calibration.a = null; }, /profile\.decision\.calibration\.a must be a finite number/],
+    ['an overflowing calibration slope', (b) => { b.profile.decision.calibration.a = 1e300; }, /profile\.decision\.calibration\.a must be between/],
     ['a calibration prior of 0', (b) => { b.profile.decision.calibration.prior = 0; }, /profile\.decision\.calibration\.prior must be between/],
     ['an operating point above 1', (b) => { b.profile.decision.operatingPoint.threshold = 1.5; }, /profile\.decision\.operatingPoint\.threshold must be between 0 and 1/],
     ['an operating point chosen on test windows', (b) => { b.profile.decision.operatingPoint.chosenOn = 'test'; }, /chosenOn must be "validation"/],
