@@ -251,7 +251,8 @@ async function modelIdForImport(fileModelId: string, replacing: EnrolledProfile 
 }
 
 /**
- * Import a bundle made by `exportProfile`. Every field is validated (`parseProfileBundle`); the
+ * Import a bundle made by `exportProfile` (format v2: decision model, feature branch and fusion
+ * weight included; v1 files are refused). Every field is validated (`parseProfileBundle`); the
  * storage location is derived from the model id, never read from the file; a profile already on
  * this device is replaced only with `replace: true`.
  */
@@ -283,7 +284,9 @@ export async function importProfile(text: string, opts: ImportProfileOptions = {
   } finally {
     m.dispose();
   }
-  const model: ModelRecord = { ...b.model, id: modelId, url: modelUrl(modelId) };
+  // Same key order as `exportProfile` wrote (id, kind, url, …), so a round trip stores the same record.
+  const { id: _fileModelId, kind, ...rest } = b.model;
+  const model: ModelRecord = { id: modelId, kind, url: modelUrl(modelId), ...rest };
   const profile: EnrolledProfile = { ...b.profile, modelId };
   await saveModelRecord(model);
   await saveProfile(profile);

@@ -56,7 +56,7 @@ async function seed(page: Page, opts: { sessionsOf: string[]; profile?: string; 
       await sessions.saveSession(meta, events.columnsFromSamples(samples));
       const cols = events.columnsFromSamples(samples);
       const lines = hec.pointerEnvelopes({ ...cols, sessionId: meta.id, seq: 0 }, meta, {}).map(hec.serializeEnvelope);
-      const score = hec.serializeEnvelope(hec.scoreEnvelope({ id: `score-${pid}`, sessionId: meta.id, profileId: pid, modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'uncertain', flags: [], atEpochMs: now }, {}));
+      const score = hec.serializeEnvelope(hec.scoreEnvelope({ id: `score-${pid}`, sessionId: meta.id, profileId: pid, modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs: now }, {}));
       await q.idbHecQueue.put({ id: `batch-${pid}`, createdAtMs: now, body: [...lines, score].join('\n'), bytes: 10, eventCount: lines.length + 1, eventIds: [`${meta.id}:0:0`, `score-${pid}`], attempts: 0 });
     }
     const db = await dbm.openPointerprintDb();
@@ -74,8 +74,12 @@ async function seed(page: Page, opts: { sessionsOf: string[]; profile?: string; 
       await m.save(profiles.modelUrl(modelId));
       m.dispose();
       const fingerprint = settings.encodingFingerprint(ws, es);
-      await profiles.saveModelRecord({ id: modelId, kind: 'verification', url: profiles.modelUrl(modelId), spec: { ...spec.defaultSpec('verification', 8), blockFilters: [4] }, classNames: ['others', profile], fingerprint, windowSettings: ws, encoding: es, createdAtEpochMs: 1000, backend: 'cpu', tfjsVersion: '4.22.0', formatVersion: 1 });
-      await profiles.saveProfile({ id: profile, name: profile, kind: 'verification', createdAtEpochMs: 1000, windows: 10, windowSettings: ws, encoding: es, fingerprint, modelId, quality: null, trainedAgainst: null, history: [], backend: 'cpu' });
+      // A v2 profile: a verification profile carries its decision model (fitted by the real code).
+      const enrolmentCheck = await imp('/src/core/enrolmentCheck.ts');
+      const decision = enrolmentCheck.fitDecisionModel({ scores: [0.9, 0.7, 0.4, 0.3, 0.6, 0.1], positives: [true, true, true, false, false, false] });
+      const formatVersion = profiles.APP_MODEL_FORMAT;
+      await profiles.saveModelRecord({ id: modelId, kind: 'verification', url: profiles.modelUrl(modelId), spec: { ...spec.defaultSpec('verification', 8), blockFilters: [4] }, classNames: ['others', profile], fingerprint, windowSettings: ws, encoding: es, createdAtEpochMs: 1000, backend: 'cpu', tfjsVersion: '4.22.0', formatVersion, featureModel: null, fusionWeight: 0 });
+      await profiles.saveProfile({ id: profile, name: profile, kind: 'verification', createdAtEpochMs: 1000, windows: 10, windowSettings: ws, encoding: es, fingerprint, modelId, quality: null, trainedAgainst: null, history: [], backend: 'cpu', decision, formatVersion });
     }
   }, opts);
 }
@@ -185,7 +189,7 @@ test('unticking "send raw pointer events" purges queued raw events at once; scor
     for (let seq = 0; seq < 3; seq++) {
       const n = 20;
       h.forwardChunk({ sessionId: 'sess-raw', seq, length: n, tMs: Float64Array.from({ length: n }, (_, i) => seq * 200 + i * 10), kind: new Uint8Array(n), x: new Float32Array(n).fill(5), y: new Float32Array(n).fill(6), button: new Int8Array(n).fill(-1), buttons: new Uint8Array(n), pointerKind: new Uint8Array(n).fill(1), dx: new Float32Array(n), dy: new Float32Array(n) }, meta);
-      h.forwardScore({ id: `score-${seq}`, sessionId: 'sess-raw', profileId: 'alice', modelId: 'm', windowIndex: seq, windowScore: 0.5, fusedScore: 0.5, confidence: 0.1, windowsSeen: seq + 1, decision: 'uncertain', flags: [], atEpochMs: Date.now() });
+      h.forwardScore({ id: `score-${seq}`, sessionId: 'sess-raw', profileId: 'alice', modelId: 'm', windowIndex: seq, windowScore: 0.5, fusedScore: 0.5, confidence: 0.1, windowsSeen: seq + 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs: Date.now() });
     }
     await h.hecClient().flush();
   });
@@ -307,7 +311,7 @@ test('retention covers every source but the simulator, counted from arrival, and
       await db.put('sessions', { ...m, storedAtEpochMs: now - 40 * DAY });
     }
     await db.put('sessions', meta('legacy-balabit', 'import-balabit', 0));
-    const score = (id: string, at: number) => hec.serializeEnvelope(hec.scoreEnvelope({ id, sessionId: 's', profileId: 'p', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'uncertain', flags: [], atEpochMs: at }, {}));
+    const score = (id: string, at: number) => hec.serializeEnvelope(hec.scoreEnvelope({ id, sessionId: 's', profileId: 'p', modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs: at }, {}));
     await q.idbHecQueue.put({ id: 'b', createdAtMs: now, body: [score('old-score', now - 40 * DAY), score('new-score', now)].join('\n'), bytes: 10, eventCount: 2, eventIds: ['old-score', 'new-score'], attempts: 0 });
     const removed = await sessions.pruneExpiredSessions(now);
     const left = await sessions.listSessions();

@@ -1,12 +1,19 @@
 /**
  * Issue #10 item 5: a profile file is untrusted. Crafted files are refused with a message naming the
  * field; nothing that says where to store something is taken from a file; unknown fields are dropped.
+ * Format v2 (issues #8, #9, #12): the decision model, the feature branch and the movement framing are
+ * validated too; v1 files and verification profiles without a decision model are refused with words.
  */
-import { describe, expect, it } from 'vitest';
-import { parseProfileBundle } from '../../src/core/profileBundle';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { FEATURE_MODEL_VERSION_READ, parseProfileBundle, PROFILE_FORMAT_VERSION } from '../../src/core/profileBundle';
 import { PointerprintError } from '../../src/core/errors';
-import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint } from '../../src/core/settings';
+import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint, SCREEN_FREE_ENCODING_SETTINGS } from '../../src/core/settings';
+import { FEATURE_COUNT } from '../../src/core/features';
+import { fitDecisionModel, testResults, type DecisionModel } from '../../src/core/enrolmentCheck';
+import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel, FEATURE_MODEL_VERSION, fitStandardiser, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { defaultSpec } from '../../src/ml/spec';
+import { APP_MODEL_FORMAT } from '../../src/store/profiles';
 
 const ws = { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 500 };
 const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 32 };
@@ -14,27 +21,57 @@ const fp = encodingFingerprint(ws, es);
 const weights = new Uint8Array(24).map((_, i) => i);
 const b64 = Buffer.from(weights).toString('base64');
 
+let featureModel: FeatureModelDescription;
+let decision: DecisionModel;
+let sequential: ReturnType<typeof testResults>['sequential'];
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  // A tiny feature branch described by the real code path (seeded initialisers, real standardiser).
+  const spec = { ...defaultFeatureSpec(2, FEATURE_COUNT), hidden: [3] };
+  const rows = 4;
+  const features = Float32Array.from({ length: rows * FEATURE_COUNT }, (_, i) => (i % 7) - 2 + i / 100);
+  const m = buildFeatureModel(spec, 3);
+  featureModel = await describeFeatureModel(m, spec, fitStandardiser({ dim: FEATURE_COUNT, count: rows, features }));
+  m.dispose();
+  // A decision model fitted by the real code path on validation-like scores; its replay on "test" windows.
+  const scores = [0.9, 0.8, 0.7, 0.35, 0.6, 0.2, 0.3, 0.1, 0.65, 0.4];
+  const positives = scores.map((_, i) => i < 5);
+  decision = fitDecisionModel({ scores, positives });
+  sequential = testResults(decision, { scores, positives, sessionIds: scores.map((_, i) => (i < 5 ? 'alice-1' : 'others-1')) }).sequential;
+});
+
 /** A bundle as `exportProfile` writes it (JSON turns NaN into null). */
 function good(): Record<string, any> {
   return JSON.parse(JSON.stringify({
-    format: 'pointerprint-profile', formatVersion: 1,
+    format: 'pointerprint-profile', formatVersion: 2,
     profile: {
       id: 'Alice Smith', name: 'Alice Smith', kind: 'verification', createdAtEpochMs: 1_764_000_000_000, windows: 120,
       windowSettings: ws, encoding: es, fingerprint: fp, modelId: 'b2c4e0f6-1111-4a4a-9b9b-000000000001',
-      quality: { testWindows: 20, accuracy: 0.9, auc: NaN, eer: 0.1, threshold: 0.5, far: 0.1, frr: 0.1, roc: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+      quality: { testWindows: 20, accuracy: 0.9, auc: NaN, eer: 0.1, threshold: decision.operatingPoint.threshold, far: 0.1, frr: 0.1, sequential, roc: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
       trainedAgainst: { classes: [{ name: 'others', sessions: 3, windows: 60, origins: ['Balabit data set (user7)'] }, { name: 'Alice Smith', sessions: 2, windows: 60, origins: [] }], split: { train: 80, val: 20, test: 20 }, heldOutBy: 'sessions', note: '' },
       history: [{ epoch: 0, trainLoss: 0.7, trainAcc: 0.5, valLoss: NaN, valAcc: NaN, ms: 100, msPerStep: 10, best: true }],
       backend: 'wasm',
+      decision,
+      formatVersion: 2,
     },
     model: {
       id: 'b2c4e0f6-1111-4a4a-9b9b-000000000001', kind: 'verification', url: 'indexeddb://pointerprint-model-b2c4e0f6-1111-4a4a-9b9b-000000000001',
       spec: defaultSpec('verification', 32), classNames: ['others', 'Alice Smith'], fingerprint: fp, windowSettings: ws, encoding: es,
-      createdAtEpochMs: 1_764_000_000_000, backend: 'wasm', tfjsVersion: '4.22.0', formatVersion: 1,
+      createdAtEpochMs: 1_764_000_000_000, backend: 'wasm', tfjsVersion: '4.22.0', formatVersion: 2,
+      featureModel, fusionWeight: 0.25,
     },
     modelTopology: { class_name: 'Sequential', config: { layers: [] } },
     weightSpecs: [{ name: 'dense/kernel', shape: [2, 3], dtype: 'float32' }],
     weightsBase64: b64,
   }));
+}
+
+/** The same bundle made under the screen-free drawing (movement framing changes the fingerprint). */
+function movementFramed(b: Record<string, any>): void {
+  const enc = { ...SCREEN_FREE_ENCODING_SETTINGS, sizePx: 32 };
+  b.profile.encoding = b.model.encoding = enc;
+  b.profile.fingerprint = b.model.fingerprint = encodingFingerprint(ws, enc);
 }
 
 function refusal(make: (b: Record<string, any>) => unknown): PointerprintError {
@@ -63,12 +100,65 @@ describe('parseProfileBundle', () => {
     expect(new Uint8Array(r.weightData)).toEqual(weights);
     // Same JSON as exported (key order kept), so an export → import round trip is exact.
     expect(JSON.stringify(r.profile)).toBe(JSON.stringify(good().profile));
+    const { url: _url, ...modelWithoutUrl } = good().model;
+    expect(JSON.stringify(r.model)).toBe(JSON.stringify(modelWithoutUrl));
+    // The v2 parts arrive whole: the decision model and the feature branch's weights.
+    expect(r.profile.decision).toEqual(decision);
+    expect(r.model.featureModel).toEqual(featureModel);
+    expect(r.model.fusionWeight).toBe(0.25);
+  });
+
+  it('accepts a screen-free (movement-framed) profile and keeps its framing', () => {
+    const b = good();
+    movementFramed(b);
+    const r = parseProfileBundle(JSON.stringify(b));
+    expect(r.model.encoding).toMatchObject({ framing: 'movement', framePx: SCREEN_FREE_ENCODING_SETTINGS.framePx });
+    expect(r.profile.fingerprint).toContain('-fm');
+    expect(JSON.stringify(r.profile)).toBe(JSON.stringify(b.profile));
+  });
+
+  it('accepts the steep calibration a fit on well-separated validation windows gives', () => {
+    const scores = [0.999, 0.998, 0.997, 0.996, 0.004, 0.003, 0.002, 0.001];
+    const steep = fitDecisionModel({ scores, positives: scores.map((s) => s > 0.5) });
+    expect(Math.abs(steep.calibration.a)).toBeGreaterThan(1e6);
+    const b = good();
+    b.profile.decision = JSON.parse(JSON.stringify(steep));
+    b.profile.quality.threshold = steep.operatingPoint.threshold;
+    expect(parseProfileBundle(JSON.stringify(b)).profile.decision).toEqual(steep);
+  });
+
+  it('accepts a group model (no decision model, no feature branch)', () => {
+    const b = good();
+    b.profile.kind = b.model.kind = b.model.spec.kind = 'group';
+    b.profile.decision = null;
+    b.model.featureModel = null;
+    b.model.fusionWeight = 0;
+    b.profile.quality.threshold = 0.5;
+    expect(parseProfileBundle(JSON.stringify(b)).profile.decision).toBeNull();
+  });
+
+  it('reads the format the store writes and the feature-model version the app trains', () => {
+    expect(PROFILE_FORMAT_VERSION).toBe(APP_MODEL_FORMAT);
+    expect(FEATURE_MODEL_VERSION_READ).toBe(FEATURE_MODEL_VERSION);
+  });
+
+  it.each([
+    ['a v1 file', (b: Record<string, any>) => ({ ...b, formatVersion: 1 }), /older version of Pointerprint \(format v1.*Please enrol again/],
+    ['a verification profile without a decision model', (b: Record<string, any>) => { b.profile.decision = null; }, /older version of Pointerprint .*without calibration.*Please enrol again/],
+    ['a feature model on other features', (b: Record<string, any>) => { b.model.featureModel.featuresVersion = 99; }, /older version of Pointerprint .*features v99.*Please enrol again/],
+    ['a feature model of another version', (b: Record<string, any>) => { b.model.featureModel.version = b.model.featureModel.spec.version = 7; }, /feature model v7/],
+    ['feature names that are not this version\'s', (b: Record<string, any>) => { b.model.featureModel.featureNames[0] = 'shoe size'; }, /trained on other features/],
+  ])('refuses %s as made by an older version (profile/version)', (_n, make, msg) => {
+    const e = refusal(make);
+    expect(e.code).toBe('profile/version');
+    expect(e.message).toMatch(msg);
   });
 
   const cases: [string, (b: Record<string, any>) => unknown, RegExp][] = [
     ['not JSON', () => '{"format":', /not JSON/],
     ['another format', () => ({ format: 'pointerprint-session' }), /not a Pointerprint profile export/],
-    ['a newer format', (b) => ({ ...b, formatVersion: 2 }), /format v2; this app reads v1/],
+    ['a newer format', (b) => ({ ...b, formatVersion: 3 }), /format v3 by a newer version of Pointerprint; this version reads v2/],
+    ['a profile format that disagrees with the file', (b) => { b.profile.formatVersion = 1; }, /file\.profile\.formatVersion must be 2/],
     ['a model id that escapes its storage key', (b) => { b.model.id = b.profile.modelId = '../pointerprint-model-victim'; }, /file\.profile\.modelId must be letters, digits/],
     ['a model id with a URL in it', (b) => { b.model.id = b.profile.modelId = 'x?https://evil'; }, /file\.profile\.modelId must be letters/],
     ['a profile pointing at another model', (b) => { b.profile.modelId = 'someone-elses-model'; }, /profile\.modelId .* is not model\.id/],
@@ -85,6 +175,34 @@ describe('parseProfileBundle', () => {
     ['a history that is not a list', (b) => { b.profile.history = 'lots'; }, /profile\.history must be a list/],
     ['an unknown model kind', (b) => { b.model.kind = b.profile.kind = 'oracle'; }, /kind must be "verification" or "group"/],
     ['a topology that is not an object', (b) => { b.modelTopology = 'Sequential'; }, /modelTopology must be an object/],
+    // v2: the encoding's framing.
+    ['an unknown framing', (b) => { b.model.encoding.framing = 'diagonal'; }, /model\.encoding\.framing must be "screen" or "movement"/],
+    ['a frame size out of range', (b) => { movementFramed(b); b.model.encoding = { ...b.model.encoding, framePx: -5 }; }, /model\.encoding\.framePx must be between 1/],
+    ['movement framing under a screen fingerprint', (b) => { b.model.encoding = { ...b.model.encoding, framing: 'movement', framePx: 1024 }; }, /does not match its own settings/],
+    // v2: the decision model.
+    ['a calibration slope that is not a number', (b) => { b.profile.decision.calibration.a = null; }, /profile\.decision\.calibration\.a must be a finite number/],
+    ['an overflowing calibration slope', (b) => { b.profile.decision.calibration.a = 1e300; }, /profile\.decision\.calibration\.a must be between/],
+    ['a calibration prior of 0', (b) => { b.profile.decision.calibration.prior = 0; }, /profile\.decision\.calibration\.prior must be between/],
+    ['an operating point above 1', (b) => { b.profile.decision.operatingPoint.threshold = 1.5; }, /profile\.decision\.operatingPoint\.threshold must be between 0 and 1/],
+    ['an operating point chosen on test windows', (b) => { b.profile.decision.operatingPoint.chosenOn = 'test'; }, /chosenOn must be "validation"/],
+    ['an SPRT error target of 0', (b) => { b.profile.decision.sequential.alpha = 0; }, /profile\.decision\.sequential\.alpha must be between/],
+    ['an SPRT LLR weight above 1', (b) => { b.profile.decision.sequential.llrWeight = 3; }, /profile\.decision\.sequential\.llrWeight must be between/],
+    ['an expected LLR beyond the window cap', (b) => { b.profile.decision.expectedLlr.genuine = b.profile.decision.maxWindowLlr + 1; }, /expectedLlr lies outside ±maxWindowLlr/],
+    ['a report threshold that is not the operating point', (b) => { b.profile.quality.threshold = 0.123; }, /quality\.threshold \(0\.123\) is not the decision's operating point/],
+    ['a group model with a decision model', (b) => { b.profile.kind = b.model.kind = b.model.spec.kind = 'group'; }, /a group model has no decision model/],
+    ['an unknown live verdict', (b) => { b.profile.quality.sequential.perSession[0].verdict = 'maybe'; }, /perSession\[0\]\.verdict must be "match" or "mismatch" or "not yet"/],
+    // v2: the feature branch.
+    ['a fusion weight above 1', (b) => { b.model.fusionWeight = 1.5; }, /model\.fusionWeight must be between 0 and 1/],
+    ['a fusion weight without a feature branch', (b) => { b.model.featureModel = null; }, /fusionWeight is 0\.25 but the model has no feature branch/],
+    ['feature weights that do not fit the layers', (b) => { b.model.featureModel.weights[0].shape = [FEATURE_COUNT, 4]; }, /featureModel\.weights\[0\] has shape \[\d+,4\] but its layers need \[\d+,3\]/],
+    ['a feature weight tensor with a value missing', (b) => { b.model.featureModel.weights[1].values.pop(); }, /featureModel\.weights\[1\] has 2 values for shape \[3\]/],
+    ['a feature layer missing', (b) => { b.model.featureModel.weights.splice(2, 2); }, /featureModel\.weights has 2 tensors but its layers need 4/],
+    ['a feature weight that is not a number', (b) => { b.model.featureModel.weights[0].values[5] = 'x'; }, /featureModel\.weights\[0\]\.values\[5\] must be a finite number/],
+    ['a declared input size that is not the feature count', (b) => { b.model.featureModel.spec.inputDim = FEATURE_COUNT + 1; }, /spec\.inputDim is \d+ but there are \d+ features/],
+    ['a standardiser of the wrong length', (b) => { b.model.featureModel.standardiser.mean.pop(); }, /standardiser has \d+ means and \d+ sds/],
+    ['a standardiser dividing by zero', (b) => { b.model.featureModel.standardiser.sd[3] = 0; }, /standardiser\.sd\[3\] must be between/],
+    ['a feature branch with other classes', (b) => { b.model.featureModel.spec.numClasses = 3; }, /featureModel has 3 outputs but the image network has 2/],
+    ['an absurdly wide feature layer', (b) => { b.model.featureModel.spec.hidden = [100_000]; }, /featureModel\.spec\.hidden\[0\] must be between 1 and 4096/],
   ];
   it.each(cases)('refuses %s with a message naming the field', (_n, make, msg) => {
     const e = refusal(make);

@@ -25,7 +25,7 @@ const chunk = (sessionId: string, seq: number) => ({
 });
 const raw = (sessionId: string, profileId: string, seq = 0): HecEnvelope => pointerEnvelopes(chunk(sessionId, seq), meta(sessionId, profileId), {})[0];
 const score = (id: string, profileId: string, atEpochMs = 1_764_000_000_000): HecEnvelope => scoreEnvelope({
-  id, sessionId: 's', profileId, modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'uncertain', flags: [], atEpochMs,
+  id, sessionId: 's', profileId, modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs,
 } satisfies LiveScore, {});
 
 function batchOf(id: string, envs: HecEnvelope[]): QueuedBatch {
