@@ -1,7 +1,7 @@
 /**
  * From a model's raw window scores to numbers a decision can rest on.
  *
- * - **Platt scaling**: p = σ(a·logit(s) + b), fitted by (damped) Newton on the validation windows with
+ * - **Platt scaling**: p = σ(a·logit(s) + b), fitted by Newton with a line search on the validation windows with
  *   Platt's smoothed targets, so a perfectly separated validation set still gives finite a, b.
  * - **Window log-likelihood ratio**: log p(s | genuine) / p(s | impostor) = logit(p) − logit(prior),
  *   where prior is the genuine fraction of the calibration set (Platt's p is a posterior under that
@@ -58,23 +58,47 @@ export function fitPlatt(scores: ArrayLike<number>, positives: ArrayLike<boolean
   const tNeg = 1 / (nNeg + 2);
   const x = Array.from({ length: scores.length }, (_, i) => logit(scores[i]));
   const t = Array.from({ length: scores.length }, (_, i) => (positives[i] ? tPos : tNeg));
-  let a = 1, b = 0;
-  const ridge = 1e-6;
+  // Newton with a backtracking line search (Lin, Lin & Weng 2007, "A note on Platt's probabilistic
+  // outputs"): a plain Newton step overshoots when the data are (nearly) separable (σ saturates, the
+  // Hessian vanishes, the step explodes: slopes of 1e7 were seen); the line search only accepts steps
+  // that lower the loss, so the fit converges to the finite optimum the smoothed targets guarantee.
+  const loss = (a: number, b: number): number => {
+    let f = 0;
+    for (let i = 0; i < x.length; i++) {
+      const z = a * x[i] + b;
+      // −[t log σ(z) + (1 − t) log(1 − σ(z))] = softplus(−z) + (1 − t) z, computed without overflow.
+      f += (z >= 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z))) + (1 - t[i]) * z;
+    }
+    return f;
+  };
+  let a = 0, b = Math.log((nPos + 1) / (nNeg + 1));
+  let f = loss(a, b);
+  const ridge = 1e-12;
   for (let it = 0; it < iterations; it++) {
     let ga = 0, gb = 0, haa = ridge, hab = 0, hbb = ridge;
     for (let i = 0; i < x.length; i++) {
       const p = sigmoid(a * x[i] + b);
       const d = p - t[i];
-      const w = Math.max(p * (1 - p), 1e-12);
+      const w = p * (1 - p);
       ga += d * x[i]; gb += d;
       haa += w * x[i] * x[i]; hab += w * x[i]; hbb += w;
     }
+    if (Math.abs(ga) < 1e-7 && Math.abs(gb) < 1e-7) break;
     const det = haa * hbb - hab * hab;
-    if (!(Math.abs(det) > 1e-18)) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da; b -= db;
-    if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) break;
+    if (!(Math.abs(det) > 1e-300)) break;
+    const da = -(hbb * ga - hab * gb) / det;
+    const db = -(haa * gb - hab * ga) / det;
+    const slope = ga * da + gb * db;
+    let step = 1;
+    while (step >= 1e-10) {
+      const fNew = loss(a + step * da, b + step * db);
+      if (fNew < f + 1e-4 * step * slope) {
+        a += step * da; b += step * db; f = fNew;
+        break;
+      }
+      step /= 2;
+    }
+    if (step < 1e-10) break;
   }
   return { kind: 'platt', a, b, prior: nPos / (nPos + nNeg), windows: nPos + nNeg };
 }

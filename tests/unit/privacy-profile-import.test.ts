@@ -117,10 +117,10 @@ describe('parseProfileBundle', () => {
     expect(JSON.stringify(r.profile)).toBe(JSON.stringify(b.profile));
   });
 
-  it('accepts the steep calibration a fit on well-separated validation windows gives', () => {
+  it('accepts the calibration a fit on well-separated validation windows gives', () => {
     const scores = [0.999, 0.998, 0.997, 0.996, 0.004, 0.003, 0.002, 0.001];
     const steep = fitDecisionModel({ scores, positives: scores.map((s) => s > 0.5) });
-    expect(Math.abs(steep.calibration.a)).toBeGreaterThan(1e6);
+    expect(Number.isFinite(steep.calibration.a) && Number.isFinite(steep.calibration.b)).toBe(true);
     const b = good();
     b.profile.decision = JSON.parse(JSON.stringify(steep));
     b.profile.quality.threshold = steep.operatingPoint.threshold;

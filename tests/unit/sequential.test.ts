@@ -42,6 +42,18 @@ describe('Platt calibration', () => {
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(1);
   });
+  it('converges to the smoothed-target optimum on separated validation windows (no runaway slope)', () => {
+    // 10 + 10 windows, every genuine score above every impostor's, as a well-trained model gives: the
+    // fitted probabilities must sit near Platt's targets (11/12 and 1/12), not at 0 / 1 with a ~1e7 slope.
+    const gen = [0.97, 0.95, 0.99, 0.9, 0.93, 0.96, 0.98, 0.92, 0.94, 0.91];
+    const imp = [0.05, 0.1, 0.02, 0.2, 0.08, 0.12, 0.04, 0.15, 0.07, 0.03];
+    const c = fitPlatt([...gen, ...imp], [...gen.map(() => true), ...imp.map(() => false)]);
+    expect(Math.abs(c.a)).toBeLessThan(10);
+    const meanGen = gen.reduce((m, s) => m + calibrate(c, s), 0) / gen.length;
+    const meanImp = imp.reduce((m, s) => m + calibrate(c, s), 0) / imp.length;
+    expect(meanGen).toBeCloseTo(11 / 12, 1);
+    expect(meanImp).toBeCloseTo(1 / 12, 1);
+  });
   it('returns the identity (windows 0) when a class is missing', () => {
     expect(fitPlatt([0.3, 0.7], [true, true])).toEqual(IDENTITY_CALIBRATION);
   });
