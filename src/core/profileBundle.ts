@@ -164,6 +164,13 @@ const featureModel = obj({
     shape: arrayOf(num({ min: 1, max: 1e6, integer: true }), { min: 1, max: 2 }),
     values: arrayOf(num(), { max: 2e7 }),
   }), { min: 2, max: 2 * (MAX_FEATURE_LAYERS + 1) }),
+  closeness: optional(obj({
+    version: literal(1),
+    center: arrayOf(num(), { min: 1, max: 10_000 }),
+    scale: arrayOf(num({ min: 1e-12, max: 1e12 }), { min: 1, max: 10_000 }),
+    clip: num({ min: 1e-6, max: 1e6 }),
+    reference: arrayOf(num({ min: 0 }), { min: 1, max: 100_000 }),
+  })),
 });
 
 const profileSchema = obj({
@@ -287,6 +294,10 @@ function checkFeatureModel(f: ImportedFeatureModel, numClasses: number): void {
     bad(`${where}.standardiser has ${f.standardiser.mean.length} means and ${f.standardiser.sd.length} sds for ${dim} features.`);
   }
   if (f.spec.numClasses !== numClasses) bad(`${where} has ${f.spec.numClasses} outputs but the image network has ${numClasses}.`);
+  if (f.closeness && (f.closeness.center.length !== dim || f.closeness.scale.length !== dim)) {
+    bad(`${where}.closeness has ${f.closeness.center.length} centres and ${f.closeness.scale.length} scales for ${dim} features.`);
+  }
+  if (f.closeness && f.closeness.reference.some((v, i, a) => i > 0 && v < a[i - 1])) bad(`${where}.closeness.reference must be in ascending order.`);
   // Dense layers in order: kernel [in, out] then bias [out] (dropout has no weights).
   const sizes = [dim, ...f.spec.hidden, f.spec.numClasses];
   const expected = sizes.slice(1).flatMap((out, i) => [[sizes[i], out], [out]]);

@@ -66,6 +66,14 @@ export const SCREEN_FREE_ENCODING_SETTINGS: EncodingSettings = {
   framePx: MOVEMENT_FRAME_PX,
 };
 
+/**
+ * What the app captures and learns with: the settings the benchmark validated (its quick profile:
+ * 100-event windows, screen-free 48 px images; docs/benchmark.md). The shipped background set and a
+ * person's own recordings are cut and drawn the same way.
+ */
+export const APP_WINDOW_SETTINGS: WindowSettings = { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 100 };
+export const APP_ENCODING_SETTINGS: EncodingSettings = { ...SCREEN_FREE_ENCODING_SETTINGS, sizePx: 48 };
+
 /** A stable string naming the settings a model depends on. */
 export function encodingFingerprint(w: WindowSettings, e: EncodingSettings): string {
   const win = w.mode === 'events' ? `ev${w.eventsPerWindow}` : `t${w.spanMs}`;

@@ -21,6 +21,7 @@ import { PointerprintError } from '../core/errors';
 import { defaultSpec, type ModelKind, type ModelSpec } from './model';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
+import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../core/closeness';
 import { defaultFeatureSpec, describeFeatureModel, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
 import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
@@ -330,11 +331,15 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     fusionWeight = chooseFusionWeight(valImg, valFeat, valSet.labels, k);
     const valP = fuseBranchProba(valImg, valFeat, valSet.count, k, fusionWeight);
     const testP = fuseBranchProba(await predictProba(r.model, testSet), await predictFeatureProba(f.model, f.standardiser, featureSet(split.test)), testSet.count, k, fusionWeight);
-    if (spec.kind === 'verification') {
-      const col1 = (p: Float32Array, n: number) => Float32Array.from({ length: n }, (_, i) => p[i * k + 1]);
-      ({ quality, decision, check } = verificationQuality(col1(valP, valSet.count), split.val, col1(testP, testSet.count), split.test));
-    } else quality = qualityOf(testP, k, testSet);
     featureModel = await describeFeatureModel(f.model, defaultFeatureSpec(numClasses, FEATURE_COUNT), f.standardiser);
+    if (spec.kind === 'verification') {
+      // The window must also look like the person's own training windows (core/closeness): fitted on
+      // training windows only, applied to validation (calibration, operating point) and test alike.
+      const gate = fitPersonCloseness(split.train);
+      featureModel.closeness = gate;
+      const col1 = (p: Float32Array, items: readonly LabelledImage[]) => Float32Array.from(items, (it, i) => gatedScore(p[i * k + 1], closeness(gate, it.features)));
+      ({ quality, decision, check } = verificationQuality(col1(valP, split.val), split.val, col1(testP, split.test), split.test));
+    } else quality = qualityOf(testP, k, testSet);
   }
   f?.model.dispose();
   const counts = labelCounts(images);
@@ -354,6 +359,13 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     quality, trainedAgainst, fingerprint: encodingFingerprint(job.windowSettings, es), backend: r.backend, droppedWindows: dropped,
     decision, check, featureModel, fusionWeight,
   };
+}
+
+/** The closeness model of the person (label 1) from training windows, in time order (core/closeness). */
+export function fitPersonCloseness(train: readonly LabelledImage[]): ClosenessModel {
+  const own = train.filter((it) => it.label === 1)
+    .sort((a, b) => a.sessionStart - b.sessionStart || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0) || a.windowIndex - b.windowIndex);
+  return fitCloseness(own.map((it) => it.features), train.map((it) => it.features));
 }
 
 /** The kinematic features of labelled windows as a FeatureSet. */

@@ -11,6 +11,7 @@ import { PointerprintError } from '../core/errors';
 import type { EventColumns, SizePx } from '../core/events';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { fuseBranchProba } from '../core/fusion';
+import { closeness, gatedScore } from '../core/closeness';
 import type { EncodingSettings } from '../core/settings';
 import { predictFeatureProba, type loadFeatureModel } from './featureModel';
 import { rgbaToRgb } from './pipeline';
@@ -53,10 +54,15 @@ export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowTo
   const pImg = await predictProba(v.image, { sizePx: s, count: n, pixels, labels: new Int32Array(n), background: BACKGROUND });
   const k = pImg.length / Math.max(1, n);
   let p = pImg;
+  const features = new Float32Array(v.features ? n * FEATURE_COUNT : 0);
   if (v.features) {
-    const features = new Float32Array(n * FEATURE_COUNT);
     windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
     p = fuseBranchProba(pImg, await predictFeatureProba(v.features.model, v.features.standardiser, { count: n, features }), n, k, v.fusionWeight);
   }
-  return Array.from({ length: n }, (_, i) => p[i * k + v.cls]);
+  const gate = v.features?.closeness;
+  return Array.from({ length: n }, (_, i) => {
+    const score = p[i * k + v.cls];
+    // Verification profiles also require the window to look like the person's own (core/closeness).
+    return gate ? gatedScore(score, closeness(gate, features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT))) : score;
+  });
 }

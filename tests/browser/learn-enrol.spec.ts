@@ -1,6 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { PERSONAS } from '../../src/core/simulate';
-import { addPad, blockHmr, configureCapture, drive, giveConsent, removePad, setProfileAndStart, stopCapture, watchConsole } from './learn-helpers';
+import { addPad, blockHmr, configureCapture, drive, giveConsent, liveSession, type CaptureModule, removePad, setProfileAndStart, stopCapture, watchConsole } from './learn-helpers';
 
 /**
  * End to end through the real app: two distinctly different synthetic people (the simulator's personas) move the
@@ -20,56 +20,6 @@ const SESSIONS_PER_PERSON = 5;
 const REACHES_PER_SESSION = Number(process.env.PP_REACHES ?? 10);
 /** The live verdict must be reached within this many windows. */
 const MAX_WINDOWS_TO_VERDICT = 10;
-
-type LiveModule = typeof import('../../src/app/learn/liveScorer.svelte');
-type CaptureModule = typeof import('../../src/ui/capture/captureStore.svelte');
-
-/** The live scorer's state as the app holds it (exact fused score; the gauge rounds to whole %). */
-async function readLive(page: Page) {
-  return page.evaluate(async () => {
-    const [lu, cu] = ['/src/app/learn/liveScorer.svelte.ts', '/src/ui/capture/captureStore.svelte.ts'];
-    const { liveScorer } = (await import(/* @vite-ignore */ lu)) as LiveModule;
-    const { capture } = (await import(/* @vite-ignore */ cu)) as CaptureModule;
-    const last = liveScorer.history.at(-1);
-    return {
-      session: capture.meta?.id ?? null, lastScoredSession: last?.sessionId ?? null,
-      fused: liveScorer.fused.fusedScore, confidence: liveScorer.fused.confidence, windows: liveScorer.fused.windowsSeen,
-      verdict: liveScorer.fused.verdict, decidedAt: liveScorer.fused.decidedAt, evidence: liveScorer.fused.sumLlr,
-      upper: liveScorer.fused.upper, lower: liveScorer.fused.lower, windowScores: liveScorer.history.filter((h) => h.sessionId === last?.sessionId).map((h) => +h.windowScore.toFixed(3)),
-    };
-  });
-}
-
-/**
- * Score one fresh live session of a persona against the enrolled profile through the Live score view:
- * start, drive the mouse, wait until every completed window of *this* session is scored, stop.
- */
-async function liveSession(page: Page, who: 'alice' | 'bob', seed: number) {
-  await page.getByTestId('score-start').click();
-  await expect(page.getByTestId('score-stop')).toBeVisible();
-  await addPad(page);
-  await drive(page, PERSONAS[who], seed, REACHES_PER_SESSION);
-  await removePad(page);
-  // Windows are scored one by one in the worker: wait until this session's count stops growing.
-  let prev = -1;
-  await expect.poll(async () => {
-    const r = await readLive(page);
-    const n = r.session && r.lastScoredSession === r.session ? r.windows : 0;
-    const settled = n > 2 && n === prev;
-    prev = n;
-    return settled;
-  }, { timeout: 60_000, intervals: [1000] }).toBe(true);
-  const r = await readLive(page);
-  // The gauge shows the same fused score the scorer holds.
-  await expect(page.getByTestId('score-fused')).toContainText(`${(r.fused * 100).toFixed(0)} %`);
-  await expect(page.getByTestId('score-decision')).toHaveAttribute('data-verdict', r.verdict);
-  await expect(page.getByTestId('score-windows')).toHaveText(String(r.windows));
-  const shown = { fused: (await page.getByTestId('score-fused').textContent())?.trim(), decision: (await page.getByTestId('score-decision').textContent())?.trim() };
-  await page.getByTestId('score-stop').click();
-  await expect(page.getByTestId('score-start')).toBeVisible();
-  console.log(`live ${who} session vs alice's profile: verdict ${r.verdict} after ${r.decidedAt} of ${r.windows} windows (UI "${shown.decision}"), evidence ${r.evidence.toFixed(2)} (bounds ${r.lower.toFixed(2)} / ${r.upper.toFixed(2)}), fused ${r.fused.toFixed(3)}; window scores ${JSON.stringify(r.windowScores)}`);
-  return r;
-}
 
 test('two synthetic people: enrol alice against bob, model separates them, UI stays responsive', async ({ page }) => {
   test.setTimeout(600_000);
@@ -168,8 +118,8 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
   await expect(page.getByTestId('score-error')).toContainText('trained on 32 px images');
   await configureCapture(page);
   // Then a fresh session of alice (genuine) and one of bob (an impostor): both unseen in training.
-  const genuine = await liveSession(page, 'alice', 999);
-  const impostor = await liveSession(page, 'bob', 998);
+  const genuine = await liveSession(page, 'alice', 999, REACHES_PER_SESSION);
+  const impostor = await liveSession(page, 'bob', 998, REACHES_PER_SESSION);
   console.log(`live verdicts: alice ${genuine.verdict} after ${genuine.decidedAt} windows, bob ${impostor.verdict} after ${impostor.decidedAt} windows (must be match / mismatch within ${MAX_WINDOWS_TO_VERDICT}); evidence margin ${(genuine.evidence - impostor.evidence).toFixed(2)} (bounds span ${(genuine.upper - genuine.lower).toFixed(2)})`);
   expect(genuine.verdict, 'the enrolled person is recognised').toBe('match');
   expect(impostor.verdict, 'the impostor is rejected').toBe('mismatch');

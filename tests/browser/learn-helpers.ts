@@ -3,8 +3,8 @@
  * capture settings the tests train with, recording under a profile, driving the real mouse through a
  * simulator persona, and watching the page's console.
  */
-import type { Page } from '@playwright/test';
-import { humanSteps, type HumanPersona } from '../../src/core/simulate';
+import { expect, type Page } from '@playwright/test';
+import { humanSteps, PERSONAS, type HumanPersona } from '../../src/core/simulate';
 
 /** Pauses between reaches are capped (they only add idle time, not movement). */
 export const MAX_WAIT_MS = 150;
@@ -45,7 +45,7 @@ export function watchConsole(page: Page): { errors: string[]; warnings: string[]
   return out;
 }
 
-type CaptureModule = typeof import('../../src/ui/capture/captureStore.svelte');
+export type CaptureModule = typeof import('../../src/ui/capture/captureStore.svelte');
 
 /** Small windows and images so training fits CI on 2 cores: 80 events per window, 32 px. */
 export async function configureCapture(page: Page): Promise<void> {
@@ -96,12 +96,16 @@ export async function removePad(page: Page): Promise<void> {
   await page.evaluate(() => document.getElementById('pad')?.remove());
 }
 
-/** Drive the real mouse through a persona's movement inside a blank box of the page, in real time. */
-export async function drive(page: Page, persona: HumanPersona, seed: number, reaches: number, box: Box = PAD_BOX): Promise<void> {
+/**
+ * Drive the real mouse through a persona's movement inside a blank box of the page, in real time.
+ * Pauses are capped at `maxWaitMs` (default MAX_WAIT_MS, to keep tests short; a test that needs each
+ * persona's own pauses passes a larger cap).
+ */
+export async function drive(page: Page, persona: HumanPersona, seed: number, reaches: number, box: Box = PAD_BOX, maxWaitMs = MAX_WAIT_MS): Promise<void> {
   const steps = humanSteps(persona, { width: box.width, height: box.height }, { seed, reaches });
   let due = performance.now();
   for (const s of steps) {
-    due += Math.min(s.dtMs, MAX_WAIT_MS);
+    due += Math.min(s.dtMs, maxWaitMs);
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const x = box.x + s.x, y = box.y + s.y;
@@ -109,4 +113,53 @@ export async function drive(page: Page, persona: HumanPersona, seed: number, rea
     else if (s.action === 'down') { await page.mouse.move(x, y); await page.mouse.down(); }
     else { await page.mouse.move(x, y); await page.mouse.up(); }
   }
+}
+
+type LiveModule = typeof import('../../src/app/learn/liveScorer.svelte');
+
+/** The live scorer's state as the app holds it (exact fused score; the gauge rounds to whole %). */
+export async function readLive(page: Page) {
+  return page.evaluate(async () => {
+    const [lu, cu] = ['/src/app/learn/liveScorer.svelte.ts', '/src/ui/capture/captureStore.svelte.ts'];
+    const { liveScorer } = (await import(/* @vite-ignore */ lu)) as LiveModule;
+    const { capture } = (await import(/* @vite-ignore */ cu)) as CaptureModule;
+    const last = liveScorer.history.at(-1);
+    return {
+      session: capture.meta?.id ?? null, lastScoredSession: last?.sessionId ?? null,
+      fused: liveScorer.fused.fusedScore, confidence: liveScorer.fused.confidence, windows: liveScorer.fused.windowsSeen,
+      verdict: liveScorer.fused.verdict, decidedAt: liveScorer.fused.decidedAt, evidence: liveScorer.fused.sumLlr,
+      upper: liveScorer.fused.upper, lower: liveScorer.fused.lower, windowScores: liveScorer.history.filter((h) => h.sessionId === last?.sessionId).map((h) => +h.windowScore.toFixed(3)),
+    };
+  });
+}
+
+/**
+ * Score one fresh live session of a persona against the enrolled profile through the Live score view:
+ * start, drive the mouse, wait until every completed window of *this* session is scored, stop.
+ */
+export async function liveSession(page: Page, who: 'alice' | 'bob', seed: number, reaches: number, maxWaitMs = MAX_WAIT_MS) {
+  await page.getByTestId('score-start').click();
+  await expect(page.getByTestId('score-stop')).toBeVisible();
+  await addPad(page);
+  await drive(page, PERSONAS[who], seed, reaches, PAD_BOX, maxWaitMs);
+  await removePad(page);
+  // Windows are scored one by one in the worker: wait until this session's count stops growing.
+  let prev = -1;
+  await expect.poll(async () => {
+    const r = await readLive(page);
+    const n = r.session && r.lastScoredSession === r.session ? r.windows : 0;
+    const settled = n > 2 && n === prev;
+    prev = n;
+    return settled;
+  }, { timeout: 60_000, intervals: [1000] }).toBe(true);
+  const r = await readLive(page);
+  // The gauge shows the same fused score the scorer holds.
+  await expect(page.getByTestId('score-fused')).toContainText(`${(r.fused * 100).toFixed(0)} %`);
+  await expect(page.getByTestId('score-decision')).toHaveAttribute('data-verdict', r.verdict);
+  await expect(page.getByTestId('score-windows')).toHaveText(String(r.windows));
+  const shown = { fused: (await page.getByTestId('score-fused').textContent())?.trim(), decision: (await page.getByTestId('score-decision').textContent())?.trim() };
+  await page.getByTestId('score-stop').click();
+  await expect(page.getByTestId('score-start')).toBeVisible();
+  console.log(`live ${who} session vs the profile: verdict ${r.verdict} after ${r.decidedAt} of ${r.windows} windows (UI "${shown.decision}"), evidence ${r.evidence.toFixed(2)} (bounds ${r.lower.toFixed(2)} / ${r.upper.toFixed(2)}), fused ${r.fused.toFixed(3)}; window scores ${JSON.stringify(r.windowScores)}`);
+  return r;
 }

@@ -11,6 +11,7 @@ import { PointerprintError } from '../../src/core/errors';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint, SCREEN_FREE_ENCODING_SETTINGS } from '../../src/core/settings';
 import { FEATURE_COUNT } from '../../src/core/features';
 import { fitDecisionModel, testResults, type DecisionModel } from '../../src/core/enrolmentCheck';
+import { fitCloseness } from '../../src/core/closeness';
 import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel, FEATURE_MODEL_VERSION, fitStandardiser, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { defaultSpec } from '../../src/ml/spec';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
@@ -33,6 +34,9 @@ beforeAll(async () => {
   const features = Float32Array.from({ length: rows * FEATURE_COUNT }, (_, i) => (i % 7) - 2 + i / 100);
   const m = buildFeatureModel(spec, 3);
   featureModel = await describeFeatureModel(m, spec, fitStandardiser({ dim: FEATURE_COUNT, count: rows, features }));
+  // The person's closeness model (core/closeness), fitted by the real code path on the same rows.
+  const asRows = Array.from({ length: rows }, (_, r) => features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
+  featureModel.closeness = fitCloseness(asRows, asRows);
   m.dispose();
   // A decision model fitted by the real code path on validation-like scores; its replay on "test" windows.
   const scores = [0.9, 0.8, 0.7, 0.35, 0.6, 0.2, 0.3, 0.1, 0.65, 0.4];
@@ -202,6 +206,9 @@ describe('parseProfileBundle', () => {
     ['a standardiser of the wrong length', (b) => { b.model.featureModel.standardiser.mean.pop(); }, /standardiser has \d+ means and \d+ sds/],
     ['a standardiser dividing by zero', (b) => { b.model.featureModel.standardiser.sd[3] = 0; }, /standardiser\.sd\[3\] must be between/],
     ['a feature branch with other classes', (b) => { b.model.featureModel.spec.numClasses = 3; }, /featureModel has 3 outputs but the image network has 2/],
+    ['a closeness model of the wrong length', (b) => { b.model.featureModel.closeness.center.pop(); }, /closeness has \d+ centres and \d+ scales for \d+ features/],
+    ['a closeness scale of 0', (b) => { b.model.featureModel.closeness.scale[2] = 0; }, /closeness\.scale\[2\] must be between/],
+    ['closeness reference distances out of order', (b) => { b.model.featureModel.closeness.reference = [2, 1]; }, /closeness\.reference must be in ascending order/],
     ['an absurdly wide feature layer', (b) => { b.model.featureModel.spec.hidden = [100_000]; }, /featureModel\.spec\.hidden\[0\] must be between 1 and 4096/],
   ];
   it.each(cases)('refuses %s with a message naming the field', (_n, make, msg) => {

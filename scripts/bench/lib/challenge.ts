@@ -18,6 +18,7 @@ import { featureSet, round, spread, trainValItems, windowItems, type BenchContex
 import { modelFlops } from './flops';
 import type { WindowRef } from './images';
 import { chooseFeatureWeight } from '../../../src/ml/verifier';
+import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../../../src/core/closeness';
 import { fuseBranches, sessionMetrics, validationClaims, type Claim } from './verify';
 import type { tf } from './tfnode';
 
@@ -37,6 +38,28 @@ export interface VerifierScores {
   /** Test sessions: window P(claimed) and window times, in order. */
   test: { id: string; illegal: boolean; p: number[]; startMs: number[]; endMs: number[] }[];
   weight: number;
+}
+
+/**
+ * Validation pseudo-sessions under the app's verifier: the claims (same order as `validationClaims` builds
+ * them: per true user, chunks in order, each claimed as every account) with each window's fused
+ * probability gated by the claimed account's closeness.
+ */
+function claimsGated(vaItems: readonly Item[], claims: readonly Claim[], k: number, chunk: number, w: number, gates: readonly ClosenessModel[]): { genuine: boolean; p: number[] }[] {
+  const byUser = new Map<number, Item[]>();
+  for (const it of vaItems) { let a = byUser.get(it.label); if (!a) byUser.set(it.label, (a = [])); a.push(it); }
+  const out: { genuine: boolean; p: number[] }[] = [];
+  let n = 0;
+  for (const [, its] of byUser) {
+    for (let at = 0; at < its.length; at += chunk) {
+      const part = its.slice(at, at + chunk);
+      for (let c = 0; c < k; c++) {
+        const cl = claims[n++];
+        out.push({ genuine: cl.genuine, p: cl.features.map((pf, i) => gatedScore(cl.image.length ? fuseBranches(pf, cl.image[i], w) : pf, closeness(gates[c], part[i].feat))) });
+      }
+    }
+  }
+  return out;
 }
 
 /** Per test session, the claimed class's probability per window from a k-class proba matrix. */
@@ -113,9 +136,19 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   const fusedTest = (i: number, it: Item) => (imgTest ? fuseBranches(fb.testProba[i * k + it.label], imgTest[i * k + it.label], w) : fb.testProba[i * k + it.label]);
   const fusedProbs = new Map<string, number[]>();
   testItems.forEach((it, i) => { let a = fusedProbs.get(it.sessionId); if (!a) fusedProbs.set(it.sessionId, (a = [])); a.push(fusedTest(i, it)); });
-  const headline = sessionMetrics(scored, fusedProbs, users, true);
-  variants.fused = { globalAuc: headline.globalAuc, sessionEer: headline.sessionEer, meanPerUserAuc: headline.meanPerUserAuc, meanPerUserEer: headline.meanPerUserEer, windowAuc: headline.windowAuc, featureWeight: w };
-  log(`[challenge] fused (feature weight ${w}, chosen on validation): GLOBAL AUC ${headline.globalAuc} | EER ${headline.sessionEer} | mean per-user AUC ${headline.meanPerUserAuc} — ${elapsed()}`);
+  const fused = sessionMetrics(scored, fusedProbs, users, false);
+  variants.fused = { ...fused, featureWeight: w };
+  log(`[challenge] fused (feature weight ${w}, chosen on validation): global AUC ${fused.globalAuc} — ${elapsed()}`);
+
+  // The app's verifier (src/core/closeness.ts): each window must also look like the claimed account's own
+  // training windows, score = min(fused P(claimed), closeness to that account). Fixed a priori, not chosen here.
+  const gates = users.map((_, u) => fitCloseness(trItems.filter((it) => it.label === u).sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.order - b.order)).map((it) => it.feat), trItems.map((it) => it.feat)));
+  const gatedTest = (i: number, it: Item) => gatedScore(fusedTest(i, it), closeness(gates[it.label], it.feat));
+  const gatedProbs = new Map<string, number[]>();
+  testItems.forEach((it, i) => { let a = gatedProbs.get(it.sessionId); if (!a) gatedProbs.set(it.sessionId, (a = [])); a.push(gatedTest(i, it)); });
+  const headline = sessionMetrics(scored, gatedProbs, users, true);
+  variants.fusedGated = { globalAuc: headline.globalAuc, sessionEer: headline.sessionEer, meanPerUserAuc: headline.meanPerUserAuc, meanPerUserEer: headline.meanPerUserEer, windowAuc: headline.windowAuc, featureWeight: w };
+  log(`[challenge] fused + closeness gate (the app's verifier): GLOBAL AUC ${headline.globalAuc} | EER ${headline.sessionEer} | mean per-user AUC ${headline.meanPerUserAuc} — ${elapsed()}`);
 
   // Control: screen size alone. Anomaly = 1 − share of the account's training sessions on the same screen.
   const screenKey = (s: { space: { width: number; height: number } }) => `${s.space.width}x${s.space.height}`;
@@ -132,14 +165,14 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   log(`[challenge] baseline screen only: global AUC ${screenOnly.globalAuc}`);
 
   // The default verifier's window probabilities, for the sequential replay (validation → calibration, test → replay).
-  const validation = claims.map((c) => ({ genuine: c.genuine, p: c.features.map((pf, i) => (c.image.length ? fuseBranches(pf, c.image[i], w) : pf)) }));
+  const validation = claimsGated(vaItems, claims, k, p.maxWindowsPerTestSession, w, gates);
   const test = testSessions.map((s) => {
     const its = testItems.map((it, i) => ({ it, i })).filter(({ it }) => it.sessionId === s.id);
-    return { id: s.id, illegal: !!s.illegal, p: its.map(({ it, i }) => fusedTest(i, it)), startMs: its.map(({ it }) => it.startMs), endMs: its.map(({ it }) => it.endMs) };
+    return { id: s.id, illegal: !!s.illegal, p: its.map(({ it, i }) => gatedTest(i, it)), startMs: its.map(({ it }) => it.startMs), endMs: its.map(({ it }) => it.endMs) };
   });
   const report = {
-    design: `default verifier = the fused model: per window, log-odds of P(claimed account) from a ${k}-class feature MLP and a ${k}-class CNN on screen-free images, weighted ${w} : ${round(1 - w, 2)} (weight chosen on validation pseudo-sessions from training_files); session anomaly = 1 − fused probability over the session's first ${p.maxWindowsPerTestSession} windows (mean clamped log-odds)`,
-    defaultVerifier: imgTest ? 'fused' : 'features',
+    design: `default verifier = the app's: per window, log-odds of P(claimed account) from a ${k}-class feature MLP and a ${k}-class CNN on screen-free images, weighted ${w} : ${round(1 - w, 2)} (weight chosen on validation pseudo-sessions from training_files), then min(that, closeness of the window to the claimed account's own training windows) (src/core/closeness.ts, fixed a priori); session anomaly = 1 − fused probability over the session's first ${p.maxWindowsPerTestSession} windows (mean clamped log-odds)`,
+    defaultVerifier: imgTest ? 'fusedGated' : 'featuresGated',
     shuffledLabelControl: !!p.shuffledLabelControl,
     trainWindows: trItems.length, valWindows: vaItems.length, testWindowsScored: testItems.length,
     ...headline,

@@ -10,7 +10,7 @@ import type { Recorder, RecorderCounters, RecorderState, StorageStatus } from '.
 import type { EventChunk, SessionMeta } from '../../core/events';
 import type { DroppedWindow } from '../../core/segment';
 import { LiveSession, type CompletedWindow, type WindowTap } from './liveSession';
-import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, type EncodingSettings, type WindowSettings } from '../../core/settings';
+import { APP_ENCODING_SETTINGS, APP_WINDOW_SETTINGS, type EncodingSettings, type WindowSettings } from '../../core/settings';
 import { describeError } from '../../core/errors';
 import { onDbClosed, openPointerprintDb, requestPersistentStorage } from '../../store/db';
 import { appendChunk, pruneExpiredSessions } from '../../store/sessions';
@@ -45,8 +45,8 @@ class CaptureController {
   /** Database-level warning (blocked / closed / unavailable). */
   dbWarning = $state<string | null>(null);
   persisted = $state<boolean | null>(null);
-  windowSettings = $state<WindowSettings>({ ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 500 });
-  sizePx = $state(96);
+  windowSettings = $state<WindowSettings>({ ...APP_WINDOW_SETTINGS });
+  sizePx = $state(APP_ENCODING_SETTINGS.sizePx);
   images = $state<LiveImage[]>([]);
   windowsDone = $state(0);
   dropped = $state<DroppedWindow[]>([]);
@@ -66,7 +66,7 @@ class CaptureController {
   #inited: Promise<void> | null = null;
 
   get encoding(): EncodingSettings {
-    return { ...DEFAULT_ENCODING_SETTINGS, sizePx: this.sizePx };
+    return { ...APP_ENCODING_SETTINGS, sizePx: this.sizePx };
   }
 
   get active(): boolean {

@@ -10,6 +10,7 @@ import type { TrainOptions } from '../../ml/train';
 import type { ModelKind } from '../../ml/spec';
 import { trainClient } from '../../worker/trainClient.svelte';
 import { loadLabelled } from './trainingData';
+import { backgroundAsOthers, loadBackgroundSet } from './background';
 import { enrolmentFailureText, newModelId, storeTrained } from './profileActions';
 import type { EnrolmentCheck } from '../../core/enrolmentCheck';
 
@@ -20,6 +21,8 @@ export interface TrainRequestSpec {
   classNames: string[];
   /** Sessions per class index. */
   items: { meta: SessionMeta; label: number }[];
+  /** Verification: also train against the shipped background set of other people (label 0). */
+  withBackground?: boolean;
   windowSettings: WindowSettings;
   encoding: EncodingSettings;
   options: Partial<TrainOptions>;
@@ -46,6 +49,7 @@ class TrainingJobs {
     const client = trainClient();
     try {
       const sessions = await loadLabelled(r.items);
+      if (r.withBackground) sessions.push(...backgroundAsOthers(await loadBackgroundSet()));
       const modelId = newModelId();
       const summary = await client.train(
         {

@@ -1,0 +1,55 @@
+/**
+ * The app's own modules in headless Chromium, for benchmarks that must measure in a browser: starts a
+ * Vite dev server on a free port and Debian's /usr/bin/chromium (CHROMIUM_PATH overrides), opens the
+ * app and hands the page to `fn`. The page is cross-origin isolated like the app (vite.config.ts).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { createServer } from 'vite';
+import { REPO_ROOT } from '../../lib/balabit-cache';
+
+/** Flags as in playwright.config.ts: WebGPU and WebGL on SwiftShader where there is no GPU. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
+
+export async function withAppPage<T>(fn: (page: Page, chromiumVersion: string) => Promise<T>): Promise<T | { skipped: string }> {
+  const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(exe)) return { skipped: `no Chromium at ${exe} (set CHROMIUM_PATH)` };
+  const server = await createServer({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'silent', server: { host: '127.0.0.1', port: 5291, strictPort: false } });
+  const userDir = mkdtempSync(join(tmpdir(), 'pp-chromium-'));
+  try {
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('the Vite dev server did not report a URL');
+    const ctx = await chromium.launchPersistentContext(userDir, { executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      await page.goto(url);
+      await page.waitForLoadState('networkidle');
+      return await fn(page, ctx.browser()?.version() ?? 'unknown');
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    await server.close();
+    rmSync(userDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Evaluate plain-JS `code` (an async arrow function as a string: tsx's transform would inject helpers
+ * the page does not have) with `arg`, retrying when Vite reloads the page after optimising a newly seen
+ * dependency.
+ */
+export async function evaluateSettled<R>(page: Page, code: string, arg: unknown): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.waitForLoadState('networkidle');
+      return (await page.evaluate(`(${code})(${JSON.stringify(arg)})`)) as R;
+    } catch (e) {
+      if (!/context was destroyed|navigation/i.test(String((e as Error).message)) || attempt >= 2) throw e;
+      await page.waitForTimeout(2000);
+    }
+  }
+}
