@@ -10,8 +10,8 @@
  * - `max…`, `mean…`: the two-class score and a one-class score, each first put on one scale (their
  *   place among held-out validation humans' scores, `humanTail`), then the larger or the mean.
  * The default (`perKind.<kind>.windowAuc`) is chosen before any test window is scored, on validation
- * only: each trained kind in turn is left out of a two-class model trained on the other one, and every
- * variant is scored on that left-out kind vs validation humans (training users' held-out sessions). The
+ * only (`chooseVariant`): folds that leave one training user out of every model and one trained kind out
+ * of the two-class model, so validation asks what the test asks (unseen people, an unseen kind). The
  * variant with the best worst-case AUC over left-out kinds wins; near-ties go to the earlier variant of
  * `VARIANTS` (a fixed order: combinations first, Mahalanobis before kNN — it stores no human's windows).
  *
@@ -33,7 +33,7 @@ import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { segmentSession } from '../../../src/core/segment';
 import { BOT_KINDS, PERSONAS, quantizeTimes, simulateBot, simulateHuman, type BotKind } from '../../../src/core/simulate';
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
-import { featureSet, round, spread, trainValItems, windowItems, type BenchContext, type FeatSession, type Item } from './context';
+import { featureSet, mean, round, spread, trainValItems, windowItems, type BenchContext, type FeatSession, type Item } from './context';
 
 type BotItem = Item & { kind: string; split: 'train' | 'test' };
 
@@ -137,28 +137,41 @@ async function variantScorers(twoClass: Scorer, oneClass: Record<'Mahalanobis' |
 const aucOf = (bot: ArrayLike<number>, human: ArrayLike<number>) => round(auc([...Array.from(bot), ...Array.from(human)], [...Array.from(bot, () => true), ...Array.from(human, () => false)]));
 
 /**
- * Validation-only choice of the default: leave each trained kind out of a two-class model trained on
- * the rest, score every variant on the left-out kind (all its training-split windows) vs half of the
- * validation humans (the other half calibrates the combinations). Returns per-variant AUCs and the winner.
+ * Validation-only choice of the default, in folds over training people and trained kinds: for each
+ * training user u and each trained kind K, the one-class models are fitted on the other training users'
+ * windows, a two-class model is trained on those users vs the trained kinds other than K, and every
+ * variant scores K's windows vs u's windows (u is a person none of the models saw, K a kind the two-class
+ * model never saw: what the test asks of them). Combinations are calibrated on the other users'
+ * validation sessions. Per kind, the AUCs are averaged over user folds; a variant's figure is its worst
+ * kind. With fewer than two training users (tiny slices), one fold: half the validation windows.
  */
-async function chooseVariant(ctx: BenchContext, humanTr: Item[], humanVa: Item[], botTrAll: BotItem[], botVa: BotItem[], oneClass: Record<'Mahalanobis' | 'Knn', Scorer>, trainKinds: string[], control: boolean) {
-  const calib = humanVa.filter((_, i) => i % 2 === 0), evalHumans = humanVa.filter((_, i) => i % 2 === 1);
-  if (!calib.length) calib.push(...humanTr); // tiny slices only: no validation windows to spare
-  const byKind: Record<string, Record<string, number>> = {};
-  for (const left of trainKinds) {
-    const others = (b: BotItem) => b.kind !== left;
-    const tc = await twoClassScorer(ctx, `bot-validation-without-${left}`, humanTr, spread(botTrAll.filter((b) => others(b) && !botVa.includes(b)), humanTr.length), humanVa, botVa.filter(others), control);
-    const vs = await variantScorers(tc.score, oneClass, calib);
-    const leftBots = spread(botTrAll.filter((b) => b.kind === left), evalHumans.length * 2);
-    byKind[left] = {};
-    for (const v of VARIANTS) byKind[left][v] = aucOf(await vs[v](leftBots), await vs[v](evalHumans));
-    tc.dispose();
+async function chooseVariant(ctx: BenchContext, humanTr: Item[], humanVa: Item[], botTrAll: BotItem[], botVa: BotItem[], oneClassFit: Item[], trainKinds: string[], control: boolean) {
+  const users = [...new Set(humanTr.map((h) => h.user))];
+  const folds: (string | null)[] = users.length >= 2 ? users : [null];
+  const byKind: Record<string, Record<string, number[]>> = Object.fromEntries(trainKinds.map((k) => [k, Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]]))]));
+  for (const u of folds) {
+    const keep = (h: Item) => u === null || h.user !== u;
+    const fitHumans = humanTr.filter(keep), valHumans = humanVa.filter(keep);
+    const calib = u === null ? humanVa.filter((_, i) => i % 2 === 0) : valHumans;
+    const evalHumans = u === null ? humanVa.filter((_, i) => i % 2 === 1) : [...humanTr, ...humanVa].filter((h) => h.user === u);
+    if (!calib.length) calib.push(...fitHumans); // tiny slices only: no validation windows to spare
+    const ocFit = oneClassFit.filter(keep);
+    const oneClass = { Mahalanobis: oneClassScorer(ocFit, ONE_CLASS.Mahalanobis), Knn: oneClassScorer(ocFit, ONE_CLASS.Knn) };
+    for (const left of trainKinds) {
+      const others = (b: BotItem) => b.kind !== left;
+      const tc = await twoClassScorer(ctx, `bot-validation-without-${u ?? 'nobody'}-${left}`, fitHumans, spread(botTrAll.filter((b) => others(b) && !botVa.includes(b)), fitHumans.length), valHumans, botVa.filter(others), control);
+      const vs = await variantScorers(tc.score, oneClass, calib);
+      const leftBots = spread(botTrAll.filter((b) => b.kind === left), Math.max(evalHumans.length, 50));
+      for (const v of VARIANTS) byKind[left][v].push(aucOf(await vs[v](leftBots), await vs[v](evalHumans)));
+      tc.dispose();
+    }
   }
+  const meanAuc = Object.fromEntries(trainKinds.map((k) => [k, Object.fromEntries(VARIANTS.map((v) => [v, round(mean(byKind[k][v].filter(Number.isFinite)))]))])) as Record<string, Record<BotVariant, number>>;
   // An AUC that could not be computed (no windows on a side, in tiny slices) counts as the worst.
-  const worst = Object.fromEntries(VARIANTS.map((v) => [v, Math.min(...trainKinds.map((k) => (Number.isFinite(byKind[k][v]) ? byKind[k][v] : -Infinity)))])) as Record<BotVariant, number>;
+  const worst = Object.fromEntries(VARIANTS.map((v) => [v, Math.min(...trainKinds.map((k) => (Number.isFinite(meanAuc[k][v]) ? meanAuc[k][v] : -Infinity)))])) as Record<BotVariant, number>;
   const best = Math.max(...Object.values(worst));
   const chosen = VARIANTS.find((v) => worst[v] >= best - TIE) ?? VARIANTS[0];
-  return { chosen, worstCaseAuc: worst, aucByLeftOutKind: byKind };
+  return { chosen, userFolds: folds, worstCaseAuc: worst, aucByLeftOutKind: meanAuc };
 }
 
 /** Copies of the items' sessions with timestamps floored to `tick` (the bots' clock), same windows. */
@@ -199,7 +212,7 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const oneClassFit = control ? shuffleInPlace([...humanTr, ...botTr], mulberry32(o.seed ^ 0x0c1a)).slice(0, humanTr.length) : humanTr;
   const oneClass = { Mahalanobis: oneClassScorer(oneClassFit, ONE_CLASS.Mahalanobis), Knn: oneClassScorer(oneClassFit, ONE_CLASS.Knn) };
 
-  const selection = await chooseVariant(ctx, humanTr, humanVa, botTrAll, botVa, oneClass, trainKinds, control);
+  const selection = await chooseVariant(ctx, humanTr, humanVa, botTrAll, botVa, oneClassFit, trainKinds, control);
   log(`[bot] validation (left-out trained kind, worst case): ${VARIANTS.map((v) => `${v} ${selection.worstCaseAuc[v]}`).join(', ')} → default ${selection.chosen}`);
 
   const tc = await twoClassScorer(ctx, 'bot', humanTr, botTr, humanVa, botVa, control);
@@ -211,16 +224,20 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     const te = spread(botItems.filter((b) => b.kind === kind && b.split === 'test'), Math.max(humanTe.length, 1));
     if (!te.length) continue;
     const variants: Record<string, number> = {};
-    for (const v of VARIANTS) variants[v] = aucOf(await scorers[v](te), humanScores[v]);
+    const botScores = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await scorers[v](te)] as const))) as Record<BotVariant, Float64Array>;
+    for (const v of VARIANTS) variants[v] = aucOf(botScores[v], humanScores[v]);
+    // Per test user (default scorer): one unusual person can pull a window AUC down on their own.
+    const byTestUser = Object.fromEntries(humanTestUsers.map((u) => [u, aucOf(botScores[selection.chosen], humanScores[selection.chosen].filter((_, i) => humanTe[i].user === u))]));
     const rules = te.map((b) => checkHumanRules(b.ref.cols, b.ref.start, b.ref.end).flags);
     const isHeldOut = kind === 'extra' || heldOut.includes(kind as BotKind);
     perKind[kind] = {
       heldOut: isHeldOut, testWindows: te.length,
-      windowAuc: variants[selection.chosen], variants,
+      windowAuc: variants[selection.chosen], variants, windowAucByTestUser: byTestUser,
       rulesFlagRate: round(rules.filter((f) => f.length > 0).length / rules.length, 3),
       rulesFlags: Object.fromEntries([...new Set(rules.flat())].map((f) => [f, rules.filter((x) => x.includes(f)).length])),
     };
     log(`[bot] ${kind}${isHeldOut ? ' (held out)' : ''}: window AUC ${variants[selection.chosen]} (${selection.chosen}; ${VARIANTS.map((v) => `${v} ${variants[v]}`).join(', ')}), human-rules flag rate ${(perKind[kind] as { rulesFlagRate: number }).rulesFlagRate}`);
+    log(`[bot]   by test user (${selection.chosen}): ${Object.entries(byTestUser).map(([u, a]) => `${u} ${a}`).join(', ')}`);
   }
   // Controls. Can the screen alone tell the test bots from the test humans? (Should be near 0.5.)
   const screenArea = (it: Item) => it.ref.space.width * it.ref.space.height;
@@ -245,9 +262,14 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     humanTrainUsers, humanTestUsers, trainWindows: humanTr.length + botTr.length, humanTestWindows: humanTe.length, generateMs: round(genMs, 0),
     humanRulesFalseFlagRate: round(rulesHuman.filter(Boolean).length / Math.max(1, rulesHuman.length), 3),
     oneClass: { fittedOn: control ? 'a shuffled-label "human" set (control)' : 'training humans\' windows only', methods: ONE_CLASS },
-    selection: { rule: 'best worst-case validation window AUC over trained kinds left out of the two-class model in turn; ties (within 0.002) to the earlier variant', order: VARIANTS, ...selection },
+    selection: { rule: 'best worst-case validation window AUC over trained kinds left out of the two-class model in turn, each averaged over folds that leave one training user out of every model; ties (within 0.002) to the earlier variant', order: VARIANTS, ...selection },
     baselines: { screenAreaOnlyWindowAuc: screenOnlyAuc, humansOnBotClockWindowAuc: clockAuc },
-    diagnostics: { simulatedHumanPersonasWindowAuc: simulatedHumansAuc, simulatedHumanPersonaWindows: personas.length },
+    diagnostics: {
+      simulatedHumanPersonasWindowAuc: simulatedHumansAuc, simulatedHumanPersonaWindows: personas.length,
+      // Balabit's users were recorded on two clocks (≈16 ms and ≈110 ms between distinct timestamps); a
+      // one-class model fitted on one clock's people judges the other clock's people as unusual.
+      humanMedianStepMsByUser: Object.fromEntries([...humanTrainUsers, ...humanTestUsers].map((u) => [u, round(humanTickMs(sessions.filter((s) => s.user === u)), 1)])),
+    },
     perKind,
   };
 }
