@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--seeds N]
- *   [--extra-bots DIR] [--control] [--backend wasm|cpu]`
+ *   [--extra-bots DIR] [--control] [--backend wasm|cpu]
+ *   [--only challenge,openSet,smallEnrolment,group,bot]`
  *
  * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
  * encoder → CNN → fused session score), a group task, a human-vs-bot task, and per-stage speed.
@@ -15,10 +16,13 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...]';
+
+/** Tasks `--only` can keep (the rest of the profile's tasks are switched off; data loading is shared). */
+const ONLY_TASKS = ['challenge', 'openSet', 'smallEnrolment', 'group', 'bot'] as const;
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[] } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -36,6 +40,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--control') o.control = true;
     else if (a === '--browser-only') o.browserOnly = true;
     else if (a === '--browser') o.browser = true;
+    else if (a === '--only') o.only = val().split(',').map((t) => t.trim()).filter(Boolean);
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
   }
@@ -43,6 +48,8 @@ function parseArgs(argv: string[]) {
   if (!Number.isInteger(o.seed)) throw new PointerprintError('bench/args', `--seed must be an integer.`);
   if (!Number.isInteger(o.seeds) || o.seeds < 1 || o.seeds > 20) throw new PointerprintError('bench/args', `--seeds must be an integer from 1 to 20.`);
   if (o.extraBots !== undefined && !(existsSync(o.extraBots) && statSync(o.extraBots).isDirectory())) throw new PointerprintError('bench/args', `--extra-bots ${o.extraBots} is not a folder.`);
+  const badTask = o.only?.find((t) => !(ONLY_TASKS as readonly string[]).includes(t));
+  if (badTask !== undefined) throw new PointerprintError('bench/args', `--only: unknown task '${badTask}'; choose from ${ONLY_TASKS.join(', ')}.`);
   if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
   return o;
 }
@@ -67,7 +74,13 @@ async function main() {
     process.exit(2);
   }
   const base = PROFILES[args.profile as 'quick' | 'full'];
-  const profile = { ...base, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser };
+  const only = args.only;
+  // `--only`: run some tasks alone (e.g. while working on one); the report marks the others null.
+  const tasks = only
+    ? { ...base.tasks, challenge: only.includes('challenge'), sequential: base.tasks.sequential && only.includes('challenge'), openSet: only.includes('openSet'),
+      smallEnrolment: only.includes('smallEnrolment'), group: only.includes('group'), groupDisjoint: base.tasks.groupDisjoint && only.includes('group'), bot: only.includes('bot') }
+    : base.tasks;
+  const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser };
   if (args.browserOnly) {
     // Only the in-browser training probe of the profile's challenge network (no data needed).
     const { browserTrainingProbe } = await import('./lib/browserProbe');
@@ -85,7 +98,7 @@ async function main() {
     console.log(`[bench] browser probe written to ${out}`);
     return;
   }
-  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}.json`);
+  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}${only ? `-only-${only.join('-')}` : ''}.json`);
   const extraSeeds = Array.from({ length: args.seeds - 1 }, (_, i) => args.seed + i + 1);
   const report = await runBench({ root, profile, seed: args.seed, extraSeeds, extraBotsDir: args.extraBots, backend: args.backend });
   mkdirSync(dirname(out), { recursive: true });

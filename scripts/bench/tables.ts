@@ -43,10 +43,21 @@ if (s) {
 }
 const b = r.bots;
 if (b) {
-  lines.push('| bot kind | held out? | window AUC (features) | rule flag rate | target |', '|---|---|---|---|---|');
+  lines.push(`| bot kind | held out? | window AUC (default: ${b.verifier}) | rule flag rate | target |`, '|---|---|---|---|---|');
   for (const [k, x] of Object.entries<Json>(b.perKind)) lines.push(`| ${k} | ${x.heldOut ? 'yes' : 'no'} | ${f(x.windowAuc)} | ${f(x.rulesFlagRate, 2)} | ${k === 'replay' ? '(none)' : '≥ 0.97'} |`);
   lines.push(`| *human windows (rule false flags)* | | | *${f(b.humanRulesFalseFlagRate, 3)}* | |`);
-  lines.push(`| *control: screen area alone, bots vs humans* | | ${f(b.baselines.screenAreaOnlyWindowAuc)} | | ≈ 0.5 |`, '');
+  lines.push(`| *control: screen area alone, bots vs humans* | | ${f(b.baselines.screenAreaOnlyWindowAuc)} | | ≈ 0.5 |`);
+  const clock = b.baselines.humansOnBotClockWindowAuc;
+  if (clock) lines.push(`| *control: test humans on the bots' clock vs as recorded (default scorer)* | | ${f(clock[b.verifier])} | | ≈ 0.5 |`);
+  lines.push('');
+  const sel = b.selection;
+  if (sel) {
+    // One row per human-vs-bot variant: its validation figure (what chose the default) and its test window AUC per kind.
+    const kinds = Object.keys(b.perKind);
+    lines.push(`| human-vs-bot variant | validation: worst AUC over left-out trained kinds | ${kinds.map((k) => `${k}${b.perKind[k].heldOut ? ' (held out)' : ''}`).join(' | ')} |`, `|---|---|${kinds.map(() => '---').join('|')}|`);
+    for (const vn of sel.order as string[]) lines.push(`| ${vn === b.verifier ? `**${vn}** (default)` : vn} | ${f(sel.worstCaseAuc[vn])} | ${kinds.map((k) => f(b.perKind[k].variants?.[vn])).join(' | ')} |`);
+    lines.push('');
+  }
 }
 for (const [k, g] of Object.entries<Json>(r.groups ?? {})) lines.push(`- ${k}: session AUC ${f(g.sessionAuc)}, accuracy ${f(g.sessionAccuracyAt05)}, window AUC ${f(g.windowAuc)} (${g.testSessions} sessions)`);
 lines.push('', '| work | method | metric on Balabit\'s labelled test sessions | theirs | ours (this report) |', '|---|---|---|---|---|');

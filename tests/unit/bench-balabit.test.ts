@@ -56,6 +56,13 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(bots.perKind.replay.heldOut).toBe(true);
     expect(bots.perKind.extra.heldOut).toBe(true);
     expect(bots.perKind.extra.windowAuc).toBeGreaterThan(0.5);
+    // Every human-vs-bot variant is reported per kind, and the default is one of them, chosen on validation.
+    const sel = (report.bots as unknown as { verifier: string; selection: { chosen: string; order: string[] } });
+    expect(sel.selection.order).toContain(sel.selection.chosen);
+    expect(sel.verifier).toBe(sel.selection.chosen);
+    const linear = bots.perKind.linear as unknown as { windowAuc: number; variants: Record<string, number> };
+    expect(Object.keys(linear.variants).sort()).toEqual([...sel.selection.order].sort());
+    expect(linear.windowAuc).toBe(linear.variants[sel.selection.chosen]);
     // The key paths the issue fixes, each a number in [0, 1].
     const at = (path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], report);
     for (const path of ['challenge.globalAuc', 'challenge.variants.image.globalAuc', 'challenge.variants.features.globalAuc', 'challenge.variants.fused.globalAuc',
