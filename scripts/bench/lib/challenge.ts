@@ -142,7 +142,9 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
 
   // The app's verifier (src/core/closeness.ts): each window must also look like the claimed account's own
   // training windows, score = min(fused P(claimed), closeness to that account). Fixed a priori, not chosen here.
-  const gates = users.map((_, u) => fitCloseness(trItems.filter((it) => it.label === u).sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.order - b.order)).map((it) => it.feat), trItems.map((it) => it.feat)));
+  // Fitted with the same training labels as the branches (permuted under --control: the gate learns too).
+  const byTime = trItems.map((it, i) => ({ it, label: trLabels[i] })).sort((a, b) => (a.it.sessionId < b.it.sessionId ? -1 : a.it.sessionId > b.it.sessionId ? 1 : a.it.order - b.it.order));
+  const gates = users.map((_, u) => fitCloseness(byTime.filter((x) => x.label === u).map((x) => x.it.feat), trItems.map((it) => it.feat)));
   const gatedTest = (i: number, it: Item) => gatedScore(fusedTest(i, it), closeness(gates[it.label], it.feat));
   const gatedProbs = new Map<string, number[]>();
   testItems.forEach((it, i) => { let a = gatedProbs.get(it.sessionId); if (!a) gatedProbs.set(it.sessionId, (a = [])); a.push(gatedTest(i, it)); });
