@@ -48,6 +48,11 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
 
   await page.click('nav a[data-tab="enrol"]');
   await page.getByTestId('enrol-name').fill('alice');
+  // Against bob alone: the shipped background set (on by default) is switched off here; the fresh-install
+  // test (learn-fresh-install.spec.ts) enrols against it.
+  await expect(page.getByTestId('enrol-background-size')).toBeVisible();
+  await page.getByTestId('enrol-neg-background').uncheck();
+  await expect(page.getByTestId('enrol-negatives-background')).toHaveCount(0);
   await expect(page.getByTestId('enrol-negatives')).toContainText(`${SESSIONS_PER_PERSON} session(s) of 1 other profile`);
   await expect(page.getByTestId('backend-name')).toBeVisible({ timeout: 60_000 });
   const backend = await page.getByTestId('backend-name').textContent();
