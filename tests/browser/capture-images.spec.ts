@@ -1,15 +1,16 @@
 import { test, expect, type Page } from '@playwright/test';
 import { imgPixels, optInAndStart, stopRecording } from './capture-helpers';
-import { spaceToImage } from '../../src/core/encode';
+import { movementToImage, type SpaceToImage } from '../../src/core/encode';
+import { APP_ENCODING_SETTINGS, MOVEMENT_FRAME_PX } from '../../src/core/settings';
+import type { EventColumns } from '../../src/core/events';
 
 /**
  * Record known gestures with the real mouse, then check the rendered image's pixels: lit along the
  * movement, a disc where the click was, a thicker stroke for the drag, dark where nothing happened.
+ * The app draws screen-free (movement framing): page positions map into the image by the core's own
+ * `movementToImage` over the recorded window's events.
  */
 const SIZE = 128;
-const space = { width: 1280, height: 900 };
-const fit = spaceToImage(space, SIZE);
-const toImg = (x: number, y: number) => [x * fit.scale + fit.offsetX, y * fit.scale + fit.offsetY] as const;
 
 type Px = { width: number; height: number; data: number[] };
 const lum = (p: Px, x: number, y: number) => {
@@ -63,15 +64,27 @@ test('rendered image: movement lit, click disc, drag thicker, empty space dark',
   await page.screenshot({ path: testInfo.outputPath('sessions-view.png'), fullPage: true });
   const p = await imgPixels(page, '[data-testid="session-window-image"]');
   expect(p.width).toBe(SIZE);
+  expect(APP_ENCODING_SETTINGS.framing).toBe('movement');
+  const rec = await page.evaluate(async () => {
+    const u = '/src/store/sessions.ts';
+    const st = (await import(/* @vite-ignore */ u)) as typeof import('../../src/store/sessions');
+    const [meta] = await st.listSessions();
+    const c = await st.loadSessionColumns(meta.id);
+    return { space: meta.space, n: c.length, kind: Array.from(c.kind), x: Array.from(c.x), y: Array.from(c.y) };
+  });
+  const cols = { kind: Uint8Array.from(rec.kind), x: Float32Array.from(rec.x), y: Float32Array.from(rec.y) } as unknown as EventColumns;
+  const fit: SpaceToImage = movementToImage(cols, 0, rec.n, rec.space, SIZE, APP_ENCODING_SETTINGS.framePx ?? MOVEMENT_FRAME_PX);
+  const toImg = (x: number, y: number) => [x * fit.scale + fit.offsetX, y * fit.scale + fit.offsetY] as const;
 
   // Lit along the horizontal move, at several points.
   for (const x of [300, 500, 700, 900]) {
     const [ix, iy] = toImg(x, 150);
     expect(lum(p, ix, iy), `move at x=${x}`).toBeGreaterThan(60);
   }
-  // Dark where nothing happened (bottom right, top left).
-  for (const [x, y] of [[1180, 860], [60, 60], [1180, 60]] as const) {
+  // Dark where nothing happened (inside the frame, away from every stroke and jump).
+  for (const [x, y] of [[1000, 800], [200, 700], [600, 480]] as const) {
     const [ix, iy] = toImg(x, y);
+    expect(ix >= 0 && ix < SIZE && iy >= 0 && iy < SIZE, `${x},${y} lies in the image`).toBe(true);
     expect(lum(p, ix, iy), `empty at ${x},${y}`).toBeLessThan(20);
   }
   // A white disc at the click: the centre and points inside its radius, but not far out.
