@@ -1,6 +1,6 @@
 import { defineConfig, type ProxyOptions } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { tfjsWasmThreads } from './scripts/build/tfjsWasmThreads';
+import { tfjsWasmThreads } from './scripts/build/tfjsWasmThreads.js';
 
 // Cross-origin isolation gives SharedArrayBuffer and wasm threads (tfjs wasm backend).
 const isolation = {
