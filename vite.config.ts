@@ -1,5 +1,6 @@
 import { defineConfig, type ProxyOptions } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { tfjsWasmThreads } from './scripts/build/tfjsWasmThreads.js';
 
 // Cross-origin isolation gives SharedArrayBuffer and wasm threads (tfjs wasm backend).
 const isolation = {
@@ -60,12 +61,13 @@ function splunkProxy(): Record<string, ProxyOptions> {
 }
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), tfjsWasmThreads()],
   server: { headers: isolation, host: '127.0.0.1', port: 5173, strictPort: false, proxy: splunkProxy() },
   // The dev server has no CSP (Vite's hot reload injects inline code); preview serves the built app
   // exactly as a deployment should: isolation headers plus the CSP above.
   preview: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy() }, proxy: splunkProxy() },
-  worker: { format: 'es' },
+  // The train worker bundles tfjs-backend-wasm, so the threads fix must apply to the worker build.
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   // Pre-bundle what the workers and lazily loaded backends import, so the dev server never discovers a
   // dependency mid-session and reloads the page (which would abort a recording or a training run).
   optimizeDeps: {

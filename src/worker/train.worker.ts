@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PointerprintError, describeError } from '../core/errors';
-import { chooseBackend, describeBackend } from '../ml/backends';
+import { chooseBackend, describeBackend, probeTraining, setWasmThreads } from '../ml/backends';
 import { countParams } from '../ml/model';
 import { runTrainJob } from '../ml/pipeline';
 import { loadFeatureModel } from '../ml/featureModel';
@@ -98,6 +98,12 @@ async function handle(req: TrainWorkerRequest): Promise<void> {
       backendReady = chooseBackend({ override: req.choice, probeAll: req.probeAll });
       await backendReady;
       post({ type: 'backend', id: req.id, info: describeBackend()! });
+      return;
+    }
+    case 'probe': {
+      if (req.wasmThreads !== undefined) setWasmThreads(req.wasmThreads);
+      const result = await probeTraining(req.backend, req.spec, { images: req.images, steps: req.steps, learningRate: req.learningRate });
+      post({ type: 'probe', id: req.id, result });
       return;
     }
     case 'train':

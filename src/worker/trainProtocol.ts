@@ -4,7 +4,8 @@
  */
 import type { EventColumns, SizePx } from '../core/events';
 import type { EncodingSettings } from '../core/settings';
-import type { BackendInfo, BackendName } from '../ml/backends';
+import type { BackendInfo, BackendName, TrainingProbe } from '../ml/backends';
+import type { ModelSpec } from '../ml/model';
 import type { EpochReport } from '../ml/train';
 import type { TrainJob, TrainOutcome } from '../ml/pipeline';
 import type { FeatureModelDescription } from '../ml/featureModel';
@@ -33,9 +34,24 @@ export interface ScoreRequest {
   featureModel: FeatureModelDescription | null;
   fusionWeight: number;
 }
+/**
+ * Time seeded training steps of `spec` on one backend (the benchmark; tests of the built app). With
+ * `wasmThreads: false` before wasm first starts in this worker, wasm runs single-threaded. Leaves
+ * that backend in use (the app itself never sends this).
+ */
+export interface ProbeRequest {
+  type: 'probe';
+  id: number;
+  backend: BackendName;
+  spec: ModelSpec;
+  images: number;
+  steps: number;
+  learningRate?: number;
+  wasmThreads?: boolean | number;
+}
 export interface MemoryRequest { type: 'memory'; id: number }
 export interface DisposeRequest { type: 'dispose-models'; id: number }
-export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | MemoryRequest | DisposeRequest;
+export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | ProbeRequest | MemoryRequest | DisposeRequest;
 
 /** What the worker reports after training: the pipeline's outcome without the (unsendable) model. */
 export interface TrainSummary extends Omit<TrainOutcome, 'model'> {
@@ -51,6 +67,7 @@ export type TrainWorkerReply =
   | { type: 'epoch'; id: number; report: EpochReport }
   | { type: 'trained'; id: number; summary: TrainSummary }
   | { type: 'scores'; id: number; scores: number[]; ms: number }
+  | { type: 'probe'; id: number; result: TrainingProbe }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number; backend: string }
   | { type: 'disposed'; id: number }
   | { type: 'error'; id: number; code: string; message: string };
