@@ -1,5 +1,7 @@
 /**
- * The capture shell: Pointer Events → a columnar session buffer → chunks flushed to storage.
+ * The capture shell: Pointer Events → a columnar session buffer → chunks (`Capture`), and chunks
+ * flushed to storage (`Recorder`, the app's; the embeddable build uses `Capture` alone, its chunks go
+ * straight to the HEC client).
  *
  * - Every coalesced pointer sample is kept (`getCoalescedEvents()`), each on its own `timeStamp`,
  *   all on one monotonic clock (the performance clock) relative to the session start.
@@ -20,11 +22,9 @@ export interface ChunkSink {
   appendChunk(chunk: EventChunk, meta: SessionMeta): Promise<void>;
 }
 
-export interface RecorderOptions {
+export interface CaptureOptions {
   profileId: string;
   label?: string;
-  /** Where chunks are saved. */
-  sink: ChunkSink;
   /** Element or window to observe (default `window`). */
   target?: EventTarget;
   /** A gap longer than this between events puts an Idle marker in the stream (ms). */
@@ -33,8 +33,6 @@ export interface RecorderOptions {
   flushIntervalMs?: number;
   /** …or when this many unflushed events have accumulated. */
   chunkEvents?: number;
-  /** Unsaved events kept in memory while storage fails; beyond this the oldest chunk is dropped. */
-  maxPendingEvents?: number;
   /**
    * The live buffer holds the whole session for live encoding (28 bytes/event). When it reaches this
    * many events the recorder rolls over to a new session (same listeners, new id) so memory stays bounded.
@@ -49,6 +47,13 @@ export interface RecorderOptions {
    * over them are skipped; entering one puts an Idle marker (no position) so no stroke bridges the gap.
    */
   ignore?: string;
+}
+
+export interface RecorderOptions extends CaptureOptions {
+  /** Where chunks are saved. */
+  sink: ChunkSink;
+  /** Unsaved events kept in memory while storage fails; beyond this the oldest chunk is dropped. */
+  maxPendingEvents?: number;
 }
 
 export type RecorderState = 'idle' | 'recording' | 'paused' | 'stopped';
@@ -92,8 +97,9 @@ function defaultId(): string {
 /** Held-buttons mask bit for a `button` number (chorded presses arrive as pointermove). */
 const BUTTON_BIT = [1, 4, 2, 8, 16];
 
-export class Recorder {
-  readonly opts: Required<Omit<RecorderOptions, 'label' | 'target' | 'ignore'>> & Pick<RecorderOptions, 'label' | 'target' | 'ignore'>;
+/** Listeners → buffer → chunks, told to `onChunk` listeners; no storage. */
+export class Capture {
+  readonly opts: Required<Omit<CaptureOptions, 'label' | 'target' | 'ignore'>> & Pick<CaptureOptions, 'label' | 'target' | 'ignore'>;
   #buf = new ColumnBuffer();
   #removers: Remover[] = [];
   #t0 = 0;
@@ -103,14 +109,8 @@ export class Recorder {
   #timer: ReturnType<typeof setInterval> | null = null;
   #ticks = 0;
   #lastProgressLen = -1;
-  /** Chunks waiting to be saved, each with its session's meta as of its flush. */
-  #pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
-  #saving = false;
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryDelayMs = 1000;
   #chunkListeners = new Set<Listener<[EventChunk, SessionMeta]>>();
   #progressListeners = new Set<Listener<[number]>>();
-  #statusListeners = new Set<Listener<[StorageStatus]>>();
   #sessionListeners = new Set<Listener<[SessionMeta]>>();
   #lastPointerKind: PointerKind = PointerKind.Unknown;
   #lastPointerType = '';
@@ -123,14 +123,12 @@ export class Recorder {
   state: RecorderState = 'idle';
   meta: SessionMeta | null = null;
   readonly counters: RecorderCounters = { moves: 0, coalescedMoves: 0, pointerMoveEvents: 0, downs: 0, ups: 0, wheels: 0, markers: 0, handlerErrors: 0 };
-  status: StorageStatus = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
 
-  constructor(opts: RecorderOptions) {
+  constructor(opts: CaptureOptions) {
     this.opts = {
       idleThresholdMs: 3000,
       flushIntervalMs: 1000,
       chunkEvents: 4096,
-      maxPendingEvents: 500_000,
       maxLiveEvents: 1_000_000,
       progressIntervalMs: 200,
       newId: defaultId,
@@ -148,8 +146,6 @@ export class Recorder {
         throw new PointerprintError('capture/bad-ignore', `The ignore selector “${this.opts.ignore}” is not a valid CSS selector.`, e);
       }
     }
-    this.#pending = [];
-    this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
     for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
     this.state = 'recording';
     this.#newSession();
@@ -215,7 +211,7 @@ export class Recorder {
     this.#marker(EventKind.Idle, 0, 0, this.now());
   }
 
-  /** Stop and flush the rest. Resolves when everything reached storage (or failed and is reported). */
+  /** Stop listening and cut the last chunk (a `Recorder` also waits for it to be saved). */
   async stop(): Promise<SessionMeta | null> {
     if (this.state !== 'recording' && this.state !== 'paused') return this.meta;
     this.#detach();
@@ -224,9 +220,6 @@ export class Recorder {
     this.state = 'stopped';
     this.flush();
     emit(this.#progressListeners, this.#buf.length);
-    // Wait for a save already in flight, then for the rest (a failure leaves them queued for retry).
-    while (this.#saving) await new Promise((r) => setTimeout(r, 10));
-    await this.#drain();
     return this.meta;
   }
 
@@ -240,12 +233,6 @@ export class Recorder {
   onProgress(fn: (length: number) => void): () => void {
     this.#progressListeners.add(fn);
     return () => this.#progressListeners.delete(fn);
-  }
-
-  /** Called when the storage status changes (warnings for the UI). */
-  onStatus(fn: (s: StorageStatus) => void): () => void {
-    this.#statusListeners.add(fn);
-    return () => this.#statusListeners.delete(fn);
   }
 
   /**
@@ -269,14 +256,6 @@ export class Recorder {
   /** The first handler error, if any (handlers never throw; this is for diagnosis). */
   get handlerError(): string | null {
     return this.#lastError === null ? null : describeError(this.#lastError);
-  }
-
-  /** Try saving the in-memory backlog now (e.g. after the user freed space). */
-  retryNow(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#retryDelayMs = 1000;
-    void this.#drain();
   }
 
   // ---- listeners ----
@@ -421,7 +400,7 @@ export class Recorder {
     if (n >= this.opts.maxLiveEvents) this.#rollOver();
   }
 
-  /** Cut the unflushed events into a chunk, tell listeners, queue it for saving. */
+  /** Cut the unflushed events into a chunk and tell listeners (a `Recorder` also queues it for saving). */
   flush(): void {
     const meta = this.meta;
     const end = this.#buf.length;
@@ -434,7 +413,63 @@ export class Recorder {
     meta.page = { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
     const snapshot = { ...meta };
     emit(this.#chunkListeners, chunk, snapshot);
-    this.#pending.push({ chunk, meta: snapshot });
+    this.saveChunk(chunk, snapshot);
+  }
+
+  /** What happens to a cut chunk besides the listeners (nothing here; `Recorder` saves it). */
+  protected saveChunk(_chunk: EventChunk, _meta: SessionMeta): void {}
+}
+
+/** `Capture` whose chunks are saved to a sink (IndexedDB in the app), never awaited on the event path. */
+export class Recorder extends Capture {
+  declare readonly opts: Capture['opts'] & { sink: ChunkSink; maxPendingEvents: number };
+  /** Chunks waiting to be saved, each with its session's meta as of its flush. */
+  #pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
+  #saving = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryDelayMs = 1000;
+  #statusListeners = new Set<Listener<[StorageStatus]>>();
+  status: StorageStatus = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
+
+  constructor(opts: RecorderOptions) {
+    super({ maxPendingEvents: 500_000, ...opts } as CaptureOptions);
+  }
+
+  override start(): SessionMeta {
+    if (this.state !== 'recording' && this.state !== 'paused') {
+      this.#pending = [];
+      this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
+    }
+    return super.start();
+  }
+
+  /** Stop and flush the rest. Resolves when everything reached storage (or failed and is reported). */
+  override async stop(): Promise<SessionMeta | null> {
+    const wasRunning = this.state === 'recording' || this.state === 'paused';
+    const meta = await super.stop();
+    if (!wasRunning) return meta;
+    // Wait for a save already in flight, then for the rest (a failure leaves them queued for retry).
+    while (this.#saving) await new Promise((r) => setTimeout(r, 10));
+    await this.#drain();
+    return meta;
+  }
+
+  /** Called when the storage status changes (warnings for the UI). */
+  onStatus(fn: (s: StorageStatus) => void): () => void {
+    this.#statusListeners.add(fn);
+    return () => this.#statusListeners.delete(fn);
+  }
+
+  /** Try saving the in-memory backlog now (e.g. after the user freed space). */
+  retryNow(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#retryDelayMs = 1000;
+    void this.#drain();
+  }
+
+  protected override saveChunk(chunk: EventChunk, meta: SessionMeta): void {
+    this.#pending.push({ chunk, meta });
     this.#boundPending();
     void this.#drain();
   }
