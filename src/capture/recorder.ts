@@ -114,7 +114,7 @@ export class Capture {
   #sessionListeners = new Set<Listener<[SessionMeta]>>();
   #lastPointerKind: PointerKind = PointerKind.Unknown;
   #lastPointerType = '';
-  #lastError: unknown = null;
+  protected lastError: unknown = null;
   /** Ignore check cache: consecutive events mostly share a target, so `closest()` runs once per target. */
   #lastTarget: EventTarget | null = null;
   #lastTargetIgnored = false;
@@ -235,27 +235,13 @@ export class Capture {
     return () => this.#progressListeners.delete(fn);
   }
 
-  /**
-   * The live session's events so far, as views (no copy). Valid until the next event grows the
-   * buffer: use them synchronously, or copy (`liveCopy`) before posting to a worker.
-   */
-  liveColumns(): EventColumns & { length: number } {
-    return this.#buf.view();
-  }
-
-  /** A copy of live events [start, end), safe to transfer to a worker. */
-  liveCopy(start = 0, end = this.#buf.length): EventColumns & { length: number } {
-    const s = Math.max(0, start), e = Math.min(end, this.#buf.length);
-    return { ...this.#buf.copy(s, e), length: Math.max(0, e - s) };
-  }
-
   get length(): number {
     return this.#buf.length;
   }
 
-  /** The first handler error, if any (handlers never throw; this is for diagnosis). */
-  get handlerError(): string | null {
-    return this.#lastError === null ? null : describeError(this.#lastError);
+  /** The live session's buffer (for `Recorder`'s live views; the embed never reads it back). */
+  protected get buffer(): ColumnBuffer {
+    return this.#buf;
   }
 
   // ---- listeners ----
@@ -265,16 +251,18 @@ export class Capture {
     return performance.now() - this.#t0;
   }
 
+  #fail = (e: unknown): void => {
+    this.counters.handlerErrors++;
+    if (this.lastError === null) this.lastError = e;
+  };
+
   #attach(): void {
     const t = this.opts.target ?? window;
-    const fail = (e: unknown): void => {
-      this.counters.handlerErrors++;
-      if (this.#lastError === null) this.#lastError = e;
-    };
     const add = <E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void => {
-      this.#removers.push(on<E>(target, type, guarded(fn, fail)));
+      this.#removers.push(on<E>(target, type, guarded(fn, this.#fail)));
     };
-    add<PointerEvent>(t, 'pointermove', (e) => this.#onMove(e));
+    // The hot path is registered as is (guarded inside): no wrapper calls per move.
+    this.#removers.push(on<PointerEvent>(t, 'pointermove', this.#onMove));
     add<PointerEvent>(t, 'pointerdown', (e) => this.#onButton(e, EventKind.Down));
     add<PointerEvent>(t, 'pointerup', (e) => this.#onButton(e, EventKind.Up));
     add<WheelEvent>(t, 'wheel', (e) => this.#onWheel(e));
@@ -344,30 +332,39 @@ export class Capture {
     this.counters.markers++;
   }
 
-  #onMove(e: PointerEvent): void {
-    if (this.#skip(e)) return;
-    const pk = this.#kindOf(e.pointerType);
-    this.counters.pointerMoveEvents++;
-    // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
-    if (e.button >= 0) {
-      const bit = BUTTON_BIT[e.button] ?? 0;
-      const kind = e.buttons & bit ? EventKind.Down : EventKind.Up;
-      this.#put(e.timeStamp - this.#t0, kind, e.clientX, e.clientY, e.button, e.buttons, pk, 0, 0);
-      if (kind === EventKind.Down) this.counters.downs++; else this.counters.ups++;
-    }
-    const list = e.getCoalescedEvents ? e.getCoalescedEvents() : null;
-    if (list && list.length > 0) {
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i];
-        this.#put(c.timeStamp - this.#t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
+  /** Every pointermove: one frame (no wrapper), nothing allocated by us, each DOM getter read once. */
+  #onMove = (e: PointerEvent): void => {
+    try {
+      if (this.opts.ignore && this.#skip(e)) return;
+      const pk = this.#kindOf(e.pointerType);
+      const counters = this.counters;
+      const t0 = this.#t0;
+      counters.pointerMoveEvents++;
+      // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
+      const button = e.button;
+      if (button >= 0) {
+        const kind = e.buttons & (BUTTON_BIT[button] ?? 0) ? EventKind.Down : EventKind.Up;
+        this.#put(e.timeStamp - t0, kind, e.clientX, e.clientY, button, e.buttons, pk, 0, 0);
+        if (kind === EventKind.Down) counters.downs++; else counters.ups++;
       }
-      this.counters.moves += list.length;
-      this.counters.coalescedMoves += list.length - 1;
-    } else {
-      this.#put(e.timeStamp - this.#t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
-      this.counters.moves++;
+      // Insecure origins have no getCoalescedEvents: the event is the one sample.
+      const list = e.getCoalescedEvents ? e.getCoalescedEvents() : null;
+      const n = list ? list.length : 0;
+      if (n > 0) {
+        for (let i = 0; i < n; i++) {
+          const c = list![i];
+          this.#put(c.timeStamp - t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
+        }
+        counters.moves += n;
+        counters.coalescedMoves += n - 1;
+      } else {
+        this.#put(e.timeStamp - t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
+        counters.moves++;
+      }
+    } catch (err) {
+      this.#fail(err);
     }
-  }
+  };
 
   #onButton(e: PointerEvent, kind: number): void {
     if (this.#skip(e)) return;
@@ -452,6 +449,25 @@ export class Recorder extends Capture {
     while (this.#saving) await new Promise((r) => setTimeout(r, 10));
     await this.#drain();
     return meta;
+  }
+
+  /**
+   * The live session's events so far, as views (no copy). Valid until the next event grows the
+   * buffer: use them synchronously, or copy (`liveCopy`) before posting to a worker.
+   */
+  liveColumns(): EventColumns & { length: number } {
+    return this.buffer.view();
+  }
+
+  /** A copy of live events [start, end), safe to transfer to a worker. */
+  liveCopy(start = 0, end = this.length): EventColumns & { length: number } {
+    const s = Math.max(0, start), e = Math.min(end, this.length);
+    return { ...this.buffer.copy(s, e), length: Math.max(0, e - s) };
+  }
+
+  /** The first handler error, if any (handlers never throw; this is for diagnosis). */
+  get handlerError(): string | null {
+    return this.lastError === null ? null : describeError(this.lastError);
   }
 
   /** Called when the storage status changes (warnings for the UI). */
