@@ -21,6 +21,10 @@
   document.getElementById('pay').addEventListener('click', function () {
     document.getElementById('pay-result').textContent = 'Thank you! (This is a demo shop: nothing was charged.)';
   });
+  // Consent withdrawn: stop Pointerprint and delete what it keeps (in every tab of the site).
+  document.getElementById('forget-me').addEventListener('click', function () {
+    if (window.Pointerprint) window.Pointerprint.forget();
+  });
   var params = new URLSearchParams(location.search);
   window.site = {
     consent: consent,

@@ -1,5 +1,7 @@
 /**
- * The capture shell: Pointer Events → a columnar session buffer → chunks flushed to storage.
+ * The capture shell: Pointer Events → a columnar session buffer → chunks (`Capture`), and chunks
+ * flushed to storage (`Recorder`, the app's; the embeddable build uses `Capture` alone, its chunks go
+ * straight to the HEC client).
  *
  * - Every coalesced pointer sample is kept (`getCoalescedEvents()`), each on its own `timeStamp`,
  *   all on one monotonic clock (the performance clock) relative to the session start.
@@ -20,11 +22,9 @@ export interface ChunkSink {
   appendChunk(chunk: EventChunk, meta: SessionMeta): Promise<void>;
 }
 
-export interface RecorderOptions {
+export interface CaptureOptions {
   profileId: string;
   label?: string;
-  /** Where chunks are saved. */
-  sink: ChunkSink;
   /** Element or window to observe (default `window`). */
   target?: EventTarget;
   /** A gap longer than this between events puts an Idle marker in the stream (ms). */
@@ -33,8 +33,6 @@ export interface RecorderOptions {
   flushIntervalMs?: number;
   /** …or when this many unflushed events have accumulated. */
   chunkEvents?: number;
-  /** Unsaved events kept in memory while storage fails; beyond this the oldest chunk is dropped. */
-  maxPendingEvents?: number;
   /**
    * The live buffer holds the whole session for live encoding (28 bytes/event). When it reaches this
    * many events the recorder rolls over to a new session (same listeners, new id) so memory stays bounded.
@@ -49,6 +47,13 @@ export interface RecorderOptions {
    * over them are skipped; entering one puts an Idle marker (no position) so no stroke bridges the gap.
    */
   ignore?: string;
+}
+
+export interface RecorderOptions extends CaptureOptions {
+  /** Where chunks are saved. */
+  sink: ChunkSink;
+  /** Unsaved events kept in memory while storage fails; beyond this the oldest chunk is dropped. */
+  maxPendingEvents?: number;
 }
 
 export type RecorderState = 'idle' | 'recording' | 'paused' | 'stopped';
@@ -92,8 +97,9 @@ function defaultId(): string {
 /** Held-buttons mask bit for a `button` number (chorded presses arrive as pointermove). */
 const BUTTON_BIT = [1, 4, 2, 8, 16];
 
-export class Recorder {
-  readonly opts: Required<Omit<RecorderOptions, 'label' | 'target' | 'ignore'>> & Pick<RecorderOptions, 'label' | 'target' | 'ignore'>;
+/** Listeners → buffer → chunks, told to `onChunk` listeners; no storage. */
+export class Capture {
+  readonly opts: Required<Omit<CaptureOptions, 'label' | 'target' | 'ignore'>> & Pick<CaptureOptions, 'label' | 'target' | 'ignore'>;
   #buf = new ColumnBuffer();
   #removers: Remover[] = [];
   #t0 = 0;
@@ -103,18 +109,12 @@ export class Recorder {
   #timer: ReturnType<typeof setInterval> | null = null;
   #ticks = 0;
   #lastProgressLen = -1;
-  /** Chunks waiting to be saved, each with its session's meta as of its flush. */
-  #pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
-  #saving = false;
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryDelayMs = 1000;
   #chunkListeners = new Set<Listener<[EventChunk, SessionMeta]>>();
   #progressListeners = new Set<Listener<[number]>>();
-  #statusListeners = new Set<Listener<[StorageStatus]>>();
   #sessionListeners = new Set<Listener<[SessionMeta]>>();
   #lastPointerKind: PointerKind = PointerKind.Unknown;
   #lastPointerType = '';
-  #lastError: unknown = null;
+  protected lastError: unknown = null;
   /** Ignore check cache: consecutive events mostly share a target, so `closest()` runs once per target. */
   #lastTarget: EventTarget | null = null;
   #lastTargetIgnored = false;
@@ -123,14 +123,12 @@ export class Recorder {
   state: RecorderState = 'idle';
   meta: SessionMeta | null = null;
   readonly counters: RecorderCounters = { moves: 0, coalescedMoves: 0, pointerMoveEvents: 0, downs: 0, ups: 0, wheels: 0, markers: 0, handlerErrors: 0 };
-  status: StorageStatus = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
 
-  constructor(opts: RecorderOptions) {
+  constructor(opts: CaptureOptions) {
     this.opts = {
       idleThresholdMs: 3000,
       flushIntervalMs: 1000,
       chunkEvents: 4096,
-      maxPendingEvents: 500_000,
       maxLiveEvents: 1_000_000,
       progressIntervalMs: 200,
       newId: defaultId,
@@ -148,8 +146,6 @@ export class Recorder {
         throw new PointerprintError('capture/bad-ignore', `The ignore selector “${this.opts.ignore}” is not a valid CSS selector.`, e);
       }
     }
-    this.#pending = [];
-    this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
     for (const k of Object.keys(this.counters) as (keyof RecorderCounters)[]) this.counters[k] = 0;
     this.state = 'recording';
     this.#newSession();
@@ -215,7 +211,7 @@ export class Recorder {
     this.#marker(EventKind.Idle, 0, 0, this.now());
   }
 
-  /** Stop and flush the rest. Resolves when everything reached storage (or failed and is reported). */
+  /** Stop listening and cut the last chunk (a `Recorder` also waits for it to be saved). */
   async stop(): Promise<SessionMeta | null> {
     if (this.state !== 'recording' && this.state !== 'paused') return this.meta;
     this.#detach();
@@ -224,9 +220,6 @@ export class Recorder {
     this.state = 'stopped';
     this.flush();
     emit(this.#progressListeners, this.#buf.length);
-    // Wait for a save already in flight, then for the rest (a failure leaves them queued for retry).
-    while (this.#saving) await new Promise((r) => setTimeout(r, 10));
-    await this.#drain();
     return this.meta;
   }
 
@@ -242,41 +235,13 @@ export class Recorder {
     return () => this.#progressListeners.delete(fn);
   }
 
-  /** Called when the storage status changes (warnings for the UI). */
-  onStatus(fn: (s: StorageStatus) => void): () => void {
-    this.#statusListeners.add(fn);
-    return () => this.#statusListeners.delete(fn);
-  }
-
-  /**
-   * The live session's events so far, as views (no copy). Valid until the next event grows the
-   * buffer: use them synchronously, or copy (`liveCopy`) before posting to a worker.
-   */
-  liveColumns(): EventColumns & { length: number } {
-    return this.#buf.view();
-  }
-
-  /** A copy of live events [start, end), safe to transfer to a worker. */
-  liveCopy(start = 0, end = this.#buf.length): EventColumns & { length: number } {
-    const s = Math.max(0, start), e = Math.min(end, this.#buf.length);
-    return { ...this.#buf.copy(s, e), length: Math.max(0, e - s) };
-  }
-
   get length(): number {
     return this.#buf.length;
   }
 
-  /** The first handler error, if any (handlers never throw; this is for diagnosis). */
-  get handlerError(): string | null {
-    return this.#lastError === null ? null : describeError(this.#lastError);
-  }
-
-  /** Try saving the in-memory backlog now (e.g. after the user freed space). */
-  retryNow(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#retryDelayMs = 1000;
-    void this.#drain();
+  /** The live session's buffer (for `Recorder`'s live views; the embed never reads it back). */
+  protected get buffer(): ColumnBuffer {
+    return this.#buf;
   }
 
   // ---- listeners ----
@@ -286,16 +251,18 @@ export class Recorder {
     return performance.now() - this.#t0;
   }
 
+  #fail = (e: unknown): void => {
+    this.counters.handlerErrors++;
+    if (this.lastError === null) this.lastError = e;
+  };
+
   #attach(): void {
     const t = this.opts.target ?? window;
-    const fail = (e: unknown): void => {
-      this.counters.handlerErrors++;
-      if (this.#lastError === null) this.#lastError = e;
-    };
     const add = <E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void => {
-      this.#removers.push(on<E>(target, type, guarded(fn, fail)));
+      this.#removers.push(on<E>(target, type, guarded(fn, this.#fail)));
     };
-    add<PointerEvent>(t, 'pointermove', (e) => this.#onMove(e));
+    // The hot path is registered as is (guarded inside): no wrapper calls per move.
+    this.#removers.push(on<PointerEvent>(t, 'pointermove', this.#onMove));
     add<PointerEvent>(t, 'pointerdown', (e) => this.#onButton(e, EventKind.Down));
     add<PointerEvent>(t, 'pointerup', (e) => this.#onButton(e, EventKind.Up));
     add<WheelEvent>(t, 'wheel', (e) => this.#onWheel(e));
@@ -365,30 +332,39 @@ export class Recorder {
     this.counters.markers++;
   }
 
-  #onMove(e: PointerEvent): void {
-    if (this.#skip(e)) return;
-    const pk = this.#kindOf(e.pointerType);
-    this.counters.pointerMoveEvents++;
-    // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
-    if (e.button >= 0) {
-      const bit = BUTTON_BIT[e.button] ?? 0;
-      const kind = e.buttons & bit ? EventKind.Down : EventKind.Up;
-      this.#put(e.timeStamp - this.#t0, kind, e.clientX, e.clientY, e.button, e.buttons, pk, 0, 0);
-      if (kind === EventKind.Down) this.counters.downs++; else this.counters.ups++;
-    }
-    const list = e.getCoalescedEvents ? e.getCoalescedEvents() : null;
-    if (list && list.length > 0) {
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i];
-        this.#put(c.timeStamp - this.#t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
+  /** Every pointermove: one frame (no wrapper), nothing allocated by us, each DOM getter read once. */
+  #onMove = (e: PointerEvent): void => {
+    try {
+      if (this.opts.ignore && this.#skip(e)) return;
+      const pk = this.#kindOf(e.pointerType);
+      const counters = this.counters;
+      const t0 = this.#t0;
+      counters.pointerMoveEvents++;
+      // Chorded buttons: a second button pressed while one is held arrives as pointermove with button >= 0.
+      const button = e.button;
+      if (button >= 0) {
+        const kind = e.buttons & (BUTTON_BIT[button] ?? 0) ? EventKind.Down : EventKind.Up;
+        this.#put(e.timeStamp - t0, kind, e.clientX, e.clientY, button, e.buttons, pk, 0, 0);
+        if (kind === EventKind.Down) counters.downs++; else counters.ups++;
       }
-      this.counters.moves += list.length;
-      this.counters.coalescedMoves += list.length - 1;
-    } else {
-      this.#put(e.timeStamp - this.#t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
-      this.counters.moves++;
+      // Insecure origins have no getCoalescedEvents: the event is the one sample.
+      const list = e.getCoalescedEvents ? e.getCoalescedEvents() : null;
+      const n = list ? list.length : 0;
+      if (n > 0) {
+        for (let i = 0; i < n; i++) {
+          const c = list![i];
+          this.#put(c.timeStamp - t0, EventKind.Move, c.clientX, c.clientY, Button.None, c.buttons, pk, 0, 0);
+        }
+        counters.moves += n;
+        counters.coalescedMoves += n - 1;
+      } else {
+        this.#put(e.timeStamp - t0, EventKind.Move, e.clientX, e.clientY, Button.None, e.buttons, pk, 0, 0);
+        counters.moves++;
+      }
+    } catch (err) {
+      this.#fail(err);
     }
-  }
+  };
 
   #onButton(e: PointerEvent, kind: number): void {
     if (this.#skip(e)) return;
@@ -421,7 +397,7 @@ export class Recorder {
     if (n >= this.opts.maxLiveEvents) this.#rollOver();
   }
 
-  /** Cut the unflushed events into a chunk, tell listeners, queue it for saving. */
+  /** Cut the unflushed events into a chunk and tell listeners (a `Recorder` also queues it for saving). */
   flush(): void {
     const meta = this.meta;
     const end = this.#buf.length;
@@ -434,7 +410,82 @@ export class Recorder {
     meta.page = { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
     const snapshot = { ...meta };
     emit(this.#chunkListeners, chunk, snapshot);
-    this.#pending.push({ chunk, meta: snapshot });
+    this.saveChunk(chunk, snapshot);
+  }
+
+  /** What happens to a cut chunk besides the listeners (nothing here; `Recorder` saves it). */
+  protected saveChunk(_chunk: EventChunk, _meta: SessionMeta): void {}
+}
+
+/** `Capture` whose chunks are saved to a sink (IndexedDB in the app), never awaited on the event path. */
+export class Recorder extends Capture {
+  declare readonly opts: Capture['opts'] & { sink: ChunkSink; maxPendingEvents: number };
+  /** Chunks waiting to be saved, each with its session's meta as of its flush. */
+  #pending: { chunk: EventChunk; meta: SessionMeta }[] = [];
+  #saving = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryDelayMs = 1000;
+  #statusListeners = new Set<Listener<[StorageStatus]>>();
+  status: StorageStatus = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
+
+  constructor(opts: RecorderOptions) {
+    super({ maxPendingEvents: 500_000, ...opts } as CaptureOptions);
+  }
+
+  override start(): SessionMeta {
+    if (this.state !== 'recording' && this.state !== 'paused') {
+      this.#pending = [];
+      this.status = { state: 'ok', message: null, pendingEvents: 0, lostEvents: 0, savedEvents: 0 };
+    }
+    return super.start();
+  }
+
+  /** Stop and flush the rest. Resolves when everything reached storage (or failed and is reported). */
+  override async stop(): Promise<SessionMeta | null> {
+    const wasRunning = this.state === 'recording' || this.state === 'paused';
+    const meta = await super.stop();
+    if (!wasRunning) return meta;
+    // Wait for a save already in flight, then for the rest (a failure leaves them queued for retry).
+    while (this.#saving) await new Promise((r) => setTimeout(r, 10));
+    await this.#drain();
+    return meta;
+  }
+
+  /**
+   * The live session's events so far, as views (no copy). Valid until the next event grows the
+   * buffer: use them synchronously, or copy (`liveCopy`) before posting to a worker.
+   */
+  liveColumns(): EventColumns & { length: number } {
+    return this.buffer.view();
+  }
+
+  /** A copy of live events [start, end), safe to transfer to a worker. */
+  liveCopy(start = 0, end = this.length): EventColumns & { length: number } {
+    const s = Math.max(0, start), e = Math.min(end, this.length);
+    return { ...this.buffer.copy(s, e), length: Math.max(0, e - s) };
+  }
+
+  /** The first handler error, if any (handlers never throw; this is for diagnosis). */
+  get handlerError(): string | null {
+    return this.lastError === null ? null : describeError(this.lastError);
+  }
+
+  /** Called when the storage status changes (warnings for the UI). */
+  onStatus(fn: (s: StorageStatus) => void): () => void {
+    this.#statusListeners.add(fn);
+    return () => this.#statusListeners.delete(fn);
+  }
+
+  /** Try saving the in-memory backlog now (e.g. after the user freed space). */
+  retryNow(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#retryDelayMs = 1000;
+    void this.#drain();
+  }
+
+  protected override saveChunk(chunk: EventChunk, meta: SessionMeta): void {
+    this.#pending.push({ chunk, meta });
     this.#boundPending();
     void this.#drain();
   }

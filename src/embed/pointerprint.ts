@@ -11,6 +11,10 @@
  *   `pointerprint-embed[-namespace]`), so a reload or an outage loses nothing;
  * - raw movements are sent only with `sendRaw: true`; with `score`, a worker scores windows against an
  *   exported profile and only scores and decisions are sent;
+ * - `forget()` (the handle's, or `Pointerprint.forget()` without one; e.g. when the visitor withdraws
+ *   consent) stops capture in every tab of the site and deletes everything the embed keeps: the queue
+ *   database, in-memory buffers and batches, a send under way; nothing is sent afterwards;
+ * - `retentionDays`: queued events captured longer ago than that are deleted, never sent;
  * - nothing throws into the host page: errors and warnings go to `onStatus`;
  * - one global (`Pointerprint`, classic build), no eval, no COOP/COEP needed; `start` is idempotent and
  *   `stop` removes every listener it added.
@@ -20,11 +24,12 @@ import { describeError, PointerprintError } from '../core/errors';
 import type { LiveScore } from '../core/score';
 import { DEFAULT_BATCH_LIMITS } from '../core/splunk/batcher';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
+import { allEnvelopes, announce, envelopesBefore, onHecQueueNotice, useHecQueueChannel } from '../store/hecQueue';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
-import { Recorder } from '../capture/recorder';
+import { Capture } from '../capture/recorder';
 import { on } from '../capture/listen';
-import { embedDbName, embedQueue } from './queueDb';
+import { deleteEmbedDb, embedDbName, embedQueue } from './queueDb';
 import { soloElection, webLocksElection } from '../splunk/senderElection';
 import { EmbedScorer, SCORE_WORKER_FILE } from './scoring';
 
@@ -58,11 +63,16 @@ export interface StartOptions {
   score?: { profileUrl: string; workerUrl?: string };
   /** Separate queue database per namespace (several independent integrations on one origin). */
   namespace?: string;
+  /**
+   * Queued events captured longer ago than this many days (fractions allowed) are deleted and never
+   * sent, e.g. after a long Splunk outage. Default: no limit (kept until sent).
+   */
+  retentionDays?: number;
   /** Told of every state change, error and score. */
   onStatus?: (status: PointerprintStatus) => void;
 }
 
-export type PointerprintState = 'waiting-consent' | 'declined' | 'recording' | 'paused' | 'stopped' | 'error';
+export type PointerprintState = 'waiting-consent' | 'declined' | 'recording' | 'paused' | 'stopped' | 'forgotten' | 'error';
 
 export interface PointerprintStatus {
   state: PointerprintState;
@@ -85,6 +95,12 @@ export interface PointerprintHandle {
   resume(): void;
   /** Cut the current chunk and send everything queued now. */
   flush(): Promise<void>;
+  /**
+   * Stop capture here and in the site's other tabs, and delete everything the embed keeps on this
+   * origin (queue database, buffers, unsent batches; a send under way is aborted). Resolves true when
+   * all is gone (false: see `status().message`).
+   */
+  forget(): Promise<boolean>;
   status(): PointerprintStatus;
 }
 
@@ -99,11 +115,12 @@ function randomId(): string {
 
 class Embed implements PointerprintHandle {
   #st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
-  #session: Recorder | null = null;
+  #session: Capture | null = null;
   #client: HecClient | null = null;
   #scorer: EmbedScorer | null = null;
   #unsubscribe: (() => void)[] = [];
   #ended = false;
+  #forgotten = false;
 
   constructor(private readonly opts: StartOptions) {}
 
@@ -154,20 +171,32 @@ class Embed implements PointerprintHandle {
   }
 
   #startClient(): void {
-    const { hec } = this.opts;
+    const { hec, retentionDays } = this.opts;
+    const maxAgeMs = retentionDays! > 0 ? retentionDays! * 864e5 : 0;
     const queue = embedQueue(this.opts.namespace);
     // Every tab of the site shares the queue; one of them (elected over Web Locks) sends it, so no
     // batch goes twice. Names carry the namespace: the app or another integration on this origin
     // never takes this queue's lock or settings. Without Web Locks (or a durable queue) each tab
     // sends alone; eventId still lets `dedup` absorb a rare duplicate.
     const name = embedDbName(this.opts.namespace);
+    // Queue notices (purges) on a channel of this database's own: the app's, or another namespace's, are not ours.
+    useHecQueueChannel(name + '-hec-queue');
     const locks = navigator.locks;
     const election = !queue.volatile && locks ? webLocksElection(locks, name + '-hec-sender') : soloElection();
     const client = new HecClient(
       { url: hec.url.trim(), token: hec.token.trim(), useAck: !!hec.useAck, channel: randomId(), limits: DEFAULT_BATCH_LIMITS, backoff: DEFAULT_BACKOFF },
-      { store: queue.store, volatile: queue.volatile, newId: randomId, election, statusChannel: name + '-hec-status' },
+      { store: queue.store, volatile: queue.volatile, newId: randomId, election, statusChannel: name + '-hec-status', maxAgeMs },
     );
     this.#client = client;
+    if (maxAgeMs) {
+      // The client purges expired events before a send; this also removes those that wait at rest.
+      const purgeOld = () => void client.purgeEnvelopes(envelopesBefore(Date.now() - maxAgeMs));
+      purgeOld();
+      const t = setInterval(purgeOld, Math.min(maxAgeMs, 36e5));
+      this.#unsubscribe.push(() => clearInterval(t));
+    }
+    // Delete-all reaches this queue only from a forget() (in this tab or another): forget here too.
+    this.#unsubscribe.push(onHecQueueNotice((n) => { if (n.type === 'purge' && n.rule.by === 'all') void this.forget(); }));
     this.#unsubscribe.push(client.subscribe((s) => {
       // The client's status (a fresh copy each time; `hec` documents its main fields).
       this.#set(s.lastError ? { hec: s, message: s.lastError, code: s.lastErrorCode } : { hec: s });
@@ -191,22 +220,17 @@ class Embed implements PointerprintHandle {
     const { sendRaw = false, ignore = '[data-pp-ignore]', score } = this.opts;
     const client = this.#client!;
     const routing = this.#routing();
-    const sink = {
-      // Raw events leave the page only when the owner opted in; otherwise nothing is stored or sent.
-      appendChunk: async (chunk: EventChunk, meta: SessionMeta): Promise<void> => {
-        if (sendRaw && chunk.length > 0) client.enqueue(pointerEnvelopes(chunk, meta, routing));
-      },
-    };
-    // The recorder alone, not the app's LiveSession: windows are cut in the scoring worker (only when
-    // `score` is set), which keeps window cutting out of this bundle.
-    const session = new Recorder({
-      profileId: this.opts.profileId || 'anonymous', sink, ignore,
+    // Capture alone, not the app's LiveSession nor its storing Recorder: chunks go straight to the HEC
+    // client (its durable queue), windows are cut in the scoring worker (only when `score` is set).
+    const session = new Capture({
+      profileId: this.opts.profileId || 'anonymous', ignore,
       // Bounded live memory on a host page: roll over to a new session id every 200k events (~5.6 MB).
       maxLiveEvents: 200_000,
     });
     this.#session = session;
+    // Raw events leave the page only when the owner opted in; otherwise nothing is stored or sent.
+    if (sendRaw) session.onChunk((chunk, meta) => { if (chunk.length > 0 && !this.#forgotten) client.enqueue(pointerEnvelopes(chunk, meta, routing)); });
     session.onSession((m) => this.#set({ sessionId: m.id }));
-    session.onStatus((s) => { if (s.message) this.#set({ message: s.message, code: 'embed/queue' }); });
     let lastReported = 0;
     session.onProgress((n) => {
       // The event count alone changes often: report it at most every 2 s.
@@ -285,6 +309,24 @@ class Embed implements PointerprintHandle {
     }
   }
 
+  async forget(): Promise<boolean> {
+    if (this.#forgotten) return true;
+    this.#forgotten = this.#ended = true;
+    let ok = true;
+    try {
+      this.#scorer?.dispose();
+      void this.#session?.stop(); // listeners go now; its last chunk goes nowhere (#forgotten)
+      this.#session = null;
+      // Memory, a send under way, the store, and other tabs' clients (which forget too).
+      await this.#client?.clearQueue();
+    } catch (e) { ok = false; this.#fail(e, 'embed/failed'); }
+    this.#teardown();
+    if (active === this) active = null;
+    try { await deleteEmbedDb(this.opts.namespace); } catch (e) { ok = false; this.#fail(e, 'store/delete-failed'); }
+    this.#set({ state: 'forgotten', sessionId: null, events: 0, hec: null, lastScore: null });
+    return ok;
+  }
+
   /** Remove every listener and timer this instance added (capture, HEC client, worker). */
   #teardown(): void {
     this.#ended = true;
@@ -310,4 +352,22 @@ export function start(options: StartOptions): PointerprintHandle {
   // what earlier pages queued) until the site calls stop() and asks again.
   void e.begin().then(() => { if (e.status().state === 'error' && active === e) active = null; });
   return e;
+}
+
+/**
+ * Forget this visitor without (or before) a running integration, e.g. on a page where the visitor
+ * withdraws consent: tells the site's other tabs to forget, and deletes the queue database. With a
+ * running handle this is `handle.forget()`. Resolves true when all is gone.
+ */
+export async function forget(options?: { namespace?: string }): Promise<boolean> {
+  if (active) return active.forget();
+  const ns = options?.namespace;
+  try {
+    useHecQueueChannel(embedDbName(ns) + '-hec-queue');
+    announce({ type: 'purge', rule: allEnvelopes });
+    await deleteEmbedDb(ns);
+    return true;
+  } catch {
+    return false;
+  }
 }

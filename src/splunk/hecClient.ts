@@ -28,7 +28,7 @@ import {
   type BackoffPolicy, type HecOutcome,
 } from '../core/splunk/hecStatus';
 import {
-  announce, allEnvelopes, onHecQueueNotice, purgeQueuedIn,
+  announce, allEnvelopes, envelopesBefore, onHecQueueNotice, purgeQueuedIn,
   type EnvelopePurgeRule, type HecQueueNotice, type HecQueueStore, type PurgeResult, type QueuedBatch,
 } from '../store/hecQueue';
 import { soloElection, type SenderElection } from './senderElection';
@@ -102,6 +102,11 @@ export interface HecClientDeps {
    * namespace) must use different names, or they would take over each other's settings.
    */
   statusChannel?: string;
+  /**
+   * Retention: events captured longer ago than this (their HEC `time`) are purged when their batch
+   * comes up for sending, never sent. Default: no limit.
+   */
+  maxAgeMs?: number;
   /** Resend a batch whose acknowledgement has not come after this long (default 5 min). */
   ackTimeoutMs?: number;
   /** Ack polling interval bounds (default 500 ms growing to 10 s). */
@@ -141,6 +146,7 @@ export class HecClient {
   readonly #newId: () => string;
   readonly #election: SenderElection;
   readonly #shared: boolean;
+  readonly #maxAgeMs: number;
   readonly #ackTimeoutMs: number;
   readonly #ackPoll: { first: number; max: number };
   #batcher: BatcherState = emptyBatcher();
@@ -182,6 +188,7 @@ export class HecClient {
     this.#election = deps.election ?? soloElection();
     this.#shared = this.#election.method !== 'solo';
     this.#statusChannel = deps.statusChannel ?? STATUS_CHANNEL;
+    this.#maxAgeMs = deps.maxAgeMs ?? 0;
     this.#ackTimeoutMs = deps.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     this.#ackPoll = deps.ackPollMs ?? ACK_POLL;
     this.#ackDelay = this.#ackPoll.first;
@@ -502,6 +509,15 @@ export class HecClient {
         // The store is the truth: another tab's purge may have changed or removed this batch.
         const batch = (await this.#store.get(next.id).catch(() => undefined)) ?? this.#unsaved.get(next.id);
         if (!batch || batch.ack) { this.#dirty = true; continue; }
+        if (this.#maxAgeMs) {
+          // Past the retention limit: purge (here and in the store), never send. Nothing removed (the
+          // store failing): stop rather than loop; the batch waits, unsent.
+          const old = envelopesBefore(this.#now() - this.#maxAgeMs);
+          if (withoutEnvelopes(batch, old).removedIds.length) {
+            if (!(await this.#purge(old)).events) break;
+            continue;
+          }
+        }
         this.#emit({ state: 'sending' });
         const abort = new AbortController();
         this.#inFlight.set(batch.id, { batch, abort });

@@ -215,7 +215,7 @@ export type HecQueueNotice =
   /** Events `rule` matches must go: drop them from what you gather, abort a send carrying them, purge again. */
   | { type: 'purge'; rule: EnvelopePurgeRule };
 
-const CHANNEL_NAME = 'pointerprint-hec-queue';
+let channelName = 'pointerprint-hec-queue';
 /** A client's answer to a notice: for a purge, what it removed itself (its own store, gathering lines). */
 type NoticeListener = (n: HecQueueNotice) => void | Promise<PurgeResult | void>;
 const localListeners = new Set<NoticeListener>();
@@ -224,12 +224,24 @@ let channel: BroadcastChannel | null | undefined;
 function broadcastChannel(): BroadcastChannel | null {
   if (channel !== undefined) return channel;
   try {
-    channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
+    channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : null;
     channel?.addEventListener('message', (e: MessageEvent<HecQueueNotice>) => void tellLocal(e.data));
   } catch {
     channel = null;
   }
   return channel;
+}
+
+/**
+ * Name the channel notices cross to other tabs on (default `pointerprint-hec-queue`, the app's queue).
+ * Another queue on the same origin (the embeddable build: one per database) must use its own name, or
+ * a purge or change of one queue would act on the other queue's clients.
+ */
+export function useHecQueueChannel(name: string): void {
+  if (name === channelName) return;
+  channel?.close();
+  channel = undefined;
+  channelName = name;
 }
 
 /** Results of several purges of the same events (clients and store race for them): counted once. */

@@ -356,3 +356,95 @@ test('a visitor who declines is not captured; a broken integration reports inste
   expect(reported?.message).toContain('hec.url');
   expect(errors).toEqual([]);
 });
+
+// ---- privacy: forget, consent withdrawal, retention ----
+
+type Api = { start(o: unknown): { status(): { state: string; hec: { pendingEvents: number } | null }; forget(): Promise<boolean> }; forget(o?: unknown): Promise<boolean> };
+const pendingIn = (page: Page) => page.evaluate(() => (globalThis as unknown as { Pointerprint: Api }).Pointerprint.start({}).status().hec?.pendingEvents ?? 0);
+const databases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+
+/** On the example site with Splunk down: capture some movement, until it waits in the page's queue. */
+async function queueWhileDown(page: Page, user: string): Promise<number> {
+  await page.goto(`${origin}/examples/plain-site/index.html?user=${user}`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  peer.setFaults({ down: true });
+  await clickLike(page, '#email', 40);
+  await clickLike(page, '#pay', 40);
+  await flushAll(page);
+  await expect.poll(() => pendingIn(page), { timeout: 20_000 }).toBeGreaterThan(0);
+  expect(await databases(page)).toContain('pointerprint-embed');
+  return pendingIn(page);
+}
+
+/** A new page of the site, whose embed resends whatever earlier pages left queued: wait, then nothing may have come. */
+async function nothingResent(page: Page): Promise<void> {
+  peer.setFaults({ down: false });
+  await page.goto(`${origin}/examples/plain-site/index.html?user=later`);
+  await clickLike(page, '#consent-no');
+  await expect(status(page)).toContainText('declined');
+  await page.waitForTimeout(3000);
+  expect(pointerEvents()).toEqual([]);
+}
+
+test('forget(): capture stops in every tab, the queue database and unsent events are gone, nothing is sent afterwards', async ({ page, context }) => {
+  peer.reset();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const queued = await queueWhileDown(page, 'carol');
+  // A second tab of the site, recording too.
+  const other = await context.newPage();
+  await other.goto(`${origin}/examples/plain-site/index.html?user=carol`);
+  await clickLike(other, '#consent-yes');
+  await expect(status(other)).toContainText('recording');
+
+  // The app on the same origin deleting all of its own queue must not touch the embed's.
+  await page.evaluate(() => { const c = new BroadcastChannel('pointerprint-hec-queue'); c.postMessage({ type: 'purge', rule: { by: 'all' } }); c.close(); });
+  await page.waitForTimeout(500);
+  expect(await pendingIn(page)).toBeGreaterThanOrEqual(queued);
+  await expect(status(page)).toContainText('recording');
+
+  // The visitor withdraws consent: the site's button calls Pointerprint.forget().
+  await clickLike(page, '#forget-me');
+  await expect(status(page)).toContainText('forgotten');
+  await expect(status(other)).toContainText('forgotten');
+  expect(await databases(page)).not.toContain('pointerprint-embed');
+  await clickLike(page, '#email', 40);
+  await clickLike(other, '#pay', 40);
+  await other.close();
+  await nothingResent(page);
+  expect(errors).toEqual([]);
+});
+
+test('Pointerprint.forget() without a running integration (consent withdrawn on another page) deletes what earlier pages queued', async ({ page }) => {
+  peer.reset();
+  await queueWhileDown(page, 'dave');
+  await page.goto(`${origin}/blank.html`);
+  await page.addScriptTag({ url: '/dist-embed/pointerprint-capture.js' });
+  expect(await page.evaluate(() => (globalThis as unknown as { Pointerprint: Api }).Pointerprint.forget())).toBe(true);
+  expect(await databases(page)).not.toContain('pointerprint-embed');
+  await nothingResent(page);
+});
+
+test('retentionDays: events queued longer ago than that are deleted, never sent; newer ones are', async ({ page }) => {
+  peer.reset();
+  await queueWhileDown(page, 'erin');
+  const oldSession = await page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { sessionId: string } } } }).Pointerprint.start({}).status().sessionId);
+  await page.waitForTimeout(2500);
+  // A page of the site whose integration keeps queued events 2 seconds at most; Splunk is back once
+  // the old page is gone (its last send on leaving fails, as it would during the outage).
+  await page.goto(`${origin}/blank.html`);
+  peer.setFaults({ down: false });
+  await page.addScriptTag({ url: '/dist-embed/pointerprint-capture.js' });
+  await page.evaluate(({ url }) => {
+    (globalThis as unknown as { Pointerprint: Api }).Pointerprint.start({ hec: { url, token: '5f2a5c3e-1d4b-4c8e-9a61-000000000001', index: 'pointerprint' }, consent: true, sendRaw: true, profileId: 'erin', retentionDays: 2 / 86_400 });
+  }, { url: peer.url });
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { Pointerprint: Api }).Pointerprint.start({}).status().state)).toBe('recording');
+  await clickLike(page, 'p', 40);
+  await flushAll(page);
+  const newSession = await page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { sessionId: string } } } }).Pointerprint.start({}).status().sessionId);
+  await expect.poll(() => pointerEvents(newSession).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(1000);
+  expect(pointerEvents(oldSession)).toEqual([]);
+  expect(await pendingIn(page)).toBe(0);
+});
