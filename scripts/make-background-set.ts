@@ -25,7 +25,7 @@ function arg(name: string, dflt: string): string {
 }
 
 const SESSIONS = Number(arg('sessions', '5'));
-const EVENTS = Number(arg('events', '1200'));
+const EVENTS = Number(arg('events', '600'));
 const SEED = Number(arg('seed', '7'));
 const OUT = resolve(REPO_ROOT, arg('out', 'public/background/others-v1.json'));
 

@@ -9,7 +9,7 @@
  * sessions of the same persona and of the other one are then scored window by window through the live
  * verdict. Writes bench-results/enrol-browser.json with the machine's load before and after.
  *
- *   npm run bench -- enrol [--own-seconds 170] [--epochs 30] [--out bench-results/enrol-browser.json]
+ *   npm run bench -- enrol [--own-seconds 170] [--epochs N (default: the Enrol view's)] [--out bench-results/enrol-browser.json]
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,7 +18,8 @@ import { evaluateSettled, withAppPage } from './lib/appPage';
 
 const arg = (n: string, d: string) => { const i = process.argv.indexOf(`--${n}`); return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : d; };
 const OWN_SECONDS = Number(arg('own-seconds', '170'));
-const EPOCHS = Number(arg('epochs', '30'));
+/** 0 = the Enrol view's default (src/app/learn/enrolOptions.ts). */
+const EPOCHS = Number(arg('epochs', '0'));
 const OUT = resolve(arg('out', 'bench-results/enrol-browser.json'));
 
 /** Runs in the page (plain JS: see evaluateSettled). */
@@ -33,6 +34,7 @@ const PAGE_CODE = `async ({ ownSeconds, epochs }) => {
   const st = await import('/src/core/settings.ts');
   const seg = await import('/src/core/segment.ts');
   const lv = await import('/src/core/liveVerdict.ts');
+  const eo = await import('/src/app/learn/enrolOptions.ts');
   const sq = await import('/src/core/sequential.ts');
   const backend = await be.chooseBackend();
   const PAGE = { width: 1100, height: 420 };
@@ -58,7 +60,7 @@ const PAGE_CODE = `async ({ ownSeconds, epochs }) => {
     const t0 = performance.now();
     const r = await pl.runTrainJob({
       kind: 'verification', classNames: ['others', who], sessions: [...own, ...bgm.backgroundAsOthers(bg)], windowSettings: ws, encoding: es,
-      options: { epochs, batchSize: 32, learningRate: 1e-3, seed: 1, patience: 6, maxShiftPx: Math.max(1, Math.round(es.sizePx / 24)) },
+      options: eo.enrolTrainOptions(es, epochs || eo.ENROL_MAX_EPOCHS),
       maxWindowsPerSession: 200, valFraction: 0.2, testFraction: 0.2,
     }, rasterize, { onStage });
     const trainingMs = performance.now() - t0;
@@ -98,7 +100,7 @@ async function main() {
   const t0 = Date.now();
   const result = await withAppPage((page, chromium) => evaluateSettled<Record<string, unknown>>(page, PAGE_CODE, { ownSeconds: OWN_SECONDS, epochs: EPOCHS }).then((r) => ({ chromium, ...r })));
   const report = {
-    benchmark: 'enrol-browser', date: new Date().toISOString(), command: `npm run bench -- enrol --own-seconds ${OWN_SECONDS} --epochs ${EPOCHS}`,
+    benchmark: 'enrol-browser', date: new Date().toISOString(), command: `npm run bench -- enrol --own-seconds ${OWN_SECONDS}${EPOCHS ? ` --epochs ${EPOCHS}` : ''}`,
     machine: { cores: cpus().length, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] },
     targets: { ownSecondsAtMost: 180, trainingSecondsAtMost: 30, windowsToVerdictAtMost: 10 },
     wallSeconds: Math.round((Date.now() - t0) / 1000), result,
