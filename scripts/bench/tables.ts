@@ -11,7 +11,7 @@ const c = r.challenge, v = c.variants, f = (x: unknown, d = 3) => (typeof x === 
 const lines: string[] = [];
 const seeds = r.seeds;
 const pm = (s: Json | undefined) => (s && s.n > 1 ? ` (mean ${f(s.mean)} ± ${f(s.sd)} over ${s.n} seeds)` : '');
-lines.push(`Report: \`${process.argv[2]}\` — profile ${r.profile}, seed ${r.seed}${seeds ? `, seeds ${seeds.seeds.join(', ')}` : ''}, ${r.date.slice(0, 10)}, wall ${Math.floor(r.wallSeconds / 60)} min ${Math.round(r.wallSeconds % 60)} s under the load of the shared machine.`, '');
+lines.push(`Report: \`${process.argv[2]}\` — profile ${r.profile}, seed ${r.seed}${seeds ? `, seeds ${seeds.seeds.join(', ')}` : ''}, ${r.date.slice(0, 10)}, wall ${Math.floor(r.wallSeconds / 60)} min ${Math.round(r.wallSeconds % 60)} s (the load it ran under is stated below the table).`, '');
 lines.push('| figure (Balabit, 816 labelled test sessions unless said) | global AUC | EER | target |', '|---|---|---|---|');
 const gatedDefault = !!v.fusedGated;
 lines.push(`| **default verifier** (${gatedDefault ? 'fused, then gated by closeness to the account\'s own windows; ' : 'fused, '}feature weight ${c.fusion.featureWeight}, chosen on validation) | **${f(c.globalAuc)}**${pm(seeds?.challengeGlobalAuc)} | ${f(c.sessionEer)} | ≥ 0.96 |`);
