@@ -4,7 +4,7 @@
  * Why: the verifier's classifier learns "the person vs the others it was shown". Where the others are
  * few or recorded elsewhere (the shipped background set), it also learns a direction ("away from the
  * others"), and a newcomer who lies even further along that direction scores as *more* like the person
- * than the person does (seen: a slow, shaky simulated impostor scored 0.99 against a fast, smooth
+ * than the person does (seen: a slow, shaky simulated impostor scored as high as a fast, smooth
  * enrolled one). A window must therefore also look like the person's own training windows.
  *
  * Model (fitted on the person's training windows only): per feature, a robust centre (median) and

@@ -307,20 +307,9 @@ test('a profile exported before calibrated decisions (v1) is refused with words,
 
 test('no loss: events captured while Splunk is down wait in the page\'s queue and arrive after a reload', async ({ page }) => {
   peer.reset();
-  await page.goto(`${origin}/examples/plain-site/index.html?user=bob`);
-  await clickLike(page, '#consent-yes');
-  await expect(status(page)).toContainText('recording');
-  peer.setFaults({ down: true });
-  await clickLike(page, '#email', 40);
-  await clickLike(page, '#pay', 40);
-  await flushAll(page);
-  const pending = () => page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { status(): { hec: { pendingEvents: number } | null } } } }).Pointerprint.start({}).status().hec?.pendingEvents ?? 0);
-  await expect.poll(pending, { timeout: 20_000 }).toBeGreaterThan(0);
-  const queued = await pending();
-  // The queue lives in the embed's own database, not in any of the site's.
-  const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
-  expect(dbs).toContain('pointerprint-embed');
-  expect(dbs).not.toContain('pointerprint');
+  const queued = await queueWhileDown(page, 'bob');
+  // The queue lives in the embed's own database (queueWhileDown checks it), not in any of the site's.
+  expect(await databases(page)).not.toContain('pointerprint');
   await page.reload();
   peer.setFaults({ down: false });
   // The new page resends the old batches at once, before (and whatever) the visitor answers this time.
