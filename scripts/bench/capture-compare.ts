@@ -5,7 +5,8 @@
  * The stream: N pointer moves, each dispatched as a browser does, a `pointermove` carrying one coalesced
  * sample and then its `mousemove` (rrweb listens to mousemove; we listen to pointermove and read every
  * coalesced sample). Events are made before timing. Batches of 200 moves are timed with nothing
- * attached, with our recorder, with rrweb at its default sampling (a position per 50 ms), and with rrweb
+ * attached, with an empty pointermove listener (the floor any listener-based capture pays), with a listener that only
+ * reads every coalesced sample (the floor of any capture that keeps them all), with our recorder, with rrweb at its default sampling (a position per 50 ms), and with rrweb
  * taking every mousemove; the configurations are interleaved within each round so load drifts hit all
  * alike. A configuration's cost is its mean per move minus the baseline's. For ours, cutting chunks
  * (`flush()`: copy, hooks, queueing for the save loop; not the IndexedDB put, which runs after the
@@ -24,6 +25,16 @@ export interface CaptureFigures {
   handlerUsPerEvent: number;
   handlerUsPerEventP50: number;
   handlerUsPerEventP95: number;
+  /**
+   * The floor any listener-based capture pays: an empty passive capture-phase `pointermove` listener on
+   * window (registered as ours is), minus the baseline. What the browser charges to call into JS at all.
+   */
+  emptyListenerUsPerEvent: number;
+  /**
+   * The floor of any capture that keeps every coalesced sample: a listener that calls
+   * `getCoalescedEvents()` and reads each sample's time, x, y and buttons into a typed array, nothing more.
+   */
+  coalescedReadUsPerEvent: number;
   flushUsPerEvent: number;
   totalUsPerEvent: number;
   /** Samples our recorder stored (every coalesced sample of every move). */
@@ -49,7 +60,8 @@ export async function measureCaptureInPage(N: number): Promise<CaptureFigures> {
   const target = document.createElement('div');
   document.body.append(target);
   const BATCH = 200;
-  const ROUNDS = 5;
+  // Sub-µs differences between configurations: 15 interleaved rounds so load drifts average out.
+  const ROUNDS = 15;
   const perRound = Math.max(BATCH, Math.floor(N / ROUNDS / BATCH) * BATCH);
   const make = (i: number): [PointerEvent, MouseEvent] => {
     const x = 100 + ((i * 7) % 1000), y = 100 + ((i * 13) % 700);
@@ -81,11 +93,28 @@ export async function measureCaptureInPage(N: number): Promise<CaptureFigures> {
   };
 
   run(); // warm up (JIT)
-  const base: number[] = [], ours: number[] = [], rrDefault: number[] = [], rrEvery: number[] = [];
+  const base: number[] = [], ours: number[] = [], empty: number[] = [], coalescedRead: number[] = [], rrDefault: number[] = [], rrEvery: number[] = [];
+  const emptyListener = (): void => {};
+  const sink = new Float64Array(1 << 16);
+  let sunk = 0;
+  const readSamples = (e: PointerEvent): void => {
+    const list = e.getCoalescedEvents();
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      sink[sunk++ & 0xffff] = c.timeStamp + c.clientX + c.clientY + c.buttons;
+    }
+  };
+  const listenerOpts = { capture: true, passive: true };
   let flushMs = 0, recorded = 0, rrDefaultPos = 0, rrEveryPos = 0;
   const ids: string[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     base.push(...run());
+    window.addEventListener('pointermove', emptyListener, listenerOpts);
+    empty.push(...run());
+    window.removeEventListener('pointermove', emptyListener, listenerOpts);
+    window.addEventListener('pointermove', readSamples, listenerOpts);
+    coalescedRead.push(...run());
+    window.removeEventListener('pointermove', readSamples, listenerOpts);
     const rec = new Recorder({ profileId: 'bench', sink: { appendChunk }, flushIntervalMs: 1e9, progressIntervalMs: 1e9 });
     ids.push(rec.start().id);
     let flushed = 0;
@@ -118,7 +147,8 @@ export async function measureCaptureInPage(N: number): Promise<CaptureFigures> {
   return {
     events: total, rounds: ROUNDS,
     baselineUsPerEvent: mean(base), withRecorderUsPerEvent: mean(ours),
-    handlerUsPerEvent: handler, handlerUsPerEventP50: q(diff, 0.5), handlerUsPerEventP95: q(diff, 0.95),
+    handlerUsPerEvent: handler, emptyListenerUsPerEvent: mean(empty) - mean(base),
+    coalescedReadUsPerEvent: mean(coalescedRead) - mean(base), handlerUsPerEventP50: q(diff, 0.5), handlerUsPerEventP95: q(diff, 0.95),
     flushUsPerEvent: flushUs, totalUsPerEvent: handler + flushUs, recorded,
     bytesPerEvent: 8 + 1 + 4 + 4 + 1 + 1 + 1 + 4 + 4,
     rrweb: {

@@ -128,6 +128,8 @@ async function main() {
     console.table({
       'dispatch, nothing attached (µs/move)': f(capture.baselineUsPerEvent, 3),
       'load average (1 min) during the run': loadavg()[0].toFixed(1),
+      'empty pointermove listener, the floor of any listener (µs/move)': f(capture.emptyListenerUsPerEvent, 3),
+      'getCoalescedEvents() + read each sample, the floor of keeping them all (µs/move)': f(capture.coalescedReadUsPerEvent, 3),
       'Pointerprint recorder handler (µs/move, mean)': f(capture.handlerUsPerEvent, 3),
       'Pointerprint handler p50 / p95 (per 200-move batch)': `${f(capture.handlerUsPerEventP50, 3)} / ${f(capture.handlerUsPerEventP95, 3)}`,
       'Pointerprint chunk cut (flush, without the IndexedDB put), amortised (µs/move)': f(capture.flushUsPerEvent, 3),
@@ -140,6 +142,7 @@ async function main() {
       // inside the noise of the baseline (even below it): a ratio to that is meaningless, say so.
       'ours ÷ rrweb default (target ≤ 0.5)': ratioOrNoise(capture.totalUsPerEvent, capture.rrweb.defaultUsPerEvent),
       'ours ÷ rrweb every mousemove (same samples kept)': ratioOrNoise(capture.totalUsPerEvent, capture.rrweb.everyMoveUsPerEvent),
+      'read-every-sample floor ÷ rrweb default / every mousemove': `${ratioOrNoise(capture.coalescedReadUsPerEvent, capture.rrweb.defaultUsPerEvent)} / ${ratioOrNoise(capture.coalescedReadUsPerEvent, capture.rrweb.everyMoveUsPerEvent)}`,
       'stored bytes per event': capture.bytesPerEvent,
     });
     console.log(`Render worker throughput (windows of 1000 events, OffscreenCanvas 2D; best and median of 3 runs; load average ${loadavg()[0].toFixed(1)})`);
@@ -153,6 +156,10 @@ async function main() {
       /** Target ≤ 0.5; null when rrweb's default cost was within measurement noise. */
       oursOverDefault: ratio(capture.totalUsPerEvent, capture.rrweb.defaultUsPerEvent),
       oursOverEveryMove: ratio(capture.totalUsPerEvent, capture.rrweb.everyMoveUsPerEvent),
+      /** The same ratios for the floors: below these no capture keeping every coalesced sample can go. */
+      emptyListenerOverDefault: ratio(capture.emptyListenerUsPerEvent, capture.rrweb.defaultUsPerEvent),
+      coalescedReadOverDefault: ratio(capture.coalescedReadUsPerEvent, capture.rrweb.defaultUsPerEvent),
+      coalescedReadOverEveryMove: ratio(capture.coalescedReadUsPerEvent, capture.rrweb.everyMoveUsPerEvent),
       noiseUsPerEvent: NOISE_US,
     };
     const result = { when: new Date().toISOString(), chromium: version, cores: cpus().length, loadAverage1m: loadavg()[0], capture, vsRrweb, render };

@@ -1,10 +1,14 @@
 /**
  * `node --import tsx scripts/bench/explore-features.ts [--out bench-results/feature-choices.json]`
+ * `node --import tsx scripts/bench/explore-features.ts --train-sizes [--out bench-results/feature-train-size.json]`
  *
  * The choices behind the feature branch, made on validation only: for each candidate (window size,
  * MLP size, dropout), a multi-class feature MLP is trained on Balabit training_files windows and scored
  * on validation pseudo-sessions (each user's held-out training session, cut into chunks of 20 windows,
  * each chunk claimed as every account). Test sessions are never loaded.
+ *
+ * `--train-sizes`: the default MLP with 500 (the CNN's budget), 1000, 2000 and 4000 training windows
+ * per user (features are cheap; images are what limits the CNN to 500), the same validation windows.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,11 +21,14 @@ import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureMod
 
 async function main() {
   const outArg = process.argv.indexOf('--out');
-  const out = resolve(outArg > 0 ? process.argv[outArg + 1] : 'bench-results/feature-choices.json');
+  const sizes = process.argv.includes('--train-sizes');
+  const out = resolve(outArg > 0 ? process.argv[outArg + 1] : sizes ? 'bench-results/feature-train-size.json' : 'bench-results/feature-choices.json');
   const data = ensureBalabit();
   if ('skipReason' in data) throw new Error(data.skipReason);
   const be = await selectBackend('wasm');
-  const candidates = [
+  const candidates: { eventsPerWindow: number; hidden: number[]; dropout: number; l2?: number; trainWindowsPerUser?: number }[] = sizes
+    ? [500, 1000, 2000, 4000].map((n) => ({ eventsPerWindow: 100, hidden: [128, 64], dropout: 0.2, trainWindowsPerUser: n }))
+    : [
     { eventsPerWindow: 100, hidden: [128, 64], dropout: 0.2 },
     { eventsPerWindow: 100, hidden: [64], dropout: 0.2 },
     { eventsPerWindow: 100, hidden: [256, 128], dropout: 0.3 },
@@ -40,9 +47,9 @@ async function main() {
     const users = ctx.users;
     const idx = new Map(users.map((u, i) => [u, i]));
     // Same amount of movement per user whatever the window size.
-    const perUser = Math.round((PROFILES.quick.maxTrainWindowsPerUser * 100) / c.eventsPerWindow);
+    const perUser = c.trainWindowsPerUser ?? Math.round((PROFILES.quick.maxTrainWindowsPerUser * 100) / c.eventsPerWindow);
     const { train, val } = trainValItems(ctx.sessions, users, (u) => idx.get(u)!, { ...profile, maxValWindowsPerUser: Math.round((profile.maxValWindowsPerUser * 100) / c.eventsPerWindow) }, perUser);
-    const spec = { ...defaultFeatureSpec(users.length), hidden: c.hidden, dropout: c.dropout, ...('l2' in c ? { l2: c.l2 } : {}) };
+    const spec = { ...defaultFeatureSpec(users.length), hidden: c.hidden, dropout: c.dropout, ...(c.l2 !== undefined ? { l2: c.l2 } : {}) };
     const r = await ctx.trainMlp(`explore`, spec, featureSet(train), featureSet(val));
     const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(val));
     // Pseudo-sessions of the same duration: 20 windows of 100 events.
@@ -56,7 +63,7 @@ async function main() {
     rows.push(row);
   }
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'feature-choices', date: new Date().toISOString(), how: 'validation pseudo-sessions from training_files only; test sessions not loaded', rows }, null, 2));
+  writeFileSync(out, JSON.stringify({ benchmark: sizes ? 'feature-train-size' : 'feature-choices', date: new Date().toISOString(), how: 'validation pseudo-sessions from training_files only; test sessions not loaded', rows }, null, 2));
   console.log(`written ${out}`);
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -35,11 +35,15 @@ lines.push(`| AUC | ${users.map((u) => f(c.perUser[u].auc)).join(' | ')} |`, `| 
 const s = c.sequential;
 if (s) {
   lines.push('| sequential decision (issue #9), replayed on the labelled test sessions | value | target |', '|---|---|---|');
-  lines.push(`| false-accept rate (illegal sessions judged "match") | ${f(s.falseAcceptRate)} | ≤ 0.05 |`);
-  lines.push(`| false-reject rate (legal sessions judged "mismatch") | ${f(s.falseRejectRate)} | ≤ 0.05 |`);
+  const counts = (k: unknown, n: unknown) => (typeof k === 'number' && typeof n === 'number' ? ` (${k} of ${n})` : '');
+  lines.push(`| false-accept rate (illegal sessions judged "match") | ${f(s.falseAcceptRate)}${counts(s.falseAccepts, s.impostorSessions)} | ≤ 0.05 |`);
+  lines.push(`| false-reject rate (legal sessions judged "mismatch") | ${f(s.falseRejectRate)}${counts(s.falseRejects, s.genuineSessions)} | ≤ 0.05 |`);
   lines.push(`| undecided after the scored windows | ${f(s.undecidedFraction)} | |`);
   lines.push(`| median windows (seconds) to a decision | ${s.medianWindowsToDecision} (${s.medianSecondsToDecision} s) | ≤ 10 windows |`);
-  lines.push(`| α / β, LLR weight (chosen on validation) | ${s.alpha} / ${s.beta}, ${s.llrWeight} | |`, '');
+  lines.push(`| α / β, LLR weight (chosen on validation${s.weightRule ? ': 95 % upper bound of validation FAR ≤ α' : ''}) | ${s.alpha} / ${s.beta}, ${s.llrWeight} | |`);
+  const o = s.pointEstimateRule;
+  if (o) lines.push(`| *comparison: stop 8's rule (validation point estimates ≤ α, β): weight ${o.llrWeight}* | *FAR ${f(o.far)}, FRR ${f(o.frr)}, undecided ${f(o.undecided)}, median ${o.medianWindows} windows* | |`);
+  lines.push('');
 }
 const b = r.bots;
 if (b) {

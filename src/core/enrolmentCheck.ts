@@ -10,7 +10,7 @@
  */
 import { auc, eer, farFrrAt } from './metrics';
 import { chooseOperatingPoint, DEFAULT_MAX_WINDOW_LLR, expectedLlr, fitPlatt, windowLlr, type OperatingPoint, type PlattCalibration } from './calibration';
-import { decideSequence, DEFAULT_SEQUENTIAL, type SequentialSettings, type Verdict } from './sequential';
+import { chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, type SequentialSettings, type Verdict } from './sequential';
 
 /** Everything the live decision needs, stored with the profile. */
 export interface DecisionModel {
@@ -73,22 +73,40 @@ export const ENROLMENT_ADVICE =
   'Record more of your own movement (several sessions on different occasions, with different activity: reading, ' +
   'clicking through forms, dragging, scrolling) and train again. If other people\'s data is scarce, add more of it.';
 
-/** Fit the decision model on validation windows. Throws (PointerprintError) when they hold one class only. */
-export function fitDecisionModel(val: Pick<ScoredWindows, 'scores' | 'positives'>, sequential: SequentialSettings = DEFAULT_SEQUENTIAL, maxWindowLlr = DEFAULT_MAX_WINDOW_LLR): DecisionModel {
+/**
+ * Fit the decision model on validation windows. Throws (PointerprintError) when they hold one class only.
+ * With `sessionIds`, the LLR weight is chosen the way the benchmark chooses it (`chooseLlrWeight`: the
+ * live verdict replayed on the validation sessions must meet α and β); without, `sequential` is kept.
+ */
+export function fitDecisionModel(
+  val: Pick<ScoredWindows, 'scores' | 'positives'> & { sessionIds?: readonly string[] },
+  sequential: SequentialSettings = DEFAULT_SEQUENTIAL, maxWindowLlr = DEFAULT_MAX_WINDOW_LLR,
+): DecisionModel {
   const operatingPoint = chooseOperatingPoint(val.scores, val.positives);
   const calibration = fitPlatt(val.scores, val.positives);
-  return { version: 1, operatingPoint, calibration, expectedLlr: expectedLlr(calibration, val.scores, val.positives, maxWindowLlr), sequential, maxWindowLlr };
+  let seq = sequential;
+  if (val.sessionIds) {
+    const sessions = [...bySession(val.scores, val.positives, val.sessionIds, (s) => windowLlr(calibration, s, maxWindowLlr)).values()];
+    seq = { ...sequential, llrWeight: chooseLlrWeight(sessions, sequential.alpha, sequential.beta).llrWeight };
+  }
+  return { version: 1, operatingPoint, calibration, expectedLlr: expectedLlr(calibration, val.scores, val.positives, maxWindowLlr), sequential: seq, maxWindowLlr };
+}
+
+/** Windows grouped by (pseudo-)session, in order, each mapped to an LLR. */
+function bySession(scores: ArrayLike<number>, positives: ArrayLike<boolean>, sessionIds: readonly string[], llr: (score: number) => number): Map<string, { genuine: boolean; llrs: number[] }> {
+  const m = new Map<string, { genuine: boolean; llrs: number[] }>();
+  for (let i = 0; i < scores.length; i++) {
+    let s = m.get(sessionIds[i]);
+    if (!s) m.set(sessionIds[i], (s = { genuine: positives[i], llrs: [] }));
+    s.llrs.push(llr(scores[i]));
+  }
+  return m;
 }
 
 /** Replay the live verdict on each session of a split, window by window. */
 export function replaySequential(d: DecisionModel, w: ScoredWindows): SequentialReplay {
-  const bySession = new Map<string, { genuine: boolean; llrs: number[] }>();
-  for (let i = 0; i < w.scores.length; i++) {
-    let s = bySession.get(w.sessionIds[i]);
-    if (!s) bySession.set(w.sessionIds[i], (s = { genuine: w.positives[i], llrs: [] }));
-    s.llrs.push(windowLlr(d.calibration, w.scores[i], d.maxWindowLlr));
-  }
-  const perSession = [...bySession].map(([sessionId, s]) => ({ sessionId, genuine: s.genuine, ...decideSequence(s.llrs, d.sequential) }));
+  const sessions = bySession(w.scores, w.positives, w.sessionIds, (s) => windowLlr(d.calibration, s, d.maxWindowLlr));
+  const perSession = [...sessions].map(([sessionId, s]) => ({ sessionId, genuine: s.genuine, ...decideSequence(s.llrs, d.sequential) }));
   const decided = perSession.filter((p) => p.verdict !== 'not yet');
   const correct = decided.filter((p) => (p.verdict === 'match') === p.genuine).length;
   const used = decided.map((p) => p.windowsUsed).sort((a, b) => a - b);

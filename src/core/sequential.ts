@@ -132,3 +132,95 @@ export function decideSequence(llrs: ArrayLike<number>, settings: SequentialSett
   }
   return { verdict: 'not yet', windowsUsed: llrs.length };
 }
+
+/**
+ * One-sided upper confidence bound (Clopper–Pearson) on a rate observed as `k` events in `n` trials:
+ * the largest p with P(X ≤ k | n, p) ≥ 1 − confidence. A rate measured on a few hundred validation
+ * sessions is itself uncertain; promising "≤ α" needs this bound, not the point estimate, within α.
+ */
+export function rateUpperBound(k: number, n: number, confidence = 0.95): number {
+  if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && n > 0 && k <= n)) throw new RangeError(`rateUpperBound needs integers 0 ≤ k ≤ n, n > 0: k=${k}, n=${n}`);
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must lie in (0, 1): ${confidence}`);
+  if (k === n) return 1;
+  // P(X ≤ k) falls as p rises: bisect for the p where it equals 1 − confidence.
+  const cdf = (p: number) => {
+    const lp = Math.log(p), lq = Math.log1p(-p);
+    let logTerm = n * lq, sum = Math.exp(logTerm); // i = 0
+    for (let i = 1; i <= k; i++) {
+      logTerm += Math.log((n - i + 1) / i) + lp - lq;
+      sum += Math.exp(logTerm);
+    }
+    return sum;
+  };
+  let lo = k / n, hi = 1;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) > 1 - confidence) lo = mid; else hi = mid;
+  }
+  return hi;
+}
+
+/** Error rates of the SPRT replayed on labelled (pseudo-)sessions. */
+export interface ReplayCounts {
+  impostors: number;
+  falseAccepts: number;
+  genuine: number;
+  falseRejects: number;
+  undecided: number;
+  /** Windows used by each decided session. */
+  windowsUsed: number[];
+}
+
+export function replayCounts(sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[], settings: SequentialSettings): ReplayCounts {
+  const c: ReplayCounts = { impostors: 0, falseAccepts: 0, genuine: 0, falseRejects: 0, undecided: 0, windowsUsed: [] };
+  for (const s of sessions) {
+    const d = decideSequence(s.llrs, settings);
+    if (s.genuine) { c.genuine++; if (d.verdict === 'mismatch') c.falseRejects++; } else { c.impostors++; if (d.verdict === 'match') c.falseAccepts++; }
+    if (d.verdict === 'not yet') c.undecided++; else c.windowsUsed.push(d.windowsUsed);
+  }
+  return c;
+}
+
+/** Candidate LLR weights, strongest first (1 = windows taken as independent evidence). */
+export const LLR_WEIGHTS = [1, 0.7, 0.5, 0.35, 0.25, 0.18] as const;
+
+export interface LlrWeightChoice {
+  llrWeight: number;
+  /** Whether some candidate met the rule (false: the smallest candidate, the most cautious, is used). */
+  met: boolean;
+  /** 'upper-bound' when the impostor sessions are enough to bound FAR at α, else 'point-estimate'. */
+  basis: 'upper-bound' | 'point-estimate';
+  rule: string;
+  tried: { llrWeight: number; counts: ReplayCounts; farUpper95: number }[];
+}
+
+/**
+ * The discount for correlated windows, chosen on validation sessions only: the largest candidate weight
+ * whose replay keeps the **95 % upper bound** of the false-accept rate (Clopper–Pearson; impostor
+ * sessions are the many) within α and the false-reject rate within β. Windows of one session are not
+ * independent, so Wald's bounds alone do not hold the rates; the replay measures them, and the bound
+ * covers the validation sample being finite (a point estimate at α passes half the time by luck).
+ *
+ * With too few impostor sessions for any bound to reach α (fewer than 59 at α = 0.05: a person's own
+ * enrolment), the point estimates must meet α and β instead, and `basis` says so.
+ */
+export function chooseLlrWeight(
+  sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[],
+  alpha = DEFAULT_SEQUENTIAL.alpha, beta = DEFAULT_SEQUENTIAL.beta, weights: readonly number[] = LLR_WEIGHTS,
+): LlrWeightChoice {
+  const impostors = sessions.filter((s) => !s.genuine).length;
+  const basis = impostors > 0 && rateUpperBound(0, impostors) <= alpha ? 'upper-bound' : 'point-estimate';
+  const rule = basis === 'upper-bound'
+    ? 'largest LLR weight whose validation replay has a 95 % Clopper–Pearson upper bound on FAR ≤ α and FRR ≤ β; else the smallest candidate'
+    : 'too few impostor sessions to bound FAR: largest LLR weight whose validation replay has FAR ≤ α and FRR ≤ β; else the smallest candidate';
+  const tried: LlrWeightChoice['tried'] = [];
+  for (const w of weights) {
+    const counts = replayCounts(sessions, { alpha, beta, llrWeight: w });
+    const farUpper95 = counts.impostors ? rateUpperBound(counts.falseAccepts, counts.impostors) : 1;
+    tried.push({ llrWeight: w, counts, farUpper95 });
+    const far = counts.impostors ? counts.falseAccepts / counts.impostors : 1;
+    const frr = counts.genuine ? counts.falseRejects / counts.genuine : 1;
+    if ((basis === 'upper-bound' ? farUpper95 : far) <= alpha && frr <= beta) return { llrWeight: w, met: true, basis, rule, tried };
+  }
+  return { llrWeight: weights[weights.length - 1], met: false, basis, rule, tried };
+}

@@ -243,7 +243,7 @@ export function verificationQuality(
   if (!valPos.some((x) => x) || !valPos.some((x) => !x)) {
     return { quality: null, decision: null, check: { usable: false, reasons: ['The validation windows did not hold both you and others, so no threshold could be chosen honestly.'], advice: ENROLMENT_ADVICE } };
   }
-  const decision = fitDecisionModel({ scores: valScores, positives: valPos });
+  const decision = fitDecisionModel({ scores: valScores, positives: valPos, sessionIds: valItems.map((it) => it.sessionId) });
   if (testItems.length === 0) return { quality: null, decision, check: checkEnrolment(decision, { windows: 0, auc: NaN, eer: NaN, far: NaN, frr: NaN, accuracy: NaN, sequential: { sessions: 0, correct: 0, wrong: 0, undecided: 0, medianWindows: NaN, perSession: [] } }) };
   const pos = testItems.map((it) => it.label === 1);
   const t = testResults(decision, { scores, positives: pos, sessionIds: testItems.map((it) => it.sessionId) });

@@ -74,3 +74,21 @@ describe('enrolment check (validation chooses, test judges)', () => {
     expect(c.reasons[0]).toMatch(/no held-out windows of both/);
   });
 });
+
+describe('the live verdict\'s LLR weight, chosen on the validation sessions (as the benchmark chooses it)', () => {
+  it('clean validation sessions: full weight', () => {
+    expect(fitDecisionModel(scored(3, 8, 4, 21)).sequential.llrWeight).toBe(1);
+  });
+  it('an impostor validation session the verdict would accept at full weight: the weight drops until it is not', () => {
+    const val = scored(3, 8, 4, 21);
+    // An impostor session whose first windows score like the person's, then like an impostor's.
+    const fooling = [0.97, 0.96, 0.95, 0.05, 0.04, 0.03, 0.05, 0.04];
+    const v = { scores: [...val.scores, ...fooling], positives: [...val.positives, ...fooling.map(() => false)], sessionIds: [...val.sessionIds, ...fooling.map(() => 'fooling')] };
+    const d = fitDecisionModel(v);
+    expect(d.sequential.llrWeight).toBeLessThan(1);
+    const replay = replaySequential(d, v);
+    expect(replay.perSession.find((s) => s.sessionId === 'fooling')!.verdict).not.toBe('match');
+    // Without session ids nothing can be replayed: the given settings are kept.
+    expect(fitDecisionModel({ scores: v.scores, positives: v.positives }).sequential.llrWeight).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { calibrate, chooseOperatingPoint, expectedLlr, fitPlatt, IDENTITY_CALIBRATION, logit, sigmoid, windowLlr } from '../../src/core/calibration';
-import { addLlr, decideSequence, DEFAULT_SEQUENTIAL, emptySequential, readSequential, sprtBounds } from '../../src/core/sequential';
+import { addLlr, chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, emptySequential, LLR_WEIGHTS, rateUpperBound, readSequential, replayCounts, sprtBounds } from '../../src/core/sequential';
 import { mulberry32, randNormal } from '../../src/core/random';
 
 /** Scores drawn from a known logistic model: logit(s) ~ N(±d, 1) per class. */
@@ -173,5 +173,92 @@ describe('SPRT', () => {
     expect(undecided).toBe(0);
     used.sort((a, b) => a - b);
     expect(used[400]).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('rate upper bound (Clopper–Pearson, one-sided 95 %)', () => {
+  it.each([
+    // 0 of n: closed form 1 − 0.05^(1/n) (the "rule of three" ≈ 3/n)
+    [0, 10, 1 - Math.pow(0.05, 1 / 10)],
+    [0, 59, 1 - Math.pow(0.05, 1 / 59)],
+    // k of n: published one-sided 95 % Clopper–Pearson limits
+    [1, 20, 0.2161],
+    [5, 100, 0.1024],
+  ])('%i of %i → %f', (k, n, want) => {
+    expect(rateUpperBound(k, n)).toBeCloseTo(want, 3);
+  });
+  it('is above the point estimate and shrinks toward it as the sample grows', () => {
+    const small = rateUpperBound(2, 50), big = rateUpperBound(40, 1000);
+    expect(small).toBeGreaterThan(0.04);
+    expect(big).toBeGreaterThan(0.04);
+    expect(big).toBeLessThan(small);
+    expect(rateUpperBound(4, 4)).toBe(1);
+  });
+  it('refuses counts that are not counts', () => {
+    expect(() => rateUpperBound(3, 2)).toThrow(RangeError);
+    expect(() => rateUpperBound(-1, 10)).toThrow(RangeError);
+    expect(() => rateUpperBound(1.5, 10)).toThrow(RangeError);
+    expect(() => rateUpperBound(1, 10, 1)).toThrow(RangeError);
+  });
+});
+
+describe('choosing the LLR weight on validation sessions', () => {
+  /** Sessions of 12 windows with LLR ~ N(±m, s): impostors to genuine 9 : 1, as in the benchmark's validation. */
+  function sessions(nGenuine: number, m: number, s: number, seed: number) {
+    const rng = mulberry32(seed);
+    const out: { genuine: boolean; llrs: number[] }[] = [];
+    for (let i = 0; i < nGenuine * 10; i++) {
+      const genuine = i % 10 === 0;
+      out.push({ genuine, llrs: Array.from({ length: 12 }, () => randNormal(rng, genuine ? m : -m, s)) });
+    }
+    return out;
+  }
+  it('counts the replay: impostors accepted, genuine rejected, undecided, windows used', () => {
+    const c = replayCounts([
+      { genuine: true, llrs: [2, 2] }, // match after 2
+      { genuine: false, llrs: [2, 2] }, // false accept
+      { genuine: true, llrs: [-2, -2] }, // false reject
+      { genuine: false, llrs: [0.1] }, // undecided
+    ], DEFAULT_SEQUENTIAL);
+    expect(c).toEqual({ impostors: 2, falseAccepts: 1, genuine: 2, falseRejects: 1, undecided: 1, windowsUsed: [2, 2, 2] });
+  });
+  it('well separated, independent windows: full weight meets the targets', () => {
+    const ch = chooseLlrWeight(sessions(40, 1.5, 0.5, 3));
+    expect(ch.met).toBe(true);
+    expect(ch.llrWeight).toBe(1);
+    expect(ch.tried[0].farUpper95).toBeLessThanOrEqual(0.05);
+  });
+  it('noisy windows: the weight drops until the FAR bound (not just the estimate) is within α', () => {
+    const ch = chooseLlrWeight(sessions(40, 0.4, 1.6, 5));
+    expect(ch.llrWeight).toBeLessThan(1);
+    const last = ch.tried[ch.tried.length - 1];
+    expect(last.llrWeight).toBe(ch.llrWeight);
+    if (ch.met) expect(last.farUpper95).toBeLessThanOrEqual(0.05);
+    // Every stronger weight was refused for a reason the rule states.
+    for (const t of ch.tried.slice(0, -1)) {
+      const frr = t.counts.falseRejects / t.counts.genuine;
+      expect(t.farUpper95 > 0.05 || frr > 0.05).toBe(true);
+    }
+  });
+  it('enough impostor sessions: the bound decides (basis upper-bound)', () => {
+    expect(chooseLlrWeight(sessions(6, 1.5, 0.5, 3)).basis).toBe('point-estimate'); // 54 impostors: 0 of 54 bounds at 0.054 > α
+    expect(chooseLlrWeight(sessions(7, 1.5, 0.5, 3)).basis).toBe('upper-bound'); // 63 impostors: 0 of 63 bounds at 0.046
+  });
+  it('too few impostor sessions to bound FAR (a person\'s own enrolment): point estimates decide, said so', () => {
+    const clean = chooseLlrWeight(sessions(2, 1.5, 0.5, 7)); // 18 impostors: even 0 accepts bounds FAR at 0.15
+    expect(clean.basis).toBe('point-estimate');
+    expect(clean.met).toBe(true);
+    expect(clean.llrWeight).toBe(1);
+    // One impostor session that looks genuine for a while: accepted at full weight, so the weight drops
+    // until that session is no longer accepted (or the most cautious candidate, unmet).
+    const fooled = [{ genuine: true, llrs: [2, 2, 2] }, { genuine: false, llrs: [2, 1.5, -2, -2, -2, -2] }, { genuine: false, llrs: [-2, -2] }];
+    const ch = chooseLlrWeight(fooled);
+    expect(ch.tried[0].counts.falseAccepts).toBe(1);
+    expect(ch.llrWeight).toBeLessThan(1);
+    expect(ch.met).toBe(true);
+    expect(ch.tried[ch.tried.length - 1].counts.falseAccepts).toBe(0);
+    const hopeless = chooseLlrWeight([{ genuine: true, llrs: [2] }, { genuine: false, llrs: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2] }]);
+    expect(hopeless.met).toBe(false);
+    expect(hopeless.llrWeight).toBe(LLR_WEIGHTS[LLR_WEIGHTS.length - 1]);
   });
 });

@@ -73,7 +73,8 @@ function claimedProbs(items: readonly Item[], proba: Float32Array, k: number): M
 export async function featureBranch(ctx: BenchContext, seed: number, name = 'challenge-features') {
   const { p, users, sessions } = ctx;
   const userIdx = new Map(users.map((u, i) => [u, i]));
-  const { train: trItems, val: vaItems } = trainValItems(sessions, users, (u) => userIdx.get(u)!, p);
+  // Features are cheap: the feature branch may train on more windows per user than the CNN (see profiles).
+  const { train: trItems, val: vaItems } = trainValItems(sessions, users, (u) => userIdx.get(u)!, p, p.featureTrainWindowsPerUser);
   let trLabels = trItems.map((i) => i.label);
   if (p.shuffledLabelControl) trLabels = shuffleInPlace([...trLabels], mulberry32(seed ^ 0x5eed));
   const spec: FeatureModelSpec = { ...defaultFeatureSpec(users.length), ...p.featureModel, numClasses: users.length };
@@ -96,13 +97,16 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   variants.features = { ...sessionMetrics(scored, featProbs, users, false), model: { params: countParams(fb.r.model), spec: fb.spec } };
   log(`[challenge] features: global AUC ${(variants.features as { globalAuc: number }).globalAuc} — ${elapsed()}`);
 
-  // Image branch (screen-free drawing), same training / validation / test windows.
+  // Image branch (screen-free drawing): the same validation and test windows; training windows are the
+  // first `maxTrainWindowsPerUser` per user (the feature branch's, or a subset of them when it takes more).
   let cnn: ChallengeOutcome['cnn'] = null;
   let imgTest: Float32Array | null = null, imgVal: Float32Array | null = null;
-  const trLabels = p.shuffledLabelControl ? shuffleInPlace(trItems.map((i) => i.label), mulberry32(ctx.o.seed ^ 0x5eed)) : trItems.map((i) => i.label);
+  const cnnItems = p.featureTrainWindowsPerUser === p.maxTrainWindowsPerUser ? trItems : trainValItems(ctx.sessions, users, (u) => fb.userIdx.get(u)!, p).train;
+  const permuted = (items: readonly Item[]) => (p.shuffledLabelControl ? shuffleInPlace(items.map((i) => i.label), mulberry32(ctx.o.seed ^ 0x5eed)) : items.map((i) => i.label));
+  const cnnLabels = permuted(cnnItems), trLabels = permuted(trItems);
   const cnnVariant = async (name: string, enc: typeof ctx.es, budgetS: number) => {
     const spec: ModelSpec = { ...defaultSpec('group', enc.sizePx, k), ...p.model, numClasses: k };
-    const trainSet = ctx.imageSet(trItems, trLabels, enc);
+    const trainSet = ctx.imageSet(cnnItems, cnnLabels, enc);
     const valSet = vaItems.length ? ctx.imageSet(vaItems, undefined, enc) : null;
     log(`[${name}] ${trainSet.count} training images, ${valSet?.count ?? 0} validation images, ${k} classes — ${elapsed()}`);
     const r = await ctx.trainCnn(name, spec, trainSet, valSet, p.epochs, budgetS);

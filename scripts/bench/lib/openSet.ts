@@ -24,6 +24,7 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
     const out = order.filter((_, i) => i % folds === f);
     const known = users.filter((u) => !out.includes(u));
     const idx = new Map(known.map((u, i) => [u, i]));
+    // The CNN's per-user budget, not the feature branch's larger one: 5 folds × every seed is 15 MLPs a run.
     const { train, val } = trainValItems(ctx.sessions, known, (u) => idx.get(u)!, p);
     const spec = { ...defaultFeatureSpec(known.length), ...p.featureModel, numClasses: known.length };
     const r = await ctx.trainMlp(`open-set-fold${f + 1}`, spec, featureSet(train), val.length ? featureSet(val) : null, seed);

@@ -15,6 +15,13 @@ export interface BenchProfile {
   /** Training images per user (challenge) / per user in the group and bot tasks. */
   maxTrainWindowsPerUser: number;
   maxValWindowsPerUser: number;
+  /**
+   * Training windows per user for the challenge's feature MLP (and its reruns per seed). Features are
+   * cheap, so this may exceed the CNN's `maxTrainWindowsPerUser`: more was better on validation
+   * (explore-features --train-sizes); the quick profile takes what fits its 15 minutes. The open-set folds
+   * (15 MLPs a run) keep `maxTrainWindowsPerUser`.
+   */
+  featureTrainWindowsPerUser: number;
   /** Training images per user in the group and bot tasks (smaller: those models have 2 classes). */
   groupTrainWindowsPerUser: number;
   /** Test windows scored per session (the first N, in order). */
@@ -38,6 +45,11 @@ export interface BenchProfile {
   openSetFolds: number;
   /** Small enrolment: seconds of movement per account. */
   smallEnrolmentSeconds: number;
+  /**
+   * Small enrolment, per-account models: windows of other accounts as negatives, in all (spread evenly).
+   * 300 = about what the app's shipped background set holds (29,990 events in 100-event windows).
+   */
+  smallEnrolmentOthersWindows: number;
   /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */
   model: Partial<ModelSpec>;
   botSessionsPerKind: number;
@@ -63,24 +75,24 @@ export interface BenchProfile {
 export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   quick: {
     name: 'quick', sizePx: 48, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 500, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
+    maxTrainWindowsPerUser: 500, featureTrainWindowsPerUser: 1000, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
     epochs: 10, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
     trainBudgetS: { challenge: 300, challengeScreenFramed: 150 },
     model: {},
     framePx: 1024, featureModel: {}, featureEpochs: 80, featureBatchSize: 256, featureLearningRate: 3e-3, featurePatience: 8,
-    openSetFolds: 5, smallEnrolmentSeconds: 180,
+    openSetFolds: 5, smallEnrolmentSeconds: 180, smallEnrolmentOthersWindows: 300,
     botSessionsPerKind: 24, botReachesPerSession: 40,
     probeSteps: { wasm: 6, cpu: 1 }, latencyWindows: 60, browserProbe: false, // --browser adds ~1 min
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true, image: true, imageScreenFramed: true, openSet: true, smallEnrolment: true, sequential: true },
   },
   full: {
     name: 'full', sizePx: 64, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 2000, maxValWindowsPerUser: 300, groupTrainWindowsPerUser: 1500, maxWindowsPerTestSession: 1000,
+    maxTrainWindowsPerUser: 2000, featureTrainWindowsPerUser: 2000, maxValWindowsPerUser: 300, groupTrainWindowsPerUser: 1500, maxWindowsPerTestSession: 1000,
     epochs: 40, batchSize: 32, learningRate: 1e-3, patience: 6, maxShiftPx: 3,
     trainBudgetS: { challenge: 4 * 3600, challengeScreenFramed: 4 * 3600 },
     model: { convsPerBlock: 2, denseUnits: 64, batchNorm: true, dropout: 0.4, l2: 1e-4 },
     framePx: 1024, featureModel: {}, featureEpochs: 200, featureBatchSize: 128, featureLearningRate: 1e-3, featurePatience: 15,
-    openSetFolds: 5, smallEnrolmentSeconds: 180,
+    openSetFolds: 5, smallEnrolmentSeconds: 180, smallEnrolmentOthersWindows: 300,
     botSessionsPerKind: 80, botReachesPerSession: 60,
     probeSteps: { wasm: 10, cpu: 2 }, latencyWindows: 200, browserProbe: true,
     tasks: { challenge: true, group: true, groupDisjoint: true, bot: true, image: true, imageScreenFramed: true, openSet: true, smallEnrolment: true, sequential: true },
@@ -88,12 +100,12 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
   /** For the unit tests: a few sessions, 16 px, a tiny net. */
   tiny: {
     name: 'tiny', sizePx: 16, eventsPerWindow: 100,
-    maxTrainWindowsPerUser: 60, maxValWindowsPerUser: 10, groupTrainWindowsPerUser: 40, maxWindowsPerTestSession: 6,
+    maxTrainWindowsPerUser: 60, featureTrainWindowsPerUser: 60, maxValWindowsPerUser: 10, groupTrainWindowsPerUser: 40, maxWindowsPerTestSession: 6,
     epochs: 3, batchSize: 32, learningRate: 3e-3, patience: 0, maxShiftPx: 0,
     trainBudgetS: { challenge: 30, challengeScreenFramed: 15 },
     model: { blockFilters: [4, 8], denseUnits: 8, dropout: 0 },
     framePx: 1024, featureModel: { hidden: [32] }, featureEpochs: 30, featureBatchSize: 64, featureLearningRate: 3e-3, featurePatience: 5,
-    openSetFolds: 3, smallEnrolmentSeconds: 180,
+    openSetFolds: 3, smallEnrolmentSeconds: 180, smallEnrolmentOthersWindows: 300,
     botSessionsPerKind: 4, botReachesPerSession: 15,
     probeSteps: { wasm: 1, cpu: 0 }, latencyWindows: 5, browserProbe: false,
     tasks: { challenge: true, group: false, groupDisjoint: false, bot: true, image: true, imageScreenFramed: false, openSet: true, smallEnrolment: true, sequential: true },

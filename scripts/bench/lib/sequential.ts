@@ -4,57 +4,61 @@
  * with the challenge's default verifier.
  *
  * Everything the decision depends on comes from validation (training_files only): the Platt fit, and
- * the LLR weight (the discount for correlated windows), which is the largest of a few candidates whose
- * replay on the validation pseudo-sessions meets the error targets. Test labels only score the result.
+ * the LLR weight (the discount for correlated windows), chosen by `chooseLlrWeight` (core): the largest
+ * candidate whose validation replay keeps the 95 % upper bound of FAR within α and FRR within β. Test
+ * labels only score the result. For comparison the report also replays the rule used up to stop 8
+ * (largest weight whose validation point estimates meet the targets), scored on the same test sessions
+ * and never used for any choice.
  */
 import { fitPlatt, windowLlr } from '../../../src/core/calibration';
 import { percentile } from '../../../src/core/metrics';
-import { decideSequence, DEFAULT_SEQUENTIAL, type SequentialSettings } from '../../../src/core/sequential';
+import { chooseLlrWeight, DEFAULT_SEQUENTIAL, decideSequence, LLR_WEIGHTS, replayCounts, type ReplayCounts } from '../../../src/core/sequential';
 import { round } from './context';
 import type { VerifierScores } from './challenge';
 
-const WEIGHTS = [1, 0.7, 0.5, 0.35, 0.25];
+const rates = (c: ReplayCounts, total: number) => ({
+  far: round(c.impostors ? c.falseAccepts / c.impostors : NaN),
+  frr: round(c.genuine ? c.falseRejects / c.genuine : NaN),
+  undecided: round(total ? c.undecided / total : NaN),
+  medianWindows: c.windowsUsed.length ? percentile(c.windowsUsed, 50) : null,
+});
 
-function replay(sessions: readonly { genuine: boolean; llr: number[] }[], settings: SequentialSettings) {
-  let fa = 0, fr = 0, nImp = 0, nGen = 0, undecided = 0;
-  const used: number[] = [];
-  const decisions = sessions.map((s) => {
-    const d = decideSequence(s.llr, settings);
-    if (s.genuine) { nGen++; if (d.verdict === 'mismatch') fr++; } else { nImp++; if (d.verdict === 'match') fa++; }
-    if (d.verdict === 'not yet') undecided++; else used.push(d.windowsUsed);
-    return d;
-  });
-  return { far: nImp ? fa / nImp : NaN, frr: nGen ? fr / nGen : NaN, undecided: sessions.length ? undecided / sessions.length : NaN, used, decisions };
+/** Stop 8's rule, kept for comparison only: largest weight whose validation point estimates meet α and β. */
+function pointEstimateWeight(val: readonly { genuine: boolean; llrs: number[] }[], alpha: number, beta: number): number {
+  for (const w of LLR_WEIGHTS) {
+    const c = replayCounts(val, { alpha, beta, llrWeight: w });
+    if (c.falseAccepts / c.impostors <= alpha && c.falseRejects / c.genuine <= beta) return w;
+  }
+  return LLR_WEIGHTS[LLR_WEIGHTS.length - 1];
 }
 
 export function runSequential(v: VerifierScores, alpha = DEFAULT_SEQUENTIAL.alpha, beta = DEFAULT_SEQUENTIAL.beta) {
   const valWindows = v.validation.flatMap((c) => c.p);
   const valGenuine = v.validation.flatMap((c) => c.p.map(() => c.genuine));
   const cal = fitPlatt(valWindows, valGenuine);
-  const val = v.validation.map((c) => ({ genuine: c.genuine, llr: c.p.map((p) => windowLlr(cal, p)) }));
-  const tried: Record<string, { far: number; frr: number; undecided: number; medianWindows: number }> = {};
-  let chosen = WEIGHTS[WEIGHTS.length - 1];
-  for (const w of WEIGHTS) {
-    const r = replay(val, { alpha, beta, llrWeight: w });
-    tried[String(w)] = { far: round(r.far), frr: round(r.frr), undecided: round(r.undecided), medianWindows: r.used.length ? percentile(r.used, 50) : NaN };
-    if (r.far <= alpha && r.frr <= beta) { chosen = w; break; }
-  }
-  const settings = { alpha, beta, llrWeight: chosen };
-  const test = v.test.map((s) => ({ genuine: !s.illegal, llr: s.p.map((p) => windowLlr(cal, p)) }));
-  const r = replay(test, settings);
+  const val = v.validation.map((c) => ({ genuine: c.genuine, llrs: c.p.map((p) => windowLlr(cal, p)) }));
+  const choice = chooseLlrWeight(val, alpha, beta);
+  const settings = { alpha, beta, llrWeight: choice.llrWeight };
+  const test = v.test.map((s) => ({ genuine: !s.illegal, llrs: s.p.map((p) => windowLlr(cal, p)) }));
+  const r = replayCounts(test, settings);
   const seconds: number[] = [];
-  r.decisions.forEach((d, i) => {
+  test.forEach((s, i) => {
+    const d = decideSequence(s.llrs, settings);
     if (d.verdict === 'not yet') return;
-    const s = v.test[i];
-    seconds.push((s.endMs[d.windowsUsed - 1] - s.startMs[0]) / 1000);
+    seconds.push((v.test[i].endMs[d.windowsUsed - 1] - v.test[i].startMs[0]) / 1000);
   });
+  const oldWeight = pointEstimateWeight(val, alpha, beta);
+  const t = rates(r, test.length);
   return {
     how: 'Platt calibration of the default verifier\'s window P(claimed) and the LLR weight are fitted on validation pseudo-sessions (training_files); each labelled test session is then replayed window by window (its first windows, as scored by the challenge) through Wald\'s SPRT until a bound is crossed. FAR = illegal sessions judged "match" / all illegal sessions; FRR = legal sessions judged "mismatch" / all legal sessions; undecided = sessions still "not yet" after their scored windows.',
-    alpha, beta, llrWeight: chosen, calibration: { a: round(cal.a), b: round(cal.b), prior: round(cal.prior), windows: cal.windows },
-    validationReplayByWeight: tried,
-    sessions: test.length,
-    falseAcceptRate: round(r.far), falseRejectRate: round(r.frr), undecidedFraction: round(r.undecided),
-    medianWindowsToDecision: r.used.length ? percentile(r.used, 50) : null,
+    alpha, beta, llrWeight: choice.llrWeight, weightRule: choice.rule, weightRuleMet: choice.met,
+    calibration: { a: round(cal.a), b: round(cal.b), prior: round(cal.prior), windows: cal.windows },
+    validationReplayByWeight: Object.fromEntries(choice.tried.map((x) => [String(x.llrWeight), { ...rates(x.counts, val.length), farUpper95: round(x.farUpper95), impostorSessions: x.counts.impostors, genuineSessions: x.counts.genuine }])),
+    sessions: test.length, impostorSessions: r.impostors, genuineSessions: r.genuine, falseAccepts: r.falseAccepts, falseRejects: r.falseRejects,
+    falseAcceptRate: t.far, falseRejectRate: t.frr, undecidedFraction: t.undecided,
+    medianWindowsToDecision: t.medianWindows,
     medianSecondsToDecision: seconds.length ? round(percentile(seconds, 50), 1) : null,
+    /** What stop 8's point-estimate rule would have chosen and given here (comparison only; chooses nothing). */
+    pointEstimateRule: { llrWeight: oldWeight, ...rates(replayCounts(test, { alpha, beta, llrWeight: oldWeight }), test.length) },
   };
 }
