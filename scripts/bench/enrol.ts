@@ -88,7 +88,7 @@ const PAGE_CODE = `async ({ ownSeconds, epochs }) => {
       person: who, ownSessions: own.length, ownSeconds: Math.round(ownMs / 100) / 10, split: r.trainedAgainst.split,
       classes: r.trainedAgainst.classes.map((c) => ({ name: c.name, sessions: c.sessions, windows: c.windows })),
       trainingSeconds: Math.round(trainingMs / 100) / 10, stagesSeconds: Object.fromEntries(Object.entries(stages).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
-      epochsRun: r.history.length, bestEpoch: r.bestEpoch, fusionWeight: r.fusionWeight, usable: r.check.usable, reasons: r.check.reasons,
+      epochsRun: r.history.length, bestEpoch: r.bestEpoch, fusionWeight: r.fusionWeight, llrWeight: r.decision?.sequential.llrWeight ?? null, usable: r.check.usable, reasons: r.check.reasons,
       test: r.quality ? { auc: r.quality.auc, far: r.quality.far, frr: r.quality.frr, windows: r.quality.testWindows } : null, live,
     });
   }
