@@ -10,7 +10,7 @@
  */
 import { auc, eer, farFrrAt } from './metrics';
 import { chooseOperatingPoint, DEFAULT_MAX_WINDOW_LLR, expectedLlr, fitPlatt, windowLlr, type OperatingPoint, type PlattCalibration } from './calibration';
-import { chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, type SequentialSettings, type Verdict } from './sequential';
+import { chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, replayCounts, type SequentialSettings, type Verdict } from './sequential';
 
 /** Everything the live decision needs, stored with the profile. */
 export interface DecisionModel {
@@ -106,12 +106,14 @@ function bySession(scores: ArrayLike<number>, positives: ArrayLike<boolean>, ses
 /** Replay the live verdict on each session of a split, window by window. */
 export function replaySequential(d: DecisionModel, w: ScoredWindows): SequentialReplay {
   const sessions = bySession(w.scores, w.positives, w.sessionIds, (s) => windowLlr(d.calibration, s, d.maxWindowLlr));
-  const perSession = [...sessions].map(([sessionId, s]) => ({ sessionId, genuine: s.genuine, ...decideSequence(s.llrs, d.sequential) }));
-  const decided = perSession.filter((p) => p.verdict !== 'not yet');
-  const correct = decided.filter((p) => (p.verdict === 'match') === p.genuine).length;
-  const used = decided.map((p) => p.windowsUsed).sort((a, b) => a - b);
+  const list = [...sessions.values()];
+  const decisions = list.map((s) => decideSequence(s.llrs, d.sequential));
+  const c = replayCounts(list, d.sequential, decisions);
+  const perSession = [...sessions.keys()].map((sessionId, i) => ({ sessionId, genuine: list[i].genuine, ...decisions[i] }));
+  const wrong = c.falseAccepts + c.falseRejects;
+  const used = [...c.windowsUsed].sort((a, b) => a - b);
   const medianWindows = used.length ? (used[(used.length - 1) >> 1] + used[used.length >> 1]) / 2 : NaN;
-  return { sessions: perSession.length, correct, wrong: decided.length - correct, undecided: perSession.length - decided.length, medianWindows, perSession };
+  return { sessions: list.length, correct: used.length - wrong, wrong, undecided: c.undecided, medianWindows, perSession };
 }
 
 /** Measure the test windows at the stored operating point. */

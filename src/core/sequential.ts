@@ -171,13 +171,20 @@ export interface ReplayCounts {
   windowsUsed: number[];
 }
 
-export function replayCounts(sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[], settings: SequentialSettings): ReplayCounts {
+/**
+ * Count a replay. `decisions` (one per session, in order) default to replaying each session now; pass
+ * them when the caller also needs the per-session verdicts, so no session is decided twice.
+ */
+export function replayCounts(
+  sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[], settings: SequentialSettings,
+  decisions: readonly { verdict: Verdict; windowsUsed: number }[] = sessions.map((s) => decideSequence(s.llrs, settings)),
+): ReplayCounts {
   const c: ReplayCounts = { impostors: 0, falseAccepts: 0, genuine: 0, falseRejects: 0, undecided: 0, windowsUsed: [] };
-  for (const s of sessions) {
-    const d = decideSequence(s.llrs, settings);
+  sessions.forEach((s, i) => {
+    const d = decisions[i];
     if (s.genuine) { c.genuine++; if (d.verdict === 'mismatch') c.falseRejects++; } else { c.impostors++; if (d.verdict === 'match') c.falseAccepts++; }
     if (d.verdict === 'not yet') c.undecided++; else c.windowsUsed.push(d.windowsUsed);
-  }
+  });
   return c;
 }
 
@@ -207,9 +214,11 @@ export interface LlrWeightChoice {
 export function chooseLlrWeight(
   sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[],
   alpha = DEFAULT_SEQUENTIAL.alpha, beta = DEFAULT_SEQUENTIAL.beta, weights: readonly number[] = LLR_WEIGHTS,
+  /** Force a basis (the benchmark replays stop 8's point-estimate rule beside it, for comparison only). */
+  forceBasis?: LlrWeightChoice['basis'],
 ): LlrWeightChoice {
   const impostors = sessions.filter((s) => !s.genuine).length;
-  const basis = impostors > 0 && rateUpperBound(0, impostors) <= alpha ? 'upper-bound' : 'point-estimate';
+  const basis = forceBasis ?? (impostors > 0 && rateUpperBound(0, impostors) <= alpha ? 'upper-bound' : 'point-estimate');
   const rule = basis === 'upper-bound'
     ? 'largest LLR weight whose validation replay has a 95 % Clopper–Pearson upper bound on FAR ≤ α and FRR ≤ β; else the smallest candidate'
     : 'too few impostor sessions to bound FAR: largest LLR weight whose validation replay has FAR ≤ α and FRR ≤ β; else the smallest candidate';

@@ -23,15 +23,6 @@ const rates = (c: ReplayCounts, total: number) => ({
   medianWindows: c.windowsUsed.length ? percentile(c.windowsUsed, 50) : null,
 });
 
-/** Stop 8's rule, kept for comparison only: largest weight whose validation point estimates meet α and β. */
-function pointEstimateWeight(val: readonly { genuine: boolean; llrs: number[] }[], alpha: number, beta: number): number {
-  for (const w of LLR_WEIGHTS) {
-    const c = replayCounts(val, { alpha, beta, llrWeight: w });
-    if (c.falseAccepts / c.impostors <= alpha && c.falseRejects / c.genuine <= beta) return w;
-  }
-  return LLR_WEIGHTS[LLR_WEIGHTS.length - 1];
-}
-
 export function runSequential(v: VerifierScores, alpha = DEFAULT_SEQUENTIAL.alpha, beta = DEFAULT_SEQUENTIAL.beta) {
   const valWindows = v.validation.flatMap((c) => c.p);
   const valGenuine = v.validation.flatMap((c) => c.p.map(() => c.genuine));
@@ -40,14 +31,15 @@ export function runSequential(v: VerifierScores, alpha = DEFAULT_SEQUENTIAL.alph
   const choice = chooseLlrWeight(val, alpha, beta);
   const settings = { alpha, beta, llrWeight: choice.llrWeight };
   const test = v.test.map((s) => ({ genuine: !s.illegal, llrs: s.p.map((p) => windowLlr(cal, p)) }));
-  const r = replayCounts(test, settings);
+  const decisions = test.map((s) => decideSequence(s.llrs, settings));
+  const r = replayCounts(test, settings, decisions);
   const seconds: number[] = [];
-  test.forEach((s, i) => {
-    const d = decideSequence(s.llrs, settings);
+  decisions.forEach((d, i) => {
     if (d.verdict === 'not yet') return;
     seconds.push((v.test[i].endMs[d.windowsUsed - 1] - v.test[i].startMs[0]) / 1000);
   });
-  const oldWeight = pointEstimateWeight(val, alpha, beta);
+  // Stop 8's rule (validation point estimates ≤ α, β), for comparison only: it chooses nothing here.
+  const oldWeight = chooseLlrWeight(val, alpha, beta, LLR_WEIGHTS, 'point-estimate').llrWeight;
   const t = rates(r, test.length);
   return {
     how: 'Platt calibration of the default verifier\'s window P(claimed) and the LLR weight are fitted on validation pseudo-sessions (training_files); each labelled test session is then replayed window by window (its first windows, as scored by the challenge) through Wald\'s SPRT until a bound is crossed. FAR = illegal sessions judged "match" / all illegal sessions; FRR = legal sessions judged "mismatch" / all legal sessions; undecided = sessions still "not yet" after their scored windows.',
