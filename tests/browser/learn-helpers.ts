@@ -100,18 +100,50 @@ export async function removePad(page: Page): Promise<void> {
  * Drive the real mouse through a persona's movement inside a blank box of the page, in real time.
  * Pauses are capped at `maxWaitMs` (default MAX_WAIT_MS, to keep tests short; a test that needs each
  * persona's own pauses passes a larger cap).
+ *
+ * Each input event is dispatched through the browser's input pipeline (CDP `Input.dispatchMouseEvent`,
+ * what `page.mouse` uses) **stamped with the persona's own time**, so the page's `event.timeStamp` follows
+ * the persona's schedule whatever the machine's load. Without the stamp, an event's time was when the
+ * driver got to send it: with the worker scoring live windows on the same 2 cores, dispatch lagged and
+ * bunched, the recorded kinematics of a live session drifted from the same persona's calm enrolment
+ * recordings, and a genuine live session could drift to "mismatch" (a CI run). Dispatch still waits in
+ * real time, so the app sees the events arrive as a person would send them.
  */
 export async function drive(page: Page, persona: HumanPersona, seed: number, reaches: number, box: Box = PAD_BOX, maxWaitMs = MAX_WAIT_MS): Promise<void> {
   const steps = humanSteps(persona, { width: box.width, height: box.height }, { seed, reaches });
-  let due = performance.now();
-  for (const s of steps) {
-    due += Math.min(s.dtMs, maxWaitMs);
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const x = box.x + s.x, y = box.y + s.y;
-    if (s.action === 'move') await page.mouse.move(x, y);
-    else if (s.action === 'down') { await page.mouse.move(x, y); await page.mouse.down(); }
-    else { await page.mouse.move(x, y); await page.mouse.up(); }
+  const cdp = await page.context().newCDPSession(page);
+  const startWall = Date.now(), startPerf = performance.now();
+  let plannedMs = 0;
+  let pressed = false;
+  // Sends are pipelined (one CDP session keeps their order): awaiting each round trip (~7 ms here) let
+  // the driver fall seconds behind a persona that samples every ~8 ms, and events stamped seconds in the
+  // past look, to the live window cutter, like a pause. The driver waits for its sends before sleeping.
+  let inFlight: Promise<unknown>[] = [];
+  const send = (params: Record<string, unknown>) => { inFlight.push(cdp.send('Input.dispatchMouseEvent', params as never)); };
+  try {
+    for (const s of steps) {
+      plannedMs += Math.min(s.dtMs, maxWaitMs);
+      if (startPerf + plannedMs - performance.now() > 1 || inFlight.length >= 64) {
+        await Promise.all(inFlight);
+        inFlight = [];
+      }
+      const wait = startPerf + plannedMs - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const x = box.x + s.x, y = box.y + s.y;
+      const timestamp = (startWall + plannedMs) / 1000; // CDP: seconds since the epoch
+      if (s.action === 'down') pressed = true;
+      const type = s.action === 'move' ? 'mouseMoved' : s.action === 'down' ? 'mousePressed' : 'mouseReleased';
+      if (s.action !== 'move') send({ type: 'mouseMoved', x, y, timestamp, button: s.action === 'up' ? 'left' : 'none', buttons: s.action === 'up' ? 1 : 0 });
+      send({
+        type, x, y, timestamp, clickCount: s.action === 'move' ? 0 : 1,
+        button: s.action === 'move' ? (pressed ? 'left' : 'none') : 'left',
+        buttons: s.action === 'up' ? 0 : pressed ? 1 : 0,
+      });
+      if (s.action === 'up') pressed = false;
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await cdp.detach().catch(() => undefined);
   }
 }
 
