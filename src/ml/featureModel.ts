@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
 import { mulberry32, shuffleInPlace } from '../core/random';
+import { runEpochs } from './earlyStopping';
 
 /** Bump when the MLP's layers or the standardisation change meaning. */
 export const FEATURE_MODEL_VERSION = 1;
@@ -216,16 +217,14 @@ export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSe
   const rng = mulberry32(o.seed);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const d = spec.inputDim;
-  const history: FeatureEpochReport[] = [];
-  let best = Infinity, bestEpoch = -1, sinceBest = 0, cancelled = false, stoppedEarly = false;
-  let bestWeights: tf.Tensor[] | null = null;
+  let loop: Awaited<ReturnType<typeof runEpochs<Omit<FeatureEpochReport, 'best'>>>>;
   try {
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
+    loop = await runEpochs<Omit<FeatureEpochReport, 'best'>>(model, o, async (epoch) => {
       const t0 = performance.now();
       shuffleInPlace(order, rng);
       let lossSum = 0;
       for (let at = 0; at < order.length; at += o.batchSize) {
-        if (o.shouldStop?.()) { cancelled = true; break; }
+        if (o.shouldStop?.()) return 'cancelled';
         const idx = order.slice(at, at + o.batchSize);
         const xb = new Float32Array(idx.length * d);
         idx.forEach((r, b) => xb.set(xTr.subarray(r * d, r * d + d), b * d));
@@ -241,30 +240,20 @@ export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSe
         lt.dispose();
         await o.onBatch?.();
       }
-      if (cancelled) break;
       const v = hasVal ? await meanLoss(model, spec, xVa!, val!.labels) : { loss: NaN, acc: NaN };
-      const monitored = hasVal ? v.loss : lossSum / train.count;
-      const isBest = monitored < best - 1e-4;
-      if (isBest) {
-        best = monitored; bestEpoch = epoch; sinceBest = 0;
-        bestWeights?.forEach((t) => t.dispose());
-        bestWeights = model.getWeights().map((w) => w.clone());
-      } else sinceBest++;
-      const report = { epoch, trainLoss: lossSum / train.count, valLoss: v.loss, valAcc: v.acc, ms: performance.now() - t0, best: isBest };
-      history.push(report);
-      await o.onEpoch?.(report);
-      if (o.shouldStop?.()) { cancelled = true; break; }
-      if (o.patience > 0 && sinceBest >= o.patience) { stoppedEarly = true; break; }
-    }
-    if (bestWeights) model.setWeights(bestWeights);
+      return {
+        monitored: hasVal ? v.loss : lossSum / train.count,
+        report: { epoch, trainLoss: lossSum / train.count, valLoss: v.loss, valAcc: v.acc, ms: performance.now() - t0 },
+      };
+    });
   } catch (e) {
     model.dispose();
     throw e;
   } finally {
-    bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
     classW.dispose();
   }
+  const { history, bestEpoch, stoppedEarly, cancelled } = loop;
   return { model, standardiser, history, bestEpoch, stoppedEarly, cancelled, backend: tf.getBackend() };
 }
 

@@ -14,6 +14,7 @@ import { mulberry32, randInt, shuffleInPlace, type Rng } from '../core/random';
 import { classWeights } from '../core/dataset';
 import { PointerprintError } from '../core/errors';
 import { buildModel, type ModelSpec } from './model';
+import { runEpochs } from './earlyStopping';
 
 /**
  * A set of images as the model sees them: RGB bytes, row-major, `count × size × size × 3`.
@@ -231,21 +232,14 @@ export async function trainModel(spec: ModelSpec, train: ImageSet, val: ImageSet
   const rng = mulberry32(o.seed);
   const order = range(0, train.count);
 
-  const history: EpochReport[] = [];
-  let best = Infinity;
-  let bestEpoch = -1;
-  let bestWeights: tf.Tensor[] | null = null;
-  let sinceBest = 0;
-  let cancelled = false;
-  let stoppedEarly = false;
-
+  let loop: Awaited<ReturnType<typeof runEpochs<Omit<EpochReport, 'best'>>>>;
   try {
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
+    loop = await runEpochs<Omit<EpochReport, 'best'>>(model, o, async (epoch) => {
       const t0 = performance.now();
       shuffleInPlace(order, rng);
       let lossSum = 0, correct = 0, steps = 0;
       for (let at = 0; at < order.length; at += o.batchSize) {
-        if (o.shouldStop?.()) { cancelled = true; break; }
+        if (o.shouldStop?.()) return 'cancelled';
         const idx = order.slice(at, at + o.batchSize);
         const xData = makeBatch(train, idx, rng, o.maxShiftPx);
         const yData = Int32Array.from(idx, (i) => train.labels[i]);
@@ -268,38 +262,21 @@ export async function trainModel(spec: ModelSpec, train: ImageSet, val: ImageSet
         steps++;
         await o.onBatch?.();
       }
-      if (cancelled) break;
       const v = hasVal ? await evaluate(model, spec, val!, o.batchSize * 2) : { loss: NaN, acc: NaN };
-      const monitored = hasVal ? v.loss : lossSum / train.count;
-      const isBest = monitored < best - 1e-4;
-      if (isBest) {
-        best = monitored;
-        bestEpoch = epoch;
-        sinceBest = 0;
-        bestWeights?.forEach((t) => t.dispose());
-        bestWeights = model.getWeights().map((w) => w.clone());
-      } else {
-        sinceBest++;
-      }
       const ms = performance.now() - t0;
-      const report: EpochReport = {
-        epoch, trainLoss: lossSum / train.count, trainAcc: correct / train.count,
-        valLoss: v.loss, valAcc: v.acc, ms, msPerStep: ms / Math.max(1, steps), best: isBest,
+      return {
+        monitored: hasVal ? v.loss : lossSum / train.count,
+        report: { epoch, trainLoss: lossSum / train.count, trainAcc: correct / train.count, valLoss: v.loss, valAcc: v.acc, ms, msPerStep: ms / Math.max(1, steps) },
       };
-      history.push(report);
-      await o.onEpoch?.(report);
-      if (o.shouldStop?.()) { cancelled = true; break; }
-      if (o.patience > 0 && sinceBest >= o.patience) { stoppedEarly = true; break; }
-    }
-    if (bestWeights) model.setWeights(bestWeights);
+    });
   } catch (e) {
     model.dispose();
     throw e;
   } finally {
-    bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
     classW.dispose();
   }
+  const { history, bestEpoch, stoppedEarly, cancelled } = loop;
   return { model, history, bestEpoch, stoppedEarly, cancelled, backend: tf.getBackend() };
 }
 
