@@ -4,7 +4,7 @@
  * only, so a bot kind that no model was trained against is judged by how unlike people it moves, not
  * by how like some trained bot it is.
  *
- * - `fitNoveltyStandardiser` / `standardiseRows`: signed log1p, then z-scores (the feature MLP's
+ * - `fitNoveltyStandardiser` / `standardiseRows`: core/standardise (signed log1p, then z-scores: the feature MLP's
  *   transform, so heavy-tailed features such as jerk do not dominate), clipped at ±`NOVELTY_CLIP`;
  * - `ledoitWolfCovariance`: covariance shrunk towards a scaled identity (Ledoit & Wolf 2004): 51
  *   correlated features from a few thousand windows give a sample covariance too noisy to invert;
@@ -17,44 +17,20 @@
  * Pure: no DOM, no worker, no network.
  */
 
+import { fitStandardiserRows, standardiseInto, type Rows, type Standardiser } from './standardise';
+
 /** Standardised values beyond this are clipped (far enough out that a wild value still stands out). */
 export const NOVELTY_CLIP = 10;
 
 export const NOVELTY_VERSION = 1;
 
-const slog = (x: number) => (x < 0 ? -Math.log1p(-x) : Math.log1p(x));
+export type NoveltyStandardiser = Standardiser;
+export type { Rows };
 
-export interface NoveltyStandardiser {
-  mean: number[];
-  sd: number[];
-}
-
-/** Row-major rows: `count` rows of `dim` values. */
-export interface Rows {
-  dim: number;
-  count: number;
-  values: ArrayLike<number>;
-}
-
-export function fitNoveltyStandardiser(rows: Rows): NoveltyStandardiser {
-  const { dim, count, values } = rows;
-  const mean = new Array<number>(dim).fill(0), sd = new Array<number>(dim).fill(0);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += slog(values[i * dim + j]);
-  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, count);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) { const d = slog(values[i * dim + j]) - mean[j]; sd[j] += d * d; }
-  // A constant column gets sd 1: it standardises to 0 for every human, and any other value stands out.
-  for (let j = 0; j < dim; j++) { const s = Math.sqrt(sd[j] / Math.max(1, count)); sd[j] = s > 1e-9 ? s : 1; }
-  return { mean, sd };
-}
+export const fitNoveltyStandardiser = (rows: Rows): NoveltyStandardiser => fitStandardiserRows(rows);
 
 export function standardiseRows(std: NoveltyStandardiser, rows: Rows): Float64Array {
-  const { dim, count, values } = rows;
-  const out = new Float64Array(count * dim);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) {
-    const z = (slog(values[i * dim + j]) - std.mean[j]) / std.sd[j];
-    out[i * dim + j] = Number.isFinite(z) ? Math.max(-NOVELTY_CLIP, Math.min(NOVELTY_CLIP, z)) : 0;
-  }
-  return out;
+  return standardiseInto(std, rows, NOVELTY_CLIP, new Float64Array(rows.count * std.mean.length));
 }
 
 /** Column means of row-major rows. */

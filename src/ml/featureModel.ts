@@ -24,6 +24,7 @@ import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
 import { mulberry32, shuffleInPlace } from '../core/random';
 import { runEpochs } from './earlyStopping';
+import { fitStandardiserRows, standardiseInto } from '../core/standardise';
 
 /** Bump when the MLP's layers or the standardisation change meaning. */
 export const FEATURE_MODEL_VERSION = 1;
@@ -106,27 +107,13 @@ export interface FeatureTrainResult {
   backend: string;
 }
 
-const slog = (x: number) => (x < 0 ? -Math.log1p(-x) : Math.log1p(x));
 
 export function fitStandardiser(set: Pick<FeatureSet, 'dim' | 'count' | 'features'>): FeatureStandardiser {
-  const { dim, count, features } = set;
-  const mean = new Array<number>(dim).fill(0), sd = new Array<number>(dim).fill(0);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += slog(features[i * dim + j]);
-  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, count);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) { const d = slog(features[i * dim + j]) - mean[j]; sd[j] += d * d; }
-  // A constant column gets sd 1 (it standardises to 0 instead of dividing by zero).
-  for (let j = 0; j < dim; j++) { const s = Math.sqrt(sd[j] / Math.max(1, count)); sd[j] = s > 1e-9 ? s : 1; }
-  return { mean, sd };
+  return fitStandardiserRows({ dim: set.dim, count: set.count, values: set.features });
 }
 
 export function standardise(std: FeatureStandardiser, features: Float32Array, count: number): Float32Array {
-  const dim = std.mean.length;
-  const out = new Float32Array(count * dim);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) {
-    const z = (slog(features[i * dim + j]) - std.mean[j]) / std.sd[j];
-    out[i * dim + j] = z > CLIP ? CLIP : z < -CLIP ? -CLIP : Number.isFinite(z) ? z : 0;
-  }
-  return out;
+  return standardiseInto(std, { count, values: features }, CLIP, new Float32Array(count * std.mean.length));
 }
 
 /**

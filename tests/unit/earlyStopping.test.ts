@@ -7,7 +7,7 @@ beforeAll(async () => { await tf.setBackend('cpu'); });
 
 /** A stand-in for a LayersModel: one weight that each epoch sets to the epoch number. */
 function fakeModel() {
-  let w = tf.scalar(-1);
+  let w: tf.Tensor = tf.scalar(-1);
   return {
     model: { getWeights: () => [w], setWeights: (ts: tf.Tensor[]) => { w.dispose(); w = ts[0].clone(); } } as unknown as tf.LayersModel,
     set(v: number) { w.dispose(); w = tf.scalar(v); },
