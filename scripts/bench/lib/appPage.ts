@@ -9,19 +9,33 @@ import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { createServer } from 'vite';
 import { REPO_ROOT } from '../../lib/balabit-cache';
+import { chromiumArgs } from '../../../playwright.config';
 
-/** Flags as in playwright.config.ts: WebGPU and WebGL on SwiftShader where there is no GPU. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
+/** The browser tests' flags (playwright.config.ts): WebGPU and WebGL on SwiftShader where there is no GPU. */
+export const CHROMIUM_ARGS = chromiumArgs;
 
-export async function withAppPage<T>(fn: (page: Page, chromiumVersion: string) => Promise<T>): Promise<T | { skipped: string }> {
+/** A served copy of the app: its URL and how to stop serving it. */
+export interface ServedApp { url: string; close(): Promise<void> }
+
+/** The app from a Vite dev server on a free port (from `port` up). */
+export async function serveDevApp(port = 5291): Promise<ServedApp> {
+  const server = await createServer({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'silent', server: { host: '127.0.0.1', port, strictPort: false } });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) { await server.close(); throw new Error('the Vite dev server did not report a URL'); }
+  return { url, close: () => server.close() };
+}
+
+/** Debian's Chromium (or CHROMIUM_PATH), or why there is none. */
+export function chromiumExecutable(): { exe: string } | { skipped: string } {
   const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(exe)) return { skipped: `no Chromium at ${exe} (set CHROMIUM_PATH)` };
-  const server = await createServer({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'silent', server: { host: '127.0.0.1', port: 5291, strictPort: false } });
+  return existsSync(exe) ? { exe } : { skipped: `no Chromium at ${exe} (set CHROMIUM_PATH)` };
+}
+
+/** Headless Chromium on a fresh profile, `url` open, handed to `fn`; everything closed after. */
+export async function withChromiumPage<T>(exe: string, url: string, fn: (page: Page, chromiumVersion: string) => Promise<T>): Promise<T> {
   const userDir = mkdtempSync(join(tmpdir(), 'pp-chromium-'));
   try {
-    await server.listen();
-    const url = server.resolvedUrls?.local[0];
-    if (!url) throw new Error('the Vite dev server did not report a URL');
     const ctx = await chromium.launchPersistentContext(userDir, { executablePath: exe, headless: true, args: CHROMIUM_ARGS });
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -32,8 +46,18 @@ export async function withAppPage<T>(fn: (page: Page, chromiumVersion: string) =
       await ctx.close();
     }
   } finally {
-    await server.close();
     rmSync(userDir, { recursive: true, force: true });
+  }
+}
+
+export async function withAppPage<T>(fn: (page: Page, chromiumVersion: string) => Promise<T>): Promise<T | { skipped: string }> {
+  const c = chromiumExecutable();
+  if ('skipped' in c) return c;
+  const served = await serveDevApp();
+  try {
+    return await withChromiumPage(c.exe, served.url, fn);
+  } finally {
+    await served.close();
   }
 }
 

@@ -13,11 +13,11 @@
  *
  * Node + Playwright only (Debian's /usr/bin/chromium or CHROMIUM_PATH).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import { build, createServer, preview } from 'vite';
+import { build, preview } from 'vite';
+import { chromiumExecutable, evaluateSettled, serveDevApp, withChromiumPage } from './appPage';
 import { REPO_ROOT } from '../../lib/balabit-cache';
 import type { ModelSpec } from '../../../src/ml/model';
 
@@ -84,7 +84,6 @@ const BROWSER_CODE = `async ({ workerUrl, configs, spec, steps, images }) => {
   return { out, isolated: globalThis.crossOriginIsolated === true, cores };
 }`;
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
 
 /** Alternating rounds, so a load spike on a shared machine hits both wasm variants alike. */
 const WASM_ROUNDS = 2;
@@ -100,11 +99,7 @@ function configsFor(b: ProbeBuild): ProbeConfig[] {
 interface Served { url: string; workerUrl: string; close(): Promise<void> }
 
 async function serveDev(): Promise<Served> {
-  const server = await createServer({ root: REPO_ROOT, configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'silent', server: { host: '127.0.0.1', port: 5290, strictPort: false } });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  if (!url) { await server.close(); throw new Error('the Vite dev server did not report a URL'); }
-  return { url, workerUrl: '/src/worker/train.worker.ts', close: () => server.close() };
+  return { ...(await serveDevApp(5290)), workerUrl: '/src/worker/train.worker.ts' };
 }
 
 async function serveProduction(log: (l: string) => void): Promise<Served> {
@@ -129,32 +124,14 @@ type PageResult = { out: Omit<BrowserBackendFigure, 'build'>[]; isolated: boolea
 
 async function probeBuild(b: ProbeBuild, spec: ModelSpec, steps: number, exe: string, log: (l: string) => void): Promise<PageResult & { version: string }> {
   const served = b === 'dev' ? await serveDev() : await serveProduction(log);
-  const userDir = mkdtempSync(join(tmpdir(), 'pp-chromium-'));
   try {
-    const ctx = await chromium.launchPersistentContext(userDir, { executablePath: exe, headless: true, args: CHROMIUM_ARGS });
-    try {
-      const page = ctx.pages()[0] ?? (await ctx.newPage());
-      await page.goto(served.url);
-      const arg = JSON.stringify({ workerUrl: served.workerUrl, configs: configsFor(b), spec, steps, images: 32 });
-      let r: PageResult | null = null;
-      // The dev server may optimise newly seen dependencies on first import and reload the page: retry then.
-      for (let attempt = 0; attempt < 3 && !r; attempt++) {
-        try {
-          await page.waitForLoadState('networkidle');
-          r = (await page.evaluate(`(${BROWSER_CODE})(${arg})`)) as PageResult;
-        } catch (e) {
-          if (!/context was destroyed|navigation/i.test(String((e as Error).message)) || attempt === 2) throw e;
-          await page.waitForTimeout(2000);
-        }
-      }
-      if (!r) throw new Error('the probe page never settled');
-      return { ...r, version: ctx.browser()?.version() ?? 'unknown' };
-    } finally {
-      await ctx.close();
-    }
+    return await withChromiumPage(exe, served.url, async (page, version) => {
+      const arg = { workerUrl: served.workerUrl, configs: configsFor(b), spec, steps, images: 32 };
+      // The dev server may optimise newly seen dependencies on first import and reload the page: retried.
+      return { ...(await evaluateSettled<PageResult>(page, BROWSER_CODE, arg)), version };
+    });
   } finally {
     await served.close();
-    rmSync(userDir, { recursive: true, force: true });
   }
 }
 
@@ -174,8 +151,9 @@ export async function browserTrainingProbe(
   spec: ModelSpec, trainFlopsPerImage: number, steps = 2, log: (l: string) => void = console.log,
   builds: ProbeBuild[] = ['dev', 'production'],
 ): Promise<BrowserProbeResult | { skipped: string }> {
-  const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(exe)) return { skipped: `no Chromium at ${exe} (set CHROMIUM_PATH)` };
+  const c = chromiumExecutable();
+  if ('skipped' in c) return c;
+  const exe = c.exe;
   const figures: BrowserBackendFigure[] = [];
   let version = 'unknown', isolated = true, cores = 0;
   for (const b of builds) {
