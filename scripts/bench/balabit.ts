@@ -16,13 +16,13 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...]';
 
 /** Tasks `--only` can keep (the rest of the profile's tasks are switched off; data loading is shared). */
 const ONLY_TASKS = ['challenge', 'openSet', 'smallEnrolment', 'group', 'bot'] as const;
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[] } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[] } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -41,6 +41,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--browser-only') o.browserOnly = true;
     else if (a === '--browser') o.browser = true;
     else if (a === '--only') o.only = val().split(',').map((t) => t.trim()).filter(Boolean);
+    else if (a === '--small-enrolment-seconds') o.smallEnrolmentSeconds = val().split(',').map(Number);
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
   }
@@ -50,6 +51,7 @@ function parseArgs(argv: string[]) {
   if (o.extraBots !== undefined && !(existsSync(o.extraBots) && statSync(o.extraBots).isDirectory())) throw new PointerprintError('bench/args', `--extra-bots ${o.extraBots} is not a folder.`);
   const badTask = o.only?.find((t) => !(ONLY_TASKS as readonly string[]).includes(t));
   if (badTask !== undefined) throw new PointerprintError('bench/args', `--only: unknown task '${badTask}'; choose from ${ONLY_TASKS.join(', ')}.`);
+  if (o.smallEnrolmentSeconds?.some((x) => !(x > 0 && x <= 36_000))) throw new PointerprintError('bench/args', `--small-enrolment-seconds: positive numbers of seconds, comma-separated (e.g. 60,180,600).`);
   if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
   return o;
 }
@@ -80,7 +82,7 @@ async function main() {
     ? { ...base.tasks, challenge: only.includes('challenge'), sequential: base.tasks.sequential && only.includes('challenge'), openSet: only.includes('openSet'),
       smallEnrolment: only.includes('smallEnrolment'), group: only.includes('group'), groupDisjoint: base.tasks.groupDisjoint && only.includes('group'), bot: only.includes('bot') }
     : base.tasks;
-  const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser };
+  const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser, ...(args.smallEnrolmentSeconds ? { smallEnrolmentCurveSeconds: args.smallEnrolmentSeconds } : {}) };
   if (args.browserOnly) {
     // Only the in-browser training probe of the profile's challenge network (no data needed).
     const { browserTrainingProbe } = await import('./lib/browserProbe');

@@ -50,6 +50,11 @@ export interface BenchProfile {
    * 300 = about what the app's shipped background set holds (29,990 events in 100-event windows).
    */
   smallEnrolmentOthersWindows: number;
+  /**
+   * Small enrolment at other amounts of own movement too (`--small-enrolment-seconds`): the same protocol
+   * repeated, reported as `smallEnrolment.curve`. Off in the profiles (time); nothing is chosen from it.
+   */
+  smallEnrolmentCurveSeconds?: number[];
   /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */
   model: Partial<ModelSpec>;
   botSessionsPerKind: number;

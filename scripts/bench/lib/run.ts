@@ -13,7 +13,7 @@ import { runBots } from './bots';
 import { runGroups } from './groups';
 import { runOpenSet } from './openSet';
 import { runSequential } from './sequential';
-import { runSmallEnrolment } from './smallEnrolment';
+import { runSmallEnrolment, runSmallEnrolmentCurve } from './smallEnrolment';
 import { backendProbe, featureLatency, machinePeak, renderSpeed, scoringLatency } from './speed';
 import { selectBackend, tf } from './tfnode';
 import { sessionMetrics } from './verify';
@@ -64,7 +64,8 @@ export async function runBench(o: BenchOptions) {
     log(`[sequential] FAR ${s.falseAcceptRate}, FRR ${s.falseRejectRate}, undecided ${s.undecidedFraction}, median ${s.medianWindowsToDecision} windows (${s.medianSecondsToDecision} s), LLR weight ${s.llrWeight}`);
   }
   const openSet = p.tasks.openSet ? await runOpenSet(ctx) : null;
-  const smallEnrolment = p.tasks.smallEnrolment ? await runSmallEnrolment(ctx) : null;
+  const se = p.tasks.smallEnrolment ? await runSmallEnrolment(ctx) : null;
+  const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds) } : se;
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
   const groups = await runGroups(ctx, shuffledUsers);
   const bots = p.tasks.bot ? await runBots(ctx, shuffledUsers) : null;

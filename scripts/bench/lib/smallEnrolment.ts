@@ -76,6 +76,29 @@ export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
 }
 
 /**
+ * The same protocol at other amounts of own movement: how the figure grows with minutes of enrolment
+ * (what limits it). Reported beside the headline; nothing is chosen from it.
+ */
+export async function runSmallEnrolmentCurve(ctx: BenchContext, seconds: readonly number[]) {
+  const seeds = [ctx.o.seed, ...(ctx.o.extraSeeds ?? [])];
+  const stat = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return { mean: round(m), sd: round(Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1))), values: v };
+  };
+  const out = [];
+  for (const s of seconds) {
+    const runs = [];
+    for (const seed of seeds) runs.push(await runSmallEnrolment({ ...ctx, p: { ...ctx.p, smallEnrolmentSeconds: s } }, seed));
+    out.push({
+      seconds: s, meanSecondsUsed: runs[0].meanSecondsUsed, ownTrainWindowsAllAccounts: runs[0].trainWindows, seeds,
+      globalAuc: stat(runs.map((r) => r.globalAuc)), sessionEer: stat(runs.map((r) => r.sessionEer)),
+      withoutGate: stat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: stat(runs.map((r) => r.multiClass.globalAuc)),
+    });
+  }
+  return out;
+}
+
+/**
  * One two-class model per account, as the app enrols a person: the account's own first minutes (label 1)
  * against the other accounts' training windows (label 0, `smallEnrolmentOthersWindows` in all, spread
  * evenly over them, from training_files; validation = the account's last fifth + the others' held-out
