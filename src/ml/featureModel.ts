@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
 import { mulberry32, shuffleInPlace } from '../core/random';
-import { runEpochs } from './earlyStopping';
+import { runEpochs, type EpochLoopResult } from './earlyStopping';
 import { fitStandardiserRows, standardiseInto } from '../core/standardise';
 
 /** Bump when the MLP's layers or the standardisation change meaning. */
@@ -106,7 +106,6 @@ export interface FeatureTrainResult {
   cancelled: boolean;
   backend: string;
 }
-
 
 export function fitStandardiser(set: Pick<FeatureSet, 'dim' | 'count' | 'features'>): FeatureStandardiser {
   return fitStandardiserRows({ dim: set.dim, count: set.count, values: set.features });
@@ -204,7 +203,7 @@ export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSe
   const rng = mulberry32(o.seed);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const d = spec.inputDim;
-  let loop: Awaited<ReturnType<typeof runEpochs<Omit<FeatureEpochReport, 'best'>>>>;
+  let loop: EpochLoopResult<Omit<FeatureEpochReport, 'best'>>;
   try {
     loop = await runEpochs<Omit<FeatureEpochReport, 'best'>>(model, o, async (epoch) => {
       const t0 = performance.now();

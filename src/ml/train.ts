@@ -14,7 +14,7 @@ import { mulberry32, randInt, shuffleInPlace, type Rng } from '../core/random';
 import { classWeights } from '../core/dataset';
 import { PointerprintError } from '../core/errors';
 import { buildModel, type ModelSpec } from './model';
-import { runEpochs } from './earlyStopping';
+import { runEpochs, type EpochLoopResult } from './earlyStopping';
 
 /**
  * A set of images as the model sees them: RGB bytes, row-major, `count × size × size × 3`.
@@ -232,7 +232,7 @@ export async function trainModel(spec: ModelSpec, train: ImageSet, val: ImageSet
   const rng = mulberry32(o.seed);
   const order = range(0, train.count);
 
-  let loop: Awaited<ReturnType<typeof runEpochs<Omit<EpochReport, 'best'>>>>;
+  let loop: EpochLoopResult<Omit<EpochReport, 'best'>>;
   try {
     loop = await runEpochs<Omit<EpochReport, 'best'>>(model, o, async (epoch) => {
       const t0 = performance.now();

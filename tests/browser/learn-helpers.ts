@@ -131,15 +131,12 @@ export async function drive(page: Page, persona: HumanPersona, seed: number, rea
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const x = box.x + s.x, y = box.y + s.y;
       const timestamp = (startWall + plannedMs) / 1000; // CDP: seconds since the epoch
-      if (s.action === 'down') pressed = true;
-      const type = s.action === 'move' ? 'mouseMoved' : s.action === 'down' ? 'mousePressed' : 'mouseReleased';
-      if (s.action !== 'move') send({ type: 'mouseMoved', x, y, timestamp, button: s.action === 'up' ? 'left' : 'none', buttons: s.action === 'up' ? 1 : 0 });
-      send({
-        type, x, y, timestamp, clickCount: s.action === 'move' ? 0 : 1,
-        button: s.action === 'move' ? (pressed ? 'left' : 'none') : 'left',
-        buttons: s.action === 'up' ? 0 : pressed ? 1 : 0,
-      });
-      if (s.action === 'up') pressed = false;
+      // Every step moves there (with the buttons held so far); a press or release follows at the same point.
+      send({ type: 'mouseMoved', x, y, timestamp, button: pressed ? 'left' : 'none', buttons: pressed ? 1 : 0 });
+      if (s.action !== 'move') {
+        pressed = s.action === 'down';
+        send({ type: pressed ? 'mousePressed' : 'mouseReleased', x, y, timestamp, button: 'left', buttons: pressed ? 1 : 0, clickCount: 1 });
+      }
     }
     await Promise.all(inFlight);
   } finally {

@@ -11,9 +11,6 @@ import { createServer } from 'vite';
 import { REPO_ROOT } from '../../lib/balabit-cache';
 import { chromiumArgs } from '../../../playwright.config';
 
-/** The browser tests' flags (playwright.config.ts): WebGPU and WebGL on SwiftShader where there is no GPU. */
-export const CHROMIUM_ARGS = chromiumArgs;
-
 /** A served copy of the app: its URL and how to stop serving it. */
 export interface ServedApp { url: string; close(): Promise<void> }
 
@@ -36,7 +33,7 @@ export function chromiumExecutable(): { exe: string } | { skipped: string } {
 export async function withChromiumPage<T>(exe: string, url: string, fn: (page: Page, chromiumVersion: string) => Promise<T>): Promise<T> {
   const userDir = mkdtempSync(join(tmpdir(), 'pp-chromium-'));
   try {
-    const ctx = await chromium.launchPersistentContext(userDir, { executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+    const ctx = await chromium.launchPersistentContext(userDir, { executablePath: exe, headless: true, args: chromiumArgs }); // the browser tests' flags: WebGPU and WebGL on SwiftShader without a GPU
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       await page.goto(url);

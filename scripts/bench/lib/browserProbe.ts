@@ -84,7 +84,6 @@ const BROWSER_CODE = `async ({ workerUrl, configs, spec, steps, images }) => {
   return { out, isolated: globalThis.crossOriginIsolated === true, cores };
 }`;
 
-
 /** Alternating rounds, so a load spike on a shared machine hits both wasm variants alike. */
 const WASM_ROUNDS = 2;
 function configsFor(b: ProbeBuild): ProbeConfig[] {

@@ -64,6 +64,8 @@ export interface FeatSession extends BenchSession {
 export const round = (x: number, d = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 export const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 export const sd = (xs: readonly number[]) => { const m = mean(xs); return xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0; };
+/** A figure over seeds: mean ± sample sd of its finite values (nulls and NaN left out). */
+export const seedStat = (xs: readonly (number | null)[]) => { const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)); return { mean: round(mean(v)), sd: round(sd(v)), n: v.length, values: v }; };
 
 export function windowItems(s: FeatSession, label: number): Item[] {
   return s.windows.map((w, i) => ({

@@ -8,7 +8,7 @@
  */
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { featureBranch, runChallenge } from './challenge';
-import { createContext, mean, round, sd, type BenchContext, type BenchOptions } from './context';
+import { createContext, round, seedStat, type BenchContext, type BenchOptions } from './context';
 import { runBots } from './bots';
 import { runGroups } from './groups';
 import { runOpenSet } from './openSet';
@@ -38,14 +38,13 @@ async function seedRuns(ctx: BenchContext, seeds: number[], first: { challenge: 
     const se = ctx.p.tasks.smallEnrolment ? (await runSmallEnrolment(ctx, seed)).globalAuc : null;
     rows.push({ seed, challenge: NaN, features, openSet: os, smallEnrolment: se });
   }
-  const stat = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)); return { mean: round(mean(v)), sd: round(sd(v)), n: v.length, values: v }; };
   return {
     seeds: rows.map((r) => r.seed),
     note: 'The image CNN is trained once (first seed). challenge.globalAuc (the fused default) therefore has one value; the feature variant, open set and small enrolment are retrained for every seed.',
-    challengeGlobalAuc: stat(rows.map((r) => r.challenge)),
-    featuresGlobalAuc: stat(rows.map((r) => r.features)),
-    openSetGlobalAuc: stat(rows.map((r) => r.openSet)),
-    smallEnrolmentGlobalAuc: stat(rows.map((r) => r.smallEnrolment)),
+    challengeGlobalAuc: seedStat(rows.map((r) => r.challenge)),
+    featuresGlobalAuc: seedStat(rows.map((r) => r.features)),
+    openSetGlobalAuc: seedStat(rows.map((r) => r.openSet)),
+    smallEnrolmentGlobalAuc: seedStat(rows.map((r) => r.smallEnrolment)),
   };
 }
 
@@ -65,7 +64,7 @@ export async function runBench(o: BenchOptions) {
   }
   const openSet = p.tasks.openSet ? await runOpenSet(ctx) : null;
   const se = p.tasks.smallEnrolment ? await runSmallEnrolment(ctx) : null;
-  const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds) } : se;
+  const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds, se) } : se;
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
   const groups = await runGroups(ctx, shuffledUsers);
   const bots = p.tasks.bot ? await runBots(ctx, shuffledUsers) : null;

@@ -14,7 +14,7 @@
  *    protocol, kept for comparison).
  */
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
-import { featureSet, round, trainValItems, windowItems, type BenchContext, type Item } from './context';
+import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
 
@@ -75,24 +75,26 @@ export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   return res;
 }
 
+export type SmallEnrolmentResult = Awaited<ReturnType<typeof runSmallEnrolment>>;
+
 /**
  * The same protocol at other amounts of own movement: how the figure grows with minutes of enrolment
  * (what limits it). Reported beside the headline; nothing is chosen from it.
  */
-export async function runSmallEnrolmentCurve(ctx: BenchContext, seconds: readonly number[]) {
+export async function runSmallEnrolmentCurve(ctx: BenchContext, seconds: readonly number[], headline: SmallEnrolmentResult) {
   const seeds = [ctx.o.seed, ...(ctx.o.extraSeeds ?? [])];
-  const stat = (v: number[]) => {
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    return { mean: round(m), sd: round(Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1))), values: v };
-  };
   const out = [];
   for (const s of seconds) {
-    const runs = [];
-    for (const seed of seeds) runs.push(await runSmallEnrolment({ ...ctx, p: { ...ctx.p, smallEnrolmentSeconds: s } }, seed));
+    const runs: SmallEnrolmentResult[] = [];
+    for (const seed of seeds) {
+      // The headline already ran this amount with the first seed.
+      const known = s === ctx.p.smallEnrolmentSeconds && seed === ctx.o.seed;
+      runs.push(known ? headline : await runSmallEnrolment({ ...ctx, p: { ...ctx.p, smallEnrolmentSeconds: s } }, seed));
+    }
     out.push({
       seconds: s, meanSecondsUsed: runs[0].meanSecondsUsed, ownTrainWindowsAllAccounts: runs[0].trainWindows, seeds,
-      globalAuc: stat(runs.map((r) => r.globalAuc)), sessionEer: stat(runs.map((r) => r.sessionEer)),
-      withoutGate: stat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: stat(runs.map((r) => r.multiClass.globalAuc)),
+      globalAuc: seedStat(runs.map((r) => r.globalAuc)), sessionEer: seedStat(runs.map((r) => r.sessionEer)),
+      withoutGate: seedStat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: seedStat(runs.map((r) => r.multiClass.globalAuc)),
     });
   }
   return out;
