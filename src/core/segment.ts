@@ -177,3 +177,41 @@ export function windowsCompletedSince(
 ): SegmentResult & { cursor: SegmentCursor } {
   return scan(cols, sessionId, ws, space, cursor.nextEvent, cursor.nextIndex, false, nowMs);
 }
+
+/** A window between two consecutive windows of a session: the end of one and the start of the next. */
+export interface ShiftedWindow {
+  /** [start, end) indices into the session columns. */
+  start: number;
+  end: number;
+  startMs: number;
+  endMs: number;
+  /** `index` of the two windows it straddles. */
+  between: [number, number];
+  /** How far into the first window it starts (0.5: from the middle of one to the middle of the next). */
+  fraction: number;
+}
+
+/**
+ * Shifted windows of a session's windows: for each pair of consecutive windows that touch (one ends
+ * where the next starts, with no idle gap between them) and each fraction f, the window from f of the
+ * way into the first to f of the way into the second: more windows from the same movement, for
+ * training or for scoring. Measured on validation by the benchmark (scripts/bench/explore-overlap.ts,
+ * docs/benchmark.md "What was tried"); the app does not use them yet. Windows that do not touch (a
+ * dropped window, a break marker or an idle gap between them) get none, so no shifted window bridges
+ * what the segmenter cut.
+ */
+export function shiftedWindows(cols: Pick<EventColumns, 'tMs'>, windows: readonly EventWindow[], idleGapMs: number, fractions: readonly number[] = [0.5]): ShiftedWindow[] {
+  const out: ShiftedWindow[] = [];
+  for (let i = 0; i + 1 < windows.length; i++) {
+    const a = windows[i], b = windows[i + 1];
+    if (a.end !== b.start || b.index !== a.index + 1) continue;
+    if (cols.tMs[b.start] - cols.tMs[a.end - 1] > idleGapMs) continue;
+    for (const f of fractions) {
+      const start = a.start + Math.floor((a.end - a.start) * f);
+      const end = b.start + Math.floor((b.end - b.start) * f);
+      if (end - start < 2) continue;
+      out.push({ start, end, startMs: cols.tMs[start], endMs: cols.tMs[end - 1], between: [a.index, b.index], fraction: f });
+    }
+  }
+  return out;
+}

@@ -22,7 +22,7 @@ import { defaultSpec, type ModelKind, type ModelSpec } from './model';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
 import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../core/closeness';
-import { defaultFeatureSpec, describeFeatureModel, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
+import { defaultFeatureSpec, describeFeatureModel, enrolmentFeatureSpec, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
 import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
 /** One session and the class it stands for. */
@@ -315,7 +315,9 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   const testSet = toImageSet(split.test, es.sizePx);
   await hooks.onStage?.('training', 0, job.options.epochs ?? 0);
   const r = await trainModel(spec, trainSet, valSet.count ? valSet : null, { ...job.options, onEpoch: hooks.onEpoch, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch });
-  const f = r.cancelled ? null : await trainFeatureModel(defaultFeatureSpec(numClasses, FEATURE_COUNT), featureSet(split.train), split.val.length ? featureSet(split.val) : null, {
+  // A person enrolling gives a few minutes: the smaller MLP chosen for that on validation.
+  const featureSpec = spec.kind === 'verification' ? enrolmentFeatureSpec(FEATURE_COUNT) : defaultFeatureSpec(numClasses, FEATURE_COUNT);
+  const f = r.cancelled ? null : await trainFeatureModel(featureSpec, featureSet(split.train), split.val.length ? featureSet(split.val) : null, {
     seed: job.options.seed ?? 1, shouldStop: hooks.shouldStop, onBatch: hooks.onBatch,
   });
   const cancelled = r.cancelled || !!f?.cancelled;
@@ -331,7 +333,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     fusionWeight = chooseFusionWeight(valImg, valFeat, valSet.labels, k);
     const valP = fuseBranchProba(valImg, valFeat, valSet.count, k, fusionWeight);
     const testP = fuseBranchProba(await predictProba(r.model, testSet), await predictFeatureProba(f.model, f.standardiser, featureSet(split.test)), testSet.count, k, fusionWeight);
-    featureModel = await describeFeatureModel(f.model, defaultFeatureSpec(numClasses, FEATURE_COUNT), f.standardiser);
+    featureModel = await describeFeatureModel(f.model, featureSpec, f.standardiser);
     if (spec.kind === 'verification') {
       // The window must also look like the person's own training windows (core/closeness): fitted on
       // training windows only, applied to validation (calibration, operating point) and test alike.

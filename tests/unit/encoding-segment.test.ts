@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { EventKind, PointerKind, columnsFromSamples, type PointerSample } from '../../src/core/events';
-import { segmentSession, windowsCompletedSince, type SegmentCursor } from '../../src/core/segment';
+import { shiftedWindows, segmentSession, windowsCompletedSince, type SegmentCursor } from '../../src/core/segment';
 import { DEFAULT_WINDOW_SETTINGS, type WindowSettings } from '../../src/core/settings';
 
 const SPACE = { width: 1000, height: 1000 };
@@ -101,5 +101,33 @@ describe('windowsCompletedSince (live)', () => {
     const c = columnsFromSamples(all);
     const r = windowsCompletedSince(c, 's', settings, SPACE, cursor, 20_090 + settings.idleGapMs + 1);
     expect(r.windows.map((w) => [w.index, w.start, w.end])).toEqual(expected.slice(-1));
+  });
+});
+
+describe('shiftedWindows', () => {
+  it('at other fractions: one window per pair and fraction', () => {
+    const c = columnsFromSamples(moves(90, 0, 10));
+    const { windows } = segmentSession(c, 's', ws({ mode: 'events', eventsPerWindow: 40 }), SPACE); // 40, 40, 10
+    expect(shiftedWindows(c, windows, 5000, [0.25, 0.5]).map((w) => [w.start, w.end, w.fraction])).toEqual([[10, 50, 0.25], [20, 60, 0.5], [50, 82, 0.25], [60, 85, 0.5]]);
+  });
+  it('puts one window between each pair of touching windows, from middle to middle', () => {
+    const c = columnsFromSamples(moves(100, 0, 10));
+    const { windows } = segmentSession(c, 's', ws({ mode: 'events', eventsPerWindow: 30 }), SPACE); // 30, 30, 30, 10
+    const sh = shiftedWindows(c, windows, 5000);
+    expect(sh.map((w) => [w.start, w.end, ...w.between])).toEqual([[15, 45, 0, 1], [45, 75, 1, 2], [75, 95, 2, 3]]);
+    expect(sh.map((w) => [w.startMs, w.endMs])).toEqual([[150, 440], [450, 740], [750, 940]]);
+  });
+  it('bridges no idle gap, break marker or dropped window', () => {
+    const gap = columnsFromSamples([...moves(40, 0), ...moves(40, 10_000)]);
+    const g = segmentSession(gap, 's', ws({ eventsPerWindow: 1000, idleGapMs: 2000 }), SPACE).windows;
+    expect(g.map((w) => [w.start, w.end])).toEqual([[0, 40], [40, 80]]);
+    expect(shiftedWindows(gap, g, 2000)).toEqual([]);
+    const marked = columnsFromSamples([...moves(30, 0), ev(300, 0, 0, EventKind.Blur), ...moves(30, 310)]);
+    expect(shiftedWindows(marked, segmentSession(marked, 's', ws({}), SPACE).windows, 5000)).toEqual([]);
+    const still = Array.from({ length: 50 }, (_, i) => ev(600 + i * 10, 500 + (i % 2), 500));
+    const dropped = columnsFromSamples([...moves(50, 0), ...still, ...moves(50, 1100)]);
+    const d = segmentSession(dropped, 's', ws({ eventsPerWindow: 50, minPathFraction: 0.05 }), SPACE);
+    expect(d.windows.map((w) => w.index)).toEqual([0, 2]);
+    expect(shiftedWindows(dropped, d.windows, 5000)).toEqual([]);
   });
 });

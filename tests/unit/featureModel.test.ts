@@ -69,6 +69,15 @@ describe('feature MLP', () => {
     r1.model.dispose(); r2.model.dispose();
   }, 60_000);
 
+  it('without hidden layers is a logistic regression (dropout, which needs a hidden layer, is skipped)', async () => {
+    const train = twoClassSet(400, 11), test = twoClassSet(300, 12);
+    const r = await trainFeatureModel({ ...defaultFeatureSpec(2), hidden: [], dropout: 0.3 }, train, null, { epochs: 20, seed: 3 });
+    expect(r.model.layers.map((l) => l.getClassName())).toEqual(['Dense']);
+    const p = await predictFeatureProba(r.model, r.standardiser, test);
+    expect(auc(Array.from({ length: test.count }, (_, i) => p[i * 2 + 1]), Array.from(test.labels, (l) => l === 1))).toBeGreaterThan(0.9);
+    r.model.dispose();
+  }, 60_000);
+
   it('stops when asked and still returns a usable model', async () => {
     let batches = 0;
     const r = await trainFeatureModel(defaultFeatureSpec(2), twoClassSet(300, 4), null, { epochs: 50, onBatch: () => { batches++; }, shouldStop: () => batches >= 3 });

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../src/ml/wasmGrads';
 import { honestSplit, runTrainJob, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
 import { tinySpec } from '../../src/ml/model';
+import { enrolmentFeatureSpec } from '../../src/ml/featureModel';
 import { renderToRgba } from '../../src/node/render';
 import { simulateHuman, PERSONAS } from '../../src/core/simulate';
 import { columnsFromSamples } from '../../src/core/events';
@@ -47,6 +48,8 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(typeof out.check.usable).toBe('boolean');
     // The kinematic-feature branch is trained beside the CNN and fused at a weight chosen on validation.
     expect(out.featureModel?.kind).toBe('pointerprint-feature-mlp');
+    // A person enrolling against others: the enrolment MLP (chosen on validation for a few minutes of data).
+    expect(out.featureModel?.spec.hidden).toEqual(enrolmentFeatureSpec().hidden);
     expect([0, 0.25, 0.5, 0.75, 1]).toContain(out.fusionWeight);
     expect(out.fingerprint).toBe(encodingFingerprint(ws, es));
     out.model.dispose();

@@ -6,7 +6,8 @@
  */
 import { capPerSession } from '../../../src/core/dataset';
 import { BACKGROUND } from '../../../src/core/encode';
-import { FEATURE_COUNT, featureMatrix } from '../../../src/core/features';
+import { FEATURE_COUNT, featureMatrix, windowFeatures } from '../../../src/core/features';
+import { shiftedWindows } from '../../../src/core/segment';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, SCREEN_FREE_ENCODING_SETTINGS, type EncodingSettings, type WindowSettings } from '../../../src/core/settings';
 import { trainFeatureModel, type FeatureModelSpec, type FeatureSet, type FeatureTrainResult } from '../../../src/ml/featureModel';
 import type { ModelSpec } from '../../../src/ml/model';
@@ -72,6 +73,30 @@ export function windowItems(s: FeatSession, label: number): Item[] {
     sessionId: s.id, label, user: s.user, order: i, ref: { cols: s.cols, start: w.start, end: w.end, space: s.space },
     feat: s.features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), startMs: w.startMs, endMs: w.endMs,
   }));
+}
+
+/**
+ * The shifted windows (core/segment; half-shifted by default) between two consecutive windows of one
+ * session that are both among `items`, with the label of the first.
+ */
+export function shiftedItems(sessions: readonly FeatSession[], items: readonly Item[], idleGapMs: number, fractions: readonly number[] = [0.5]): Item[] {
+  const bySession = new Map<string, Map<number, Item>>();
+  for (const it of items) { let m = bySession.get(it.sessionId); if (!m) bySession.set(it.sessionId, (m = new Map())); m.set(it.order, it); }
+  const out: Item[] = [];
+  for (const s of sessions) {
+    const mine = bySession.get(s.id);
+    if (!mine) continue;
+    const pos = new Map(s.windows.map((w, i) => [w.index, i]));
+    for (const h of shiftedWindows(s.cols, s.windows, idleGapMs, fractions)) {
+      const a = mine.get(pos.get(h.between[0])!), b = mine.get(pos.get(h.between[1])!);
+      if (!a || !b) continue;
+      out.push({
+        sessionId: s.id, label: a.label, user: s.user, order: a.order + h.fraction, ref: { cols: s.cols, start: h.start, end: h.end, space: s.space },
+        feat: Float32Array.from(windowFeatures(s.cols, h.start, h.end)), startMs: h.startMs, endMs: h.endMs,
+      });
+    }
+  }
+  return out;
 }
 
 /** Spread-out subset of a list (keeps order), at most n. */

@@ -9,11 +9,12 @@
  *  - `perAccount` (the headline, what the app does when a person enrols): one "this account vs others"
  *    model per account, its first minutes against other accounts' training windows, as many in all as
  *    the app's shipped background set holds (`smallEnrolmentOthersWindows`), which is what stands in for
- *    others on a fresh install. The others' windows are never the claimed account's.
+ *    others on a fresh install. The others' windows are never the claimed account's. The MLP is the
+ *    app's enrolment one (`enrolmentFeatureSpec`, chosen on validation: explore-small-enrolment.ts).
  *  - `multiClass`: one model over all accounts, every account limited to its first minutes (stop 8's
  *    protocol, kept for comparison).
  */
-import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
+import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
 import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
@@ -113,7 +114,8 @@ async function perAccountModels(ctx: BenchContext, ownTrain: Item[][], ownVal: I
   const perOther = Math.max(1, Math.ceil(p.smallEnrolmentOthersWindows / Math.max(1, users.length - 1)));
   const { train: others, val: othersVal } = trainValItems(ctx.sessions, users, (u) => idx.get(u)!, p, perOther);
   const probs = new Map<string, number[]>(), ungated = new Map<string, number[]>();
-  const spec = { ...defaultFeatureSpec(2), ...p.featureModel, numClasses: 2 };
+  // The app's enrolment MLP (one hidden layer of 128, chosen on validation: explore-small-enrolment.ts).
+  const spec = enrolmentFeatureSpec();
   for (const u of users) {
     const ui = idx.get(u)!;
     const negTr = others.filter((it) => it.label !== ui), negVa = othersVal.filter((it) => it.label !== ui);

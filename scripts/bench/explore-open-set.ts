@@ -1,0 +1,115 @@
+/**
+ * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--out bench-results/open-set-choices.json]`
+ * (`--hidden '256,128;128'`: MLP sizes to try, each at every size)
+ *
+ * The open set's choices, made on validation only (test sessions are never loaded). The open-set
+ * protocol is rebuilt inside training_files: the same folds of users as `openSet` (same seed); per
+ * fold a feature MLP on the known users' training sessions except each one's last; genuine
+ * pseudo-sessions = 20 consecutive windows of a known user's held-out last session (the windows not
+ * used for early stopping or calibration), claimed as that user; impostor pseudo-sessions = 20
+ * consecutive windows of a held-out user's training sessions, claimed as every known account.
+ *
+ * Compared: training windows per user, the MLP's size; on the same models, the closeness gate, and how a session's
+ * windows become its score — the mean clamped log-odds of P(claimed) (the bench until now), or the
+ * app's evidence: per account, window scores Platt-calibrated on validation (the account's early-stopping
+ * windows vs the other known users' claimed as it) and turned into clamped window LLRs (`windowLlr`),
+ * averaged. The app already calibrates each profile that way; a pooled AUC over accounts rewards it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ensureBalabit } from '../lib/balabit-cache';
+import { createContext, featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
+import { PROFILES } from './lib/profiles';
+import { selectBackend } from './lib/tfnode';
+import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
+import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
+import { fitPlatt, windowLlr } from '../../src/core/calibration';
+import { fuseWindows } from '../../src/core/fusion';
+import { auc } from '../../src/core/metrics';
+import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
+
+const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+const CHUNK = 20;
+const IMPOSTOR_CHUNKS_PER_USER = 15;
+
+function chunks(items: readonly Item[], n: number, max = Infinity): Item[][] {
+  const out: Item[][] = [];
+  for (let at = 0; at + n <= items.length && out.length < max; at += n) out.push(items.slice(at, at + n));
+  return out;
+}
+
+async function main() {
+  const sizes = arg('--sizes', '500,1000,2000').split(',').map(Number);
+  const hiddens = arg('--hidden', '256,128').split(';').map((h) => (h.trim() ? h.split(',').map(Number) : []));
+  const seed = Number(arg('--seed', '42'));
+  const out = resolve(arg('--out', 'bench-results/open-set-choices.json'));
+  const data = ensureBalabit();
+  if ('skipReason' in data) throw new Error(data.skipReason);
+  const be = await selectBackend('wasm');
+  const profile = { ...PROFILES.quick, slice: { maxTestSessionsPerUser: 0 } };
+  const ctx = await createContext({ root: data.root, profile, seed, log: () => {} }, be.backend);
+  const { users } = ctx;
+  const folds = Math.min(profile.openSetFolds, Math.floor(users.length / 2));
+  const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
+  const variants = ['logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated'] as const;
+  type V = (typeof variants)[number];
+  const rows = [];
+  for (const hidden of hiddens) for (const perUser of sizes) {
+    const scores: Record<V, number[]> = { logOdds: [], logOddsGated: [], calibratedLlr: [], calibratedLlrGated: [] };
+    const impostor: boolean[] = [];
+    const t0 = performance.now();
+    for (let f = 0; f < folds; f++) {
+      const outUsers = order.filter((_, i) => i % folds === f);
+      const known = users.filter((u) => !outUsers.includes(u));
+      const idx = new Map(known.map((u, i) => [u, i]));
+      const { train, val } = trainValItems(ctx.sessions, known, (u) => idx.get(u)!, profile, perUser);
+      const k = known.length;
+      const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k };
+      const r = await ctx.trainMlp(`explore-open-set-${perUser}-fold${f + 1}`, spec, featureSet(train), featureSet(val), seed);
+      // Genuine: each known user's held-out session minus the early-stopping windows; impostors: held-out users.
+      const trials: { items: Item[]; claim: number; impostor: boolean }[] = [];
+      for (const u of known) {
+        const ss = ctx.sessions.filter((s) => s.part === 'train' && s.user === u && s.windows.length > 0);
+        if (ss.length < 2) continue;
+        const last = ss[ss.length - 1];
+        const used = new Set(val.filter((v) => v.sessionId === last.id).map((v) => v.order));
+        for (const ch of chunks(windowItems(last, idx.get(u)!).filter((it) => !used.has(it.order)), CHUNK)) trials.push({ items: ch, claim: idx.get(u)!, impostor: false });
+      }
+      for (const u of outUsers) {
+        const all = ctx.sessions.filter((s) => s.part === 'train' && s.user === u).flatMap((s) => chunks(windowItems(s, 0), CHUNK));
+        const step = Math.max(1, Math.floor(all.length / IMPOSTOR_CHUNKS_PER_USER));
+        for (let i = 0; i < all.length && i / step < IMPOSTOR_CHUNKS_PER_USER; i += step) for (let c = 0; c < k; c++) trials.push({ items: all[i], claim: c, impostor: true });
+      }
+      const gates = known.map((_, u) => fitCloseness(train.filter((it) => it.label === u).map((it) => it.feat), train.map((it) => it.feat)));
+      const valProba = await predictFeatureProba(r.model, r.standardiser, featureSet(val));
+      const platt = (gated: boolean) => known.map((_, c) => {
+        const s = val.map((it, i) => (gated ? gatedScore(valProba[i * k + c], closeness(gates[c], it.feat)) : valProba[i * k + c]));
+        return fitPlatt(s, val.map((it) => it.label === c));
+      });
+      const cal = { plain: platt(false), gated: platt(true) };
+      for (const t of trials) {
+        const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(t.items));
+        const raw = t.items.map((_, i) => proba[i * k + t.claim]);
+        const gated = t.items.map((it, i) => gatedScore(raw[i], closeness(gates[t.claim], it.feat)));
+        const meanLlr = (ps: number[], c: (typeof cal.plain)[number]) => ps.reduce((a, p) => a + windowLlr(c, p), 0) / ps.length;
+        scores.logOdds.push(1 - fuseWindows(raw).fusedScore);
+        scores.logOddsGated.push(1 - fuseWindows(gated).fusedScore);
+        scores.calibratedLlr.push(-meanLlr(raw, cal.plain[t.claim]));
+        scores.calibratedLlrGated.push(-meanLlr(gated, cal.gated[t.claim]));
+        impostor.push(t.impostor);
+      }
+      r.model.dispose();
+    }
+    const row = {
+      hidden, trainWindowsPerUser: perUser, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
+      trainSeconds: round((performance.now() - t0) / 1000, 1),
+      validationAuc: Object.fromEntries(variants.map((v) => [v, round(auc(scores[v], impostor))])),
+    };
+    console.log(JSON.stringify(row));
+    rows.push(row);
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ benchmark: 'open-set-choices', date: new Date().toISOString(), seed, how: 'open-set folds rebuilt on training_files only (see scripts/bench/explore-open-set.ts); test sessions not loaded', rows }, null, 2));
+  console.log(`written ${out}`);
+}
+main().catch((e) => { console.error(e); process.exit(1); });
