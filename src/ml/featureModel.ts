@@ -129,8 +129,9 @@ export function defaultFeatureSpec(numClasses: number, inputDim = FEATURE_NAMES.
  * The feature MLP for enrolling one person against others (verification profiles, the benchmark's
  * small enrolment): one hidden layer of 128. A person gives a few minutes (~20 windows of their own),
  * and on validation cut from Balabit's training files (`scripts/bench/explore-small-enrolment.ts`,
- * `bench-results/small-enrolment-choices.json`, 3 seeds) it beat the default 256/128 in every seed
- * (mean AUC 0.886 vs 0.850); 64, 32, 64/32 and none (logistic regression) were lower or unstable.
+ * `bench-results/small-enrolment-choices.json`, 3 seeds, three designs of the trials) it beat the default
+ * 256/128 in every seed and design; 64 and 32 were unstable, none (logistic regression) lower. On the
+ * benchmark's test sessions it did not help (docs/benchmark.md, "What was tried").
  */
 export function enrolmentFeatureSpec(inputDim = FEATURE_NAMES.length): FeatureModelSpec {
   return { ...defaultFeatureSpec(2, inputDim), hidden: [128] };

@@ -2,7 +2,8 @@
  * Shared by the validation-only exploration scripts (scripts/bench/explore-*.ts): the small-enrolment
  * setting rebuilt inside training_files, so choices are made without loading a test session.
  * - a user's own enrolment = the first minutes of their training sessions except the last one;
- * - genuine and impostor pseudo-sessions come from each user's held-out last training session.
+ * - validation pseudo-sessions come from each user's held-out last training session (and, for the
+ *   genuine side, from their other sessions minus the enrolment windows where a script says so).
  */
 import { windowItems, type BenchContext, type Item } from './context';
 
