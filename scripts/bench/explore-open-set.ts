@@ -17,10 +17,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ensureBalabit } from '../lib/balabit-cache';
-import { createContext, featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { PROFILES } from './lib/profiles';
-import { selectBackend } from './lib/tfnode';
+import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
+import { cliArg, trainingFilesContext } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fitPlatt, windowLlr } from '../../src/core/calibration';
@@ -28,7 +26,6 @@ import { fuseWindows } from '../../src/core/fusion';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 
-const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const CHUNK = 20;
 const IMPOSTOR_CHUNKS_PER_USER = 15;
 
@@ -39,15 +36,11 @@ function chunks(items: readonly Item[], n: number, max = Infinity): Item[][] {
 }
 
 async function main() {
-  const sizes = arg('--sizes', '500,1000,2000').split(',').map(Number);
-  const hiddens = arg('--hidden', '256,128').split(';').map((h) => (h.trim() ? h.split(',').map(Number) : []));
-  const seed = Number(arg('--seed', '42'));
-  const out = resolve(arg('--out', 'bench-results/open-set-choices.json'));
-  const data = ensureBalabit();
-  if ('skipReason' in data) throw new Error(data.skipReason);
-  const be = await selectBackend('wasm');
-  const profile = { ...PROFILES.quick, slice: { maxTestSessionsPerUser: 0 } };
-  const ctx = await createContext({ root: data.root, profile, seed, log: () => {} }, be.backend);
+  const sizes = cliArg('--sizes', '500,1000,2000').split(',').map(Number);
+  const hiddens = cliArg('--hidden', '256,128').split(';').map((h) => (h.trim() ? h.split(',').map(Number) : []));
+  const seed = Number(cliArg('--seed', '42'));
+  const out = resolve(cliArg('--out', 'bench-results/open-set-choices.json'));
+  const { ctx, profile } = await trainingFilesContext(seed);
   const { users } = ctx;
   const folds = Math.min(profile.openSetFolds, Math.floor(users.length / 2));
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));

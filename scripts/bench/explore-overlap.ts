@@ -18,16 +18,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ensureBalabit } from '../lib/balabit-cache';
-import { createContext, featureSet, round, shiftedItems, trainValItems, windowItems, type FeatSession, type Item } from './lib/context';
-import { PROFILES } from './lib/profiles';
-import { lastTrainingSession, ownFirstMinutes } from './lib/exploreValidation';
-import { selectBackend } from './lib/tfnode';
+import { featureSet, round, shiftedItems, trainValItems, windowItems, type FeatSession, type Item } from './lib/context';
+import { cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
 import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { fuseWindows } from '../../src/core/fusion';
 import { auc } from '../../src/core/metrics';
 
-const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 
 /** The candidates: half-shifted (one window per pair) and quarter-shifted (three per pair). */
 const SHIFT_SETS = [[0.5], [0.25, 0.5, 0.75]];
@@ -47,14 +43,9 @@ function pseudoSessions(s: FeatSession, label: number, n: number, max: number) {
 }
 
 async function main() {
-  const seed0 = Number(arg('--seed', '42'));
-  const seeds = Array.from({ length: Number(arg('--seeds', '1')) }, (_, i) => seed0 + i);
-  const out = resolve(arg('--out', 'bench-results/overlap-choices.json'));
-  const data = ensureBalabit();
-  if ('skipReason' in data) throw new Error(data.skipReason);
-  const be = await selectBackend('wasm');
-  const profile = { ...PROFILES.quick, slice: { maxTestSessionsPerUser: 0 } };
-  const ctx = await createContext({ root: data.root, profile, seed: seed0, log: () => {} }, be.backend);
+  const seeds = cliSeeds(1);
+  const out = resolve(cliArg('--out', 'bench-results/overlap-choices.json'));
+  const { ctx, profile } = await trainingFilesContext(seeds[0]);
   const { users } = ctx;
   const idx = new Map(users.map((u, i) => [u, i]));
   const lastSession = (u: string) => lastTrainingSession(ctx, u);

@@ -19,18 +19,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ensureBalabit } from '../lib/balabit-cache';
-import { createContext, featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { lastTrainingSession, ownFirstMinutes } from './lib/exploreValidation';
-import { PROFILES } from './lib/profiles';
-import { selectBackend } from './lib/tfnode';
+import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
+import { cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fuseWindows } from '../../src/core/fusion';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 
-const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const PSEUDO_SESSION_WINDOWS = 5;
 const PSEUDO_SESSIONS_PER_USER = 20;
 const GENUINE_PSEUDO_SESSIONS_PER_SESSION = 10;
@@ -59,14 +55,9 @@ const CANDIDATES: { othersWindows: number; hidden: number[] }[] = [
 ];
 
 async function main() {
-  const seed0 = Number(arg('--seed', '42'));
-  const seeds = Array.from({ length: Number(arg('--seeds', '3')) }, (_, i) => seed0 + i);
-  const out = resolve(arg('--out', 'bench-results/small-enrolment-choices.json'));
-  const data = ensureBalabit();
-  if ('skipReason' in data) throw new Error(data.skipReason);
-  const be = await selectBackend('wasm');
-  const profile = { ...PROFILES.quick, slice: { maxTestSessionsPerUser: 0 } };
-  const ctx = await createContext({ root: data.root, profile, seed: seed0, log: () => {} }, be.backend);
+  const seeds = cliSeeds(3);
+  const out = resolve(cliArg('--out', 'bench-results/small-enrolment-choices.json'));
+  const { ctx, profile } = await trainingFilesContext(seeds[0]);
   const { users } = ctx;
   const idx = new Map(users.map((u, i) => [u, i]));
   const budgetMs = profile.smallEnrolmentSeconds * 1000;

@@ -5,7 +5,29 @@
  * - validation pseudo-sessions come from each user's held-out last training session (and, for the
  *   genuine side, from their other sessions minus the enrolment windows where a script says so).
  */
-import { windowItems, type BenchContext, type Item } from './context';
+import { ensureBalabit } from '../../lib/balabit-cache';
+import { createContext, windowItems, type BenchContext, type Item } from './context';
+import { PROFILES } from './profiles';
+import { selectBackend } from './tfnode';
+
+/** `--name value` from the command line, or the default. */
+export const cliArg = (name: string, dflt: string): string => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+
+/** `--seed S --seeds N` → [S, S+1, …]. */
+export const cliSeeds = (defaultCount: number): number[] => {
+  const seed0 = Number(cliArg('--seed', '42'));
+  return Array.from({ length: Number(cliArg('--seeds', String(defaultCount))) }, (_, i) => seed0 + i);
+};
+
+/** The quick profile's context on Balabit's training files only (no test session is loaded), on wasm. */
+export async function trainingFilesContext(seed: number) {
+  const data = ensureBalabit();
+  if ('skipReason' in data) throw new Error(data.skipReason);
+  const be = await selectBackend('wasm');
+  const profile = { ...PROFILES.quick, slice: { maxTestSessionsPerUser: 0 } };
+  const ctx = await createContext({ root: data.root, profile, seed, log: () => {} }, be.backend);
+  return { ctx, profile };
+}
 
 /** A user's last training session with windows (held out: the validation material). */
 export function lastTrainingSession(ctx: Pick<BenchContext, 'sessions'>, user: string) {
