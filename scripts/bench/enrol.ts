@@ -89,6 +89,8 @@ const PAGE_CODE = `async ({ ownSeconds, epochs }) => {
       classes: r.trainedAgainst.classes.map((c) => ({ name: c.name, sessions: c.sessions, windows: c.windows })),
       trainingSeconds: Math.round(trainingMs / 100) / 10, stagesSeconds: Object.fromEntries(Object.entries(stages).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
       epochsRun: r.history.length, bestEpoch: r.bestEpoch, fusionWeight: r.fusionWeight, llrWeight: r.decision?.sequential.llrWeight ?? null, usable: r.check.usable, reasons: r.check.reasons,
+      // The Gaussian branch (core/gaussianVerifier): whether the profile has one, and what it learnt from.
+      gaussianBranch: r.featureModel?.gaussian ? { people: r.featureModel.gaussian.population.people, othersWindows: r.featureModel.gaussian.population.windows, ownWindows: r.featureModel.gaussian.person.windows } : null,
       test: r.quality ? { auc: r.quality.auc, far: r.quality.far, frr: r.quality.frr, windows: r.quality.testWindows } : null, live,
     });
   }

@@ -14,6 +14,9 @@
  * app's evidence: per account, window scores Platt-calibrated on validation (the account's early-stopping
  * windows vs the other known users' claimed as it) and turned into clamped window LLRs (`windowLlr`),
  * averaged. The app already calibrates each profile that way; a pooled AUC over accounts rewards it.
+ * Since stop 12 also: the enrolment's Gaussian branch per known account (`gaussian`, and
+ * `gatedPlusGaussian` = the app's enrolment rule, core/gaussianVerifier `scoreWithGaussianBranch`),
+ * and the gated log-odds standardised the same way without it (`logOddsGatedNormed`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -21,8 +24,9 @@ import { featureSet, round, trainValItems, windowItems, type Item } from './lib/
 import { cliArg, trainingFilesContext } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
-import { fitPlatt, windowLlr } from '../../src/core/calibration';
-import { fuseWindows } from '../../src/core/fusion';
+import { fitPlatt, sigmoid, windowLlr } from '../../src/core/calibration';
+import { clampedLogOdds, fuseWindows } from '../../src/core/fusion';
+import { ENROLMENT_POPULATION_OPTIONS, fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, scoreWithGaussianBranch } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 
@@ -44,11 +48,11 @@ async function main() {
   const { users } = ctx;
   const folds = Math.min(profile.openSetFolds, Math.floor(users.length / 2));
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
-  const variants = ['logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated'] as const;
+  const variants = ['logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated', 'logOddsGatedNormed', 'gaussian', 'gatedPlusGaussian'] as const;
   type V = (typeof variants)[number];
   const rows = [];
   for (const hidden of hiddens) for (const perUser of sizes) {
-    const scores: Record<V, number[]> = { logOdds: [], logOddsGated: [], calibratedLlr: [], calibratedLlrGated: [] };
+    const scores = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<V, number[]>;
     const impostor: boolean[] = [];
     const t0 = performance.now();
     for (let f = 0; f < folds; f++) {
@@ -80,6 +84,19 @@ async function main() {
         return fitPlatt(s, val.map((it) => it.label === c));
       });
       const cal = { plain: platt(false), gated: platt(true) };
+      // The Gaussian branch per known account (core/gaussianVerifier): population from every known
+      // user's training windows, the account's mean from its own; both scores standardised on the other
+      // known users' validation windows claimed as it (the enrolment rule, explore-gaussian-enrolment.ts).
+      const population = fitPopulation(train.map((it) => it.feat), train.map((it) => it.user), ENROLMENT_POPULATION_OPTIONS);
+      const branches = known.map((_, c) => {
+        const othersVal = val.map((it, i) => ({ it, i })).filter((x) => x.it.label !== c);
+        const person = fitPerson(population, train.filter((it) => it.label === c).map((it) => it.feat));
+        return {
+          version: 1 as const, population, person,
+          classifierNorm: fitScoreNorm(othersVal.map((x) => clampedLogOdds(gatedScore(valProba[x.i * k + c], closeness(gates[c], x.it.feat))))),
+          gaussianNorm: fitScoreNorm(othersVal.map((x) => gaussianLlr(population, person, x.it.feat))),
+        };
+      });
       for (const t of trials) {
         const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(t.items));
         const raw = t.items.map((_, i) => proba[i * k + t.claim]);
@@ -89,6 +106,12 @@ async function main() {
         scores.logOddsGated.push(1 - fuseWindows(gated).fusedScore);
         scores.calibratedLlr.push(-meanLlr(raw, cal.plain[t.claim]));
         scores.calibratedLlrGated.push(-meanLlr(gated, cal.gated[t.claim]));
+        const b = branches[t.claim];
+        const zM = gated.map((p) => (clampedLogOdds(p) - b.classifierNorm.mean) / b.classifierNorm.sd);
+        const zG = t.items.map((it) => (gaussianLlr(b.population, b.person, it.feat) - b.gaussianNorm.mean) / b.gaussianNorm.sd);
+        scores.logOddsGatedNormed.push(1 - fuseWindows(zM.map(sigmoid)).fusedScore);
+        scores.gaussian.push(1 - fuseWindows(zG.map(sigmoid)).fusedScore);
+        scores.gatedPlusGaussian.push(1 - fuseWindows(t.items.map((it, i) => scoreWithGaussianBranch(b, gated[i], it.feat))).fusedScore);
         impostor.push(t.impostor);
       }
       r.model.dispose();

@@ -20,7 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
+import { chunksOf, cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fuseWindows } from '../../src/core/fusion';
@@ -34,13 +34,6 @@ const SMALL_OTHERS = 300;
 const OPEN_SET_FOLDS = 3;
 const OPEN_SET_CANDIDATES = [[256, 128], [128], [64, 32], [64]];
 
-/** Runs of n consecutive windows (at most `max`, spread over the list). */
-function chunksOf(items: readonly Item[], n: number, max: number): Item[][] {
-  const all: Item[][] = [];
-  for (let at = 0; at + n <= items.length; at += n) all.push(items.slice(at, at + n));
-  if (all.length <= max) return all;
-  return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
-}
 
 const CANDIDATES: { othersWindows: number; hidden: number[] }[] = [
   { othersWindows: 300, hidden: [256, 128] },

@@ -25,7 +25,10 @@ lines.push(`| baseline: screen size alone (control) | ${f(c.baselines.screenOnly
 const ng = (x: Json | undefined) => (x?.withoutGate ? `; without the gate ${f(x.withoutGate.globalAuc)}` : '');
 const gatedNote = (x: Json | undefined) => (x?.withoutGate ? ', gated' : '');
 if (r.openSet) lines.push(`| open set: impostors no model saw (${r.openSet.folds} user folds, features${gatedNote(r.openSet)}) | ${f(r.openSet.globalAuc)}${pm(seeds?.openSetGlobalAuc)}${ng(r.openSet)} | ${f(r.openSet.eer)} | ≥ 0.95 |`);
-if (r.smallEnrolment) lines.push(`| small enrolment: ${r.smallEnrolment.secondsOfMovementPerAccount} s of movement per account (features${gatedNote(r.smallEnrolment)}) | ${f(r.smallEnrolment.globalAuc)}${pm(seeds?.smallEnrolmentGlobalAuc)}${ng(r.smallEnrolment)} | ${f(r.smallEnrolment.sessionEer)} | ≥ 0.93 |`);
+const se = r.smallEnrolment;
+// Since stop 12 the enrolment verifier adds the Gaussian branch; its parts alone are reported beside it.
+const seParts = (x: Json) => (x.classifierOnly ? `; MLP alone ${f(x.classifierOnly.globalAuc)}, Gaussian alone ${f(x.gaussianOnly.globalAuc)}` : ng(x));
+if (se) lines.push(`| small enrolment: ${se.secondsOfMovementPerAccount} s of movement per account (features${se.classifierOnly ? ': gated MLP + Gaussian branch' : gatedNote(se)}) | ${f(se.globalAuc)}${pm(seeds?.smallEnrolmentGlobalAuc)}${seParts(se)} | ${f(se.sessionEer)} | ≥ 0.93 |`);
 lines.push(`| mean per-user AUC / EER (default verifier) | ${f(c.meanPerUserAuc)} | ${f(c.meanPerUserEer)} | |`);
 lines.push(`| window-level AUC (default verifier); after 1 / 5 / 20 windows | ${f(c.windowAuc)}; ${f(c.afterWindows[1].auc)} / ${f(c.afterWindows[5].auc)} / ${f(c.afterWindows[20].auc)} | | |`);
 lines.push('');

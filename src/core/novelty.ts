@@ -18,6 +18,7 @@
  */
 
 import { fitStandardiserRows, standardiseInto, type Rows, type Standardiser } from './standardise';
+import { invertSpd, quadraticForm } from './linalg';
 
 /** Standardised values beyond this are clipped (far enough out that a wild value still stands out). */
 export const NOVELTY_CLIP = 10;
@@ -82,28 +83,8 @@ export function shrunkCovariance(sample: ArrayLike<number>, mu: number, s: numbe
   return cov;
 }
 
-/** Inverse of a symmetric positive-definite matrix (Cholesky). Throws if it is not positive definite. */
-export function invertSpd(m: ArrayLike<number>, dim: number): Float64Array {
-  const l = new Float64Array(dim * dim);
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = m[i * dim + j];
-      for (let k = 0; k < j; k++) sum -= l[i * dim + k] * l[j * dim + k];
-      if (i === j) {
-        if (!(sum > 0)) throw new Error('invertSpd: matrix is not positive definite');
-        l[i * dim + i] = Math.sqrt(sum);
-      } else l[i * dim + j] = sum / l[j * dim + j];
-    }
-  }
-  // inv = L⁻ᵀ L⁻¹: solve column by column.
-  const inv = new Float64Array(dim * dim);
-  const y = new Float64Array(dim);
-  for (let col = 0; col < dim; col++) {
-    for (let i = 0; i < dim; i++) { let v = i === col ? 1 : 0; for (let k = 0; k < i; k++) v -= l[i * dim + k] * y[k]; y[i] = v / l[i * dim + i]; }
-    for (let i = dim - 1; i >= 0; i--) { let v = y[i]; for (let k = i + 1; k < dim; k++) v -= l[k * dim + i] * inv[k * dim + col]; inv[i * dim + col] = v / l[i * dim + i]; }
-  }
-  return inv;
-}
+/** Inverse of a symmetric positive-definite matrix (core/linalg). */
+export { invertSpd };
 
 export interface MahalanobisModel {
   mean: number[];
@@ -124,15 +105,7 @@ export function fitMahalanobis(x: ArrayLike<number>, count: number, dim: number,
 
 /** Squared Mahalanobis distance of row `i` of `x` to the model's mean. */
 export function mahalanobisSq(m: MahalanobisModel, x: ArrayLike<number>, i = 0): number {
-  const dim = m.mean.length, o = i * dim;
-  let q = 0;
-  for (let a = 0; a < dim; a++) {
-    const da = x[o + a] - m.mean[a];
-    let v = 0;
-    for (let b = 0; b < dim; b++) v += m.precision[a * dim + b] * (x[o + b] - m.mean[b]);
-    q += da * v;
-  }
-  return q;
+  return quadraticForm(m.precision, m.mean, x, i);
 }
 
 export interface KnnModel {

@@ -97,6 +97,7 @@ const trainedAgainst = obj({
   split: obj({ train: count(), val: count(), test: count() }),
   heldOutBy: literal('sessions', 'time-blocks'),
   note: text(2000),
+  scoredBy: optional(arrayOf(text(1000), { max: 20 })),
 });
 
 const epochReport = obj({
@@ -170,6 +171,27 @@ const featureModel = obj({
     scale: arrayOf(num({ min: 1e-12, max: 1e12 }), { min: 1, max: 10_000 }),
     clip: num({ min: 1e-6, max: 1e6 }),
     reference: arrayOf(num({ min: 0 }), { min: 1, max: 100_000 }),
+  })),
+  gaussian: optional(obj({
+    version: literal(1),
+    population: obj({
+      version: literal(1),
+      dim: num({ min: 1, max: 10_000, integer: true }),
+      scale: arrayOf(num({ min: 1e-300 }), { min: 1, max: 10_000 }),
+      logMean: arrayOf(num(), { min: 1, max: 10_000 }),
+      logSd: arrayOf(num({ min: 1e-12, max: 1e12 }), { min: 1, max: 10_000 }),
+      mean: arrayOf(num(), { min: 1, max: 10_000 }),
+      totalInv: arrayOf(num(), { min: 1, max: 1_000_000 }),
+      withinInv: arrayOf(num(), { min: 1, max: 1_000_000 }),
+      logDetTotal: num(),
+      logDetWithin: num(),
+      clip: num({ min: 1e-6, max: 1e6 }),
+      people: count(),
+      windows: count(),
+    }),
+    person: obj({ version: literal(1), mean: arrayOf(num(), { min: 1, max: 10_000 }), windows: count() }),
+    classifierNorm: obj({ mean: num(), sd: num({ min: 1e-12, max: 1e12 }) }),
+    gaussianNorm: obj({ mean: num(), sd: num({ min: 1e-12, max: 1e12 }) }),
   })),
 });
 
@@ -298,6 +320,12 @@ function checkFeatureModel(f: ImportedFeatureModel, numClasses: number): void {
     bad(`${where}.closeness has ${f.closeness.center.length} centres and ${f.closeness.scale.length} scales for ${dim} features.`);
   }
   if (f.closeness && f.closeness.reference.some((v, i, a) => i > 0 && v < a[i - 1])) bad(`${where}.closeness.reference must be in ascending order.`);
+  if (f.gaussian) {
+    const g = f.gaussian.population;
+    const vectors = { scale: g.scale, logMean: g.logMean, logSd: g.logSd, mean: g.mean, 'person.mean': f.gaussian.person.mean };
+    for (const [k, v] of Object.entries(vectors)) if (g.dim !== dim || v.length !== dim) bad(`${where}.gaussian: ${k} has ${v.length} values (dim ${g.dim}) for ${dim} features.`);
+    for (const k of ['totalInv', 'withinInv'] as const) if (g[k].length !== dim * dim) bad(`${where}.gaussian.population.${k} has ${g[k].length} values, not ${dim}×${dim}.`);
+  }
   // Dense layers in order: kernel [in, out] then bias [out] (dropout has no weights).
   const sizes = [dim, ...f.spec.hidden, f.spec.numClasses];
   const expected = sizes.slice(1).flatMap((out, i) => [[sizes[i], out], [out]]);

@@ -20,6 +20,7 @@
  * The caller owns and disposes every returned model.
  */
 import type { ClosenessModel } from '../core/closeness';
+import type { GaussianBranch } from '../core/gaussianVerifier';
 import * as tf from '@tensorflow/tfjs';
 import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
@@ -70,6 +71,8 @@ export interface FeatureModelDescription {
   weights: { shape: number[]; values: number[] }[];
   /** Verification: how typical a window is of the person's own movement (core/closeness); absent in older profiles. */
   closeness?: ClosenessModel;
+  /** Verification: the Gaussian branch beside the classifier (core/gaussianVerifier); absent in older profiles. */
+  gaussian?: GaussianBranch;
 }
 
 export interface FeatureTrainOptions {
@@ -281,7 +284,7 @@ export async function describeFeatureModel(model: tf.LayersModel, spec: FeatureM
   };
 }
 
-export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.LayersModel; spec: FeatureModelSpec; standardiser: FeatureStandardiser; closeness: ClosenessModel | null } {
+export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.LayersModel; spec: FeatureModelSpec; standardiser: FeatureStandardiser; closeness: ClosenessModel | null; gaussian: GaussianBranch | null } {
   if (!desc || desc.kind !== 'pointerprint-feature-mlp') throw new PointerprintError('features/not-a-model', 'This is not a Pointerprint feature model.');
   if (desc.version !== FEATURE_MODEL_VERSION || desc.featuresVersion !== FEATURES_VERSION || desc.featureNames.join() !== FEATURE_NAMES.join()) {
     throw new PointerprintError('features/version', `This profile's feature model was made by an older version (model v${desc.version}, features v${desc.featuresVersion}; this app uses v${FEATURE_MODEL_VERSION} / v${FEATURES_VERSION}). Enrol again to use it.`);
@@ -295,5 +298,5 @@ export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.Lay
   const ts = desc.weights.map((w) => tf.tensor(w.values, w.shape));
   model.setWeights(ts);
   ts.forEach((t) => t.dispose());
-  return { model, spec: desc.spec, standardiser: desc.standardiser, closeness: desc.closeness ?? null };
+  return { model, spec: desc.spec, standardiser: desc.standardiser, closeness: desc.closeness ?? null, gaussian: desc.gaussian ?? null };
 }

@@ -22,6 +22,7 @@ import { defaultSpec, type ModelKind, type ModelSpec } from './model';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
 import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../core/closeness';
+import { fitGaussianBranch, scoreWithGaussianBranch, type GaussianBranch } from '../core/gaussianVerifier';
 import { defaultFeatureSpec, describeFeatureModel, enrolmentFeatureSpec, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
 import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
@@ -34,6 +35,8 @@ export interface LabelledSession {
   columns: EventColumns & { length: number };
   /** Human description of where it came from, e.g. "Balabit user 12", "captured 2026-11-25". */
   origin?: string;
+  /** Who moved (sessions of one person share it): how people vary is learnt across people (core/gaussianVerifier). Default: origin, else the session. */
+  person?: string;
   /** When it started (orders a person's sessions in time for the held-out time block). */
   startedAtEpochMs?: number;
 }
@@ -77,6 +80,8 @@ export interface TrainedAgainst {
   /** How held-out data was formed: 'sessions' (honest) or 'time-blocks' (a class had too few sessions). */
   heldOutBy: 'sessions' | 'time-blocks';
   note: string;
+  /** How the model scores a window, one line per part (shown with the report); absent in older profiles. */
+  scoredBy?: string[];
 }
 
 /** The honest quality report, measured on held-out (test) windows. */
@@ -340,7 +345,16 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       const gate = fitPersonCloseness(split.train);
       featureModel.closeness = gate;
       const col1 = (p: Float32Array, items: readonly LabelledImage[]) => Float32Array.from(items, (it, i) => gatedScore(p[i * k + 1], closeness(gate, it.features)));
-      ({ quality, decision, check } = verificationQuality(col1(valP, split.val), split.val, col1(testP, split.test), split.test));
+      let valS = col1(valP, split.val), testS = col1(testP, split.test);
+      // Beside the classifier, the Gaussian branch: how people vary, learnt from the others (core/gaussianVerifier).
+      const branch = fitGaussianBranchFor(split.train, split.val, valS, personOf(job.sessions));
+      if (branch) {
+        featureModel.gaussian = branch;
+        const withBranch = (sc: Float32Array, items: readonly LabelledImage[]) => Float32Array.from(items, (it, i) => scoreWithGaussianBranch(branch, sc[i], it.features));
+        valS = withBranch(valS, split.val);
+        testS = withBranch(testS, split.test);
+      }
+      ({ quality, decision, check } = verificationQuality(valS, split.val, testS, split.test));
     } else quality = qualityOf(testP, k, testSet);
   }
   f?.model.dispose();
@@ -352,6 +366,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     }),
     split: { train: trainSet.count, val: valSet.count, test: testSet.count },
     heldOutBy: timeBlocks ? 'time-blocks' : 'sessions',
+    scoredBy: cancelled ? undefined : describeScoring(spec.kind, featureSpec.hidden, fusionWeight, featureModel),
     note: timeBlocks
       ? 'A class had fewer than 3 sessions, so its recordings were put in time order: the earliest stretch trained the model, the next one chose the epoch and threshold, and the test windows are the latest stretch (later than every training window, never mixed with it). Record 3 or more sessions for a stricter test.'
       : 'Held-out windows come from sessions the model never saw in training.',
@@ -361,6 +376,38 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     quality, trainedAgainst, fingerprint: encodingFingerprint(job.windowSettings, es), backend: r.backend, droppedWindows: dropped,
     decision, check, featureModel, fusionWeight,
   };
+}
+
+/** The parts of the window score in words, for the quality report (what the verifier uses, shown). */
+export function describeScoring(kind: ModelKind, hidden: readonly number[], fusionWeight: number, f: FeatureModelDescription | null): string[] {
+  const share = (w: number) => `${Math.round(w * 100)} %`;
+  const mlp = `kinematic features (speed, acceleration, curvature, pauses…; no position, no screen size): an MLP (${hidden.length ? `hidden ${hidden.join('/')}` : 'no hidden layer'}), ${share(fusionWeight)} of the per-window fusion`;
+  const out = [mlp, `image CNN on the window's colour image, ${share(1 - fusionWeight)} of the fusion (the share was chosen on validation windows)`];
+  if (kind !== 'verification') return out;
+  if (f?.closeness) out.push('closeness: each window must also look like your own training windows (the score is at most its closeness)');
+  if (f?.gaussian) out.push(`Gaussian branch: how one person's movement varies, learnt from ${f.gaussian.population.people} other people (${f.gaussian.population.windows} windows), and your mean from ${f.gaussian.person.windows} windows; added to the score above`);
+  else out.push('no Gaussian branch: the others were fewer than two people, or none was held out for validation');
+  return out;
+}
+
+/** Who moved each session (sessionId → person), for the Gaussian branch's population. */
+export function personOf(sessions: readonly LabelledSession[]): (sessionId: string) => string {
+  const m = new Map(sessions.map((s) => [s.sessionId, s.person ?? s.origin ?? s.sessionId]));
+  return (id) => m.get(id) ?? id;
+}
+
+/**
+ * The verification profile's Gaussian branch: the population from the others' training windows (needs
+ * two people or more), the person from their own, the norms from the others' validation windows and
+ * the classifier's (gated) scores of them. Null when the others are one person or there is no
+ * validation window of others: the profile then scores with its classifier alone, as before.
+ */
+export function fitGaussianBranchFor(train: readonly LabelledImage[], val: readonly LabelledImage[], valScores: ArrayLike<number>, person: (sessionId: string) => string): GaussianBranch | null {
+  const own = train.filter((it) => it.label === 1), others = train.filter((it) => it.label === 0);
+  const othersVal = val.map((it, i) => ({ it, score: valScores[i] })).filter((x) => x.it.label === 0);
+  const people = others.map((it) => person(it.sessionId));
+  if (!own.length || !othersVal.length || new Set(people).size < 2 || others.length <= new Set(people).size) return null;
+  return fitGaussianBranch(own.map((it) => it.features), others.map((it) => it.features), people, othersVal.map((x) => x.it.features), othersVal.map((x) => x.score));
 }
 
 /** The closeness model of the person (label 1) from training windows, in time order (core/closeness). */

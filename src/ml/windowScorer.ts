@@ -12,6 +12,7 @@ import type { EventColumns, SizePx } from '../core/events';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { fuseBranchProba } from '../core/fusion';
 import { closeness, gatedScore } from '../core/closeness';
+import { scoreWithGaussianBranch } from '../core/gaussianVerifier';
 import type { EncodingSettings } from '../core/settings';
 import { predictFeatureProba, type loadFeatureModel } from './featureModel';
 import { rgbaToRgb } from './pipeline';
@@ -59,10 +60,12 @@ export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowTo
     windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
     p = fuseBranchProba(pImg, await predictFeatureProba(v.features.model, v.features.standardiser, { count: n, features }), n, k, v.fusionWeight);
   }
-  const gate = v.features?.closeness;
+  const gate = v.features?.closeness, branch = v.features?.gaussian;
   return Array.from({ length: n }, (_, i) => {
-    const score = p[i * k + v.cls];
-    // Verification profiles also require the window to look like the person's own (core/closeness).
-    return gate ? gatedScore(score, closeness(gate, features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT))) : score;
+    const row = features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT);
+    // Verification profiles also require the window to look like the person's own (core/closeness),
+    // and add the Gaussian branch where the profile has one (core/gaussianVerifier).
+    const score = gate ? gatedScore(p[i * k + v.cls], closeness(gate, row)) : p[i * k + v.cls];
+    return branch ? scoreWithGaussianBranch(branch, score, row) : score;
   });
 }

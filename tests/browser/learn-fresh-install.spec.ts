@@ -77,6 +77,8 @@ test('fresh install: enrol from a few minutes of movement against the shipped ba
   console.log(`fresh install: backend ${backend}; held-out AUC ${auc}; threshold ${report.threshold}, test FAR ${report.far}, FRR ${report.frr}; training ${trainingS.toFixed(0)} s wall (information only: timings belong to the benchmark)`);
   expect(auc).toBeGreaterThan(0.7);
   await expect(page.getByTestId('trained-against')).toContainText('shipped background set');
+  // The report says how the profile scores: with the Gaussian branch learnt from the background's people.
+  await expect(page.getByTestId('scored-by')).toContainText(/Gaussian branch: how one person's movement varies, learnt from \d+ other people/);
   await expect(page.getByTestId('enrol-message')).toContainText('saved');
 
   await page.click('nav a[data-tab="score"]');

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../src/ml/wasmGrads';
-import { honestSplit, runTrainJob, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
+import { fitGaussianBranchFor, honestSplit, personOf, runTrainJob, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
+import { FEATURE_COUNT } from '../../src/core/features';
 import { tinySpec } from '../../src/ml/model';
 import { enrolmentFeatureSpec } from '../../src/ml/featureModel';
 import { renderToRgba } from '../../src/node/render';
@@ -18,7 +19,8 @@ function sessions(n: number, reaches: number): LabelledSession[] {
   for (const [label, persona] of [[1, PERSONAS.alice], [0, PERSONAS.bob]] as const) {
     for (let k = 0; k < n; k++) {
       const samples = simulateHuman(persona, { width: 1100, height: 420 }, { seed: 10 * k + label, reaches });
-      out.push({ sessionId: `${persona.id}-${k}`, label, space: { width: 1280, height: 900 }, columns: columnsFromSamples(samples), origin: `simulated ${persona.id}` });
+      // The others stand for two people (the Gaussian branch learns how people vary across people).
+      out.push({ sessionId: `${persona.id}-${k}`, label, space: { width: 1280, height: 900 }, columns: columnsFromSamples(samples), origin: `simulated ${persona.id}`, person: `${persona.id}-${label ? 0 : k % 2}` });
     }
   }
   return out;
@@ -50,10 +52,35 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(out.featureModel?.kind).toBe('pointerprint-feature-mlp');
     // A person enrolling against others: the enrolment MLP (chosen on validation for a few minutes of data).
     expect(out.featureModel?.spec.hidden).toEqual(enrolmentFeatureSpec().hidden);
+    // Beside it, the Gaussian branch: population from the two "people" among the others, the person from alice.
+    expect(out.featureModel?.gaussian?.population.people).toBe(2);
+    expect(out.featureModel?.gaussian?.person.windows).toBeGreaterThan(0);
+    // …and the report says how it scores, the Gaussian branch included.
+    expect(out.trainedAgainst.scoredBy?.some((l) => /^Gaussian branch: .* 2 other people/.test(l))).toBe(true);
     expect([0, 0.25, 0.5, 0.75, 1]).toContain(out.fusionWeight);
     expect(out.fingerprint).toBe(encodingFingerprint(ws, es));
     out.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('fits the Gaussian branch only when the others are two people or more and some are held out for validation', () => {
+    const row = (v: number) => Float64Array.from({ length: FEATURE_COUNT }, (_, j) => v + ((j * 7) % 5) / 10 + j / 100);
+    const item = (label: number, sessionId: string, v: number) => ({ label, sessionId, features: row(v) }) as unknown as LabelledImage;
+    const own = [1, 1.1, 1.2, 0.9].map((v, i) => item(1, `me-${i % 2}`, v));
+    const two = [2, 2.2, 2.1, 3, 3.3, 3.1].map((v, i) => item(0, i < 3 ? 'x-0' : 'y-0', v + i / 7));
+    const val = [item(1, 'me-2', 1.05), item(0, 'x-1', 2.05), item(0, 'y-1', 3.05)];
+    const person = personOf([
+      { sessionId: 'x-0', person: 'x' }, { sessionId: 'x-1', person: 'x' }, { sessionId: 'y-0', origin: 'y' }, { sessionId: 'y-1', origin: 'y' },
+    ] as unknown as LabelledSession[]);
+    expect(person('y-0')).toBe('y');
+    expect(person('unknown')).toBe('unknown');
+    const b = fitGaussianBranchFor([...own, ...two], val, [0.9, 0.2, 0.1], person);
+    expect(b?.population.people).toBe(2);
+    expect(b?.person.windows).toBe(4);
+    // Others from one person: no population to learn from, so no branch (the classifier alone scores).
+    expect(fitGaussianBranchFor([...own, ...two.slice(0, 3)], val, [0.9, 0.2, 0.1], person)).toBeNull();
+    // No validation window of others: no norm, no branch.
+    expect(fitGaussianBranchFor([...own, ...two], val.slice(0, 1), [0.9], person)).toBeNull();
   });
 
   it('with fewer than 3 sessions, tests on the latest stretch of time: later than every training and validation window', () => {

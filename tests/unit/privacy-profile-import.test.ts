@@ -12,6 +12,7 @@ import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint
 import { FEATURE_COUNT } from '../../src/core/features';
 import { fitDecisionModel, testResults, type DecisionModel } from '../../src/core/enrolmentCheck';
 import { fitCloseness } from '../../src/core/closeness';
+import { fitGaussianBranch } from '../../src/core/gaussianVerifier';
 import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel, FEATURE_MODEL_VERSION, fitStandardiser, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { defaultSpec } from '../../src/ml/spec';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
@@ -37,6 +38,8 @@ beforeAll(async () => {
   // The person's closeness model (core/closeness), fitted by the real code path on the same rows.
   const asRows = Array.from({ length: rows }, (_, r) => features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
   featureModel.closeness = fitCloseness(asRows, asRows);
+  // And its Gaussian branch (core/gaussianVerifier), by the real code path: rows split between two "people".
+  featureModel.gaussian = fitGaussianBranch(asRows.slice(0, 3), asRows, asRows.map((_, r) => `p${r % 2}`), asRows.slice(0, 4), [0.2, 0.4, 0.6, 0.8]);
   m.dispose();
   // A decision model fitted by the real code path on validation-like scores; its replay on "test" windows.
   const scores = [0.9, 0.8, 0.7, 0.35, 0.6, 0.2, 0.3, 0.1, 0.65, 0.4];
@@ -53,7 +56,7 @@ function good(): Record<string, any> {
       id: 'Alice Smith', name: 'Alice Smith', kind: 'verification', createdAtEpochMs: 1_764_000_000_000, windows: 120,
       windowSettings: ws, encoding: es, fingerprint: fp, modelId: 'b2c4e0f6-1111-4a4a-9b9b-000000000001',
       quality: { testWindows: 20, accuracy: 0.9, auc: NaN, eer: 0.1, threshold: decision.operatingPoint.threshold, far: 0.1, frr: 0.1, sequential, roc: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
-      trainedAgainst: { classes: [{ name: 'others', sessions: 3, windows: 60, origins: ['Balabit data set (user7)'] }, { name: 'Alice Smith', sessions: 2, windows: 60, origins: [] }], split: { train: 80, val: 20, test: 20 }, heldOutBy: 'sessions', note: '' },
+      trainedAgainst: { classes: [{ name: 'others', sessions: 3, windows: 60, origins: ['Balabit data set (user7)'] }, { name: 'Alice Smith', sessions: 2, windows: 60, origins: [] }], split: { train: 80, val: 20, test: 20 }, heldOutBy: 'sessions', note: '', scoredBy: ['kinematic features: an MLP', 'Gaussian branch: learnt from 10 other people'] },
       history: [{ epoch: 0, trainLoss: 0.7, trainAcc: 0.5, valLoss: NaN, valAcc: NaN, ms: 100, msPerStep: 10, best: true }],
       backend: 'wasm',
       decision,
@@ -209,6 +212,9 @@ describe('parseProfileBundle', () => {
     ['a closeness model of the wrong length', (b) => { b.model.featureModel.closeness.center.pop(); }, /closeness has \d+ centres and \d+ scales for \d+ features/],
     ['a closeness scale of 0', (b) => { b.model.featureModel.closeness.scale[2] = 0; }, /closeness\.scale\[2\] must be between/],
     ['closeness reference distances out of order', (b) => { b.model.featureModel.closeness.reference = [2, 1]; }, /closeness\.reference must be in ascending order/],
+    ['a Gaussian branch of the wrong length', (b) => { b.model.featureModel.gaussian.person.mean.pop(); }, /gaussian: person\.mean has \d+ values \(dim \d+\) for \d+ features/],
+    ['a Gaussian inverse that is not dim × dim', (b) => { b.model.featureModel.gaussian.population.withinInv.pop(); }, /gaussian\.population\.withinInv has \d+ values, not \d+×\d+/],
+    ['a Gaussian norm dividing by zero', (b) => { b.model.featureModel.gaussian.gaussianNorm.sd = 0; }, /gaussianNorm\.sd must be between/],
     ['an absurdly wide feature layer', (b) => { b.model.featureModel.spec.hidden = [100_000]; }, /featureModel\.spec\.hidden\[0\] must be between 1 and 4096/],
   ];
   it.each(cases)('refuses %s with a message naming the field', (_n, make, msg) => {

@@ -45,3 +45,11 @@ export function ownFirstMinutes(ctx: Pick<BenchContext, 'sessions'>, user: strin
   }
   return own;
 }
+
+/** Runs of n consecutive windows (at most `max`, spread over the list): validation pseudo-sessions. */
+export function chunksOf(items: readonly Item[], n: number, max: number): Item[][] {
+  const all: Item[][] = [];
+  for (let at = 0; at + n <= items.length; at += n) all.push(items.slice(at, at + n));
+  if (all.length <= max) return all;
+  return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
+}

@@ -18,6 +18,7 @@ import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '.
 import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
+import { fitGaussianBranch, gaussianLlr, scoreWithGaussianBranch } from '../../../src/core/gaussianVerifier';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -65,14 +66,16 @@ export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   log(`[small-enrolment] multi-class, ${p.smallEnrolmentSeconds} s per account: global AUC ${m.globalAuc} (without the closeness gate ${w.globalAuc}) — ${elapsed()}`);
   const pa = await perAccountModels(ctx, ownTrain, ownVal, seed);
   const res = {
-    verifier: 'features, one "account vs others" model per account (the app\'s enrolment), gated by closeness (the app\'s rule)', secondsOfMovementPerAccount: p.smallEnrolmentSeconds,
+    verifier: 'features, per account (the app\'s enrolment): an "account vs others" MLP gated by closeness, plus the Gaussian branch (core/gaussianVerifier), each standardised on the others\' validation windows and summed', secondsOfMovementPerAccount: p.smallEnrolmentSeconds,
     meanSecondsUsed: round(perUserMs.reduce((a, b) => a + b, 0) / Math.max(1, perUserMs.length) / 1000, 1),
     trainWindows: train.length, valWindows: val.length, othersWindowsPerOtherAccount: pa.othersPerAccount,
-    ...pa.gated,
-    withoutGate: { globalAuc: pa.ungated.globalAuc, sessionEer: pa.ungated.sessionEer },
+    ...pa.fused,
+    classifierOnly: { how: 'the MLP gated by closeness, without the Gaussian branch (the app\'s rule until stop 12)', globalAuc: pa.gated.globalAuc, sessionEer: pa.gated.sessionEer },
+    gaussianOnly: { how: 'the Gaussian branch alone (standardised log-likelihood ratio)', globalAuc: pa.gaussian.globalAuc, sessionEer: pa.gaussian.sessionEer },
+    withoutGate: { how: 'the MLP alone, without the closeness gate', globalAuc: pa.ungated.globalAuc, sessionEer: pa.ungated.sessionEer },
     multiClass: { how: 'one model over all accounts, each limited to its first minutes (stop 8 protocol)', globalAuc: m.globalAuc, sessionEer: m.sessionEer, withoutGate: { globalAuc: w.globalAuc, sessionEer: w.sessionEer } },
   };
-  log(`[small-enrolment] per account, ${p.smallEnrolmentSeconds} s each vs others: global AUC ${res.globalAuc}, EER ${res.sessionEer} (without the closeness gate ${pa.ungated.globalAuc}) — ${elapsed()}`);
+  log(`[small-enrolment] per account, ${p.smallEnrolmentSeconds} s each vs others: global AUC ${res.globalAuc}, EER ${res.sessionEer} (MLP alone ${pa.gated.globalAuc}, Gaussian alone ${pa.gaussian.globalAuc}, MLP without the gate ${pa.ungated.globalAuc}) — ${elapsed()}`);
   return res;
 }
 
@@ -95,7 +98,7 @@ export async function runSmallEnrolmentCurve(ctx: BenchContext, seconds: readonl
     out.push({
       seconds: s, meanSecondsUsed: runs[0].meanSecondsUsed, ownTrainWindowsAllAccounts: runs[0].trainWindows, seeds,
       globalAuc: seedStat(runs.map((r) => r.globalAuc)), sessionEer: seedStat(runs.map((r) => r.sessionEer)),
-      withoutGate: seedStat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: seedStat(runs.map((r) => r.multiClass.globalAuc)),
+      classifierOnly: seedStat(runs.map((r) => r.classifierOnly.globalAuc)), withoutGate: seedStat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: seedStat(runs.map((r) => r.multiClass.globalAuc)),
     });
   }
   return out;
@@ -113,7 +116,8 @@ async function perAccountModels(ctx: BenchContext, ownTrain: Item[][], ownVal: I
   const idx = new Map(users.map((u, i) => [u, i]));
   const perOther = Math.max(1, Math.ceil(p.smallEnrolmentOthersWindows / Math.max(1, users.length - 1)));
   const { train: others, val: othersVal } = trainValItems(ctx.sessions, users, (u) => idx.get(u)!, p, perOther);
-  const probs = new Map<string, number[]>(), ungated = new Map<string, number[]>();
+  const scores = { fused: new Map<string, number[]>(), gated: new Map<string, number[]>(), ungated: new Map<string, number[]>(), gaussian: new Map<string, number[]>() };
+  const push = (m: Map<string, number[]>, id: string, v: number) => { let a = m.get(id); if (!a) m.set(id, (a = [])); a.push(v); };
   // The app's enrolment MLP (one hidden layer of 128, chosen on validation: explore-small-enrolment.ts).
   const spec = enrolmentFeatureSpec();
   for (const u of users) {
@@ -124,15 +128,26 @@ async function perAccountModels(ctx: BenchContext, ownTrain: Item[][], ownVal: I
     const r = await ctx.trainMlp(`small-enrolment-${u}`, spec, featureSet(tr, lab(ownTrain[ui].length, negTr.length)), va.length ? featureSet(va, lab(ownVal[ui].length, negVa.length)) : null, seed);
     const items: Item[] = [];
     for (const s of testSessions) if (s.user === u) items.push(...windowItems(s, 1).slice(0, p.maxWindowsPerTestSession));
-    const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(items));
-    r.model.dispose();
     const gate = fitCloseness(ownTrain[ui].map((it) => it.feat), tr.map((it) => it.feat));
+    const gatedOf = async (its: Item[]) => {
+      const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(its));
+      return its.map((it, i) => ({ p: proba[i * 2 + 1], gated: gatedScore(proba[i * 2 + 1], closeness(gate, it.feat)) }));
+    };
+    const test = await gatedOf(items);
+    // The app's Gaussian branch (core/gaussianVerifier): population from the others' training windows,
+    // the person from their own, norms from the others' validation windows.
+    const branch = fitGaussianBranch(ownTrain[ui].map((it) => it.feat), negTr.map((it) => it.feat), negTr.map((it) => it.user),
+      negVa.map((it) => it.feat), (await gatedOf(negVa)).map((x) => x.gated));
+    r.model.dispose();
     items.forEach((it, i) => {
-      const pc = proba[i * 2 + 1];
-      let a = probs.get(it.sessionId); if (!a) probs.set(it.sessionId, (a = [])); a.push(gatedScore(pc, closeness(gate, it.feat)));
-      let b = ungated.get(it.sessionId); if (!b) ungated.set(it.sessionId, (b = [])); b.push(pc);
+      push(scores.fused, it.sessionId, scoreWithGaussianBranch(branch, test[i].gated, it.feat));
+      push(scores.gated, it.sessionId, test[i].gated);
+      push(scores.ungated, it.sessionId, test[i].p);
+      const zg = (gaussianLlr(branch.population, branch.person, it.feat) - branch.gaussianNorm.mean) / branch.gaussianNorm.sd;
+      push(scores.gaussian, it.sessionId, 1 / (1 + Math.exp(-zg)));
     });
   }
   const scored = testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal }));
-  return { gated: sessionMetrics(scored, probs, users, false), ungated: sessionMetrics(scored, ungated, users, false), othersPerAccount: perOther };
+  const m = (x: Map<string, number[]>) => sessionMetrics(scored, x, users, false);
+  return { fused: m(scores.fused), gated: m(scores.gated), ungated: m(scores.ungated), gaussian: m(scores.gaussian), othersPerAccount: perOther };
 }

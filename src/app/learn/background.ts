@@ -41,6 +41,7 @@ export function backgroundAsOthers(set: BackgroundSet): LabelledSession[] {
     sessionId: s.id, label: 0, space: { ...s.space },
     columns: { ...sliceColumns(s.columns, 0, s.columns.length), length: s.columns.length },
     origin: `shipped background set (${s.person}, harmonised)`,
+    person: `background:${s.person}`,
     // Background sessions have no wall-clock time; their order only matters among themselves.
     startedAtEpochMs: k,
   }));

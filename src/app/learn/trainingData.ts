@@ -58,7 +58,7 @@ export async function loadLabelled(items: readonly { meta: SessionMeta; label: n
     const columns = await loadSessionColumns(meta.id);
     if (columns.length === 0) continue;
     // Plain copies: metas may be Svelte state proxies, which cannot be posted to a worker.
-    out.push({ sessionId: meta.id, label, space: { width: meta.space.width, height: meta.space.height }, columns, origin: originOf(meta), startedAtEpochMs: meta.startedAtEpochMs });
+    out.push({ sessionId: meta.id, label, space: { width: meta.space.width, height: meta.space.height }, columns, origin: originOf(meta), person: `${meta.source}:${meta.profileId}`, startedAtEpochMs: meta.startedAtEpochMs });
   }
   return out;
 }
