@@ -203,3 +203,27 @@ export function scoreWithGaussianBranch(b: GaussianBranch, classifierScore: numb
   const zg = (gaussianLlr(b.population, b.person, row) - b.gaussianNorm.mean) / b.gaussianNorm.sd;
   return 1 / (1 + Math.exp(-(zc + zg)));
 }
+
+/**
+ * Why a stored branch cannot be used for `dim` features (wrong sizes, a value that is not a finite
+ * number, a scale that is not positive), or null. Shared by the profile import and the embed's reader,
+ * so a damaged file is refused in words instead of scoring NaN.
+ */
+export function gaussianBranchProblem(b: GaussianBranch, dim: number): string | null {
+  const g = b?.population, person = b?.person;
+  if (!g || !person || !b.classifierNorm || !b.gaussianNorm) return 'gaussian: the branch is incomplete';
+  const vectors: Record<string, unknown> = { scale: g.scale, logMean: g.logMean, logSd: g.logSd, mean: g.mean, 'person.mean': person.mean };
+  for (const [k, v] of Object.entries(vectors)) {
+    const n = Array.isArray(v) ? v.length : 0;
+    if (g.dim !== dim || n !== dim) return `gaussian: ${k} has ${n} values (dim ${g.dim}) for ${dim} features`;
+  }
+  for (const k of ['totalInv', 'withinInv'] as const) {
+    const n = Array.isArray(g[k]) ? g[k].length : 0;
+    if (n !== dim * dim) return `gaussian.population.${k} has ${n} values, not ${dim}×${dim}`;
+  }
+  const numbers = [...g.scale, ...g.logMean, ...g.logSd, ...g.mean, ...person.mean, ...g.totalInv, ...g.withinInv,
+    g.logDetTotal, g.logDetWithin, g.clip, b.classifierNorm.mean, b.classifierNorm.sd, b.gaussianNorm.mean, b.gaussianNorm.sd];
+  if (!numbers.every((x) => typeof x === 'number' && Number.isFinite(x))) return 'gaussian: a value is not a finite number';
+  if ([...g.scale, ...g.logSd, g.clip, b.classifierNorm.sd, b.gaussianNorm.sd].some((x) => !(x > 0))) return 'gaussian: a scale, sd or clip is not positive';
+  return null;
+}

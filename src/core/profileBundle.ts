@@ -17,6 +17,7 @@ import { PointerprintError } from './errors';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURES_VERSION } from './features';
 import { encodingFingerprint } from './settings';
 import { arrayOf, bool, check, id, isPlainObject, literal, nullable, num, obj, optional, str, type Infer, type Schema } from './validate';
+import { gaussianBranchProblem, type GaussianBranch } from './gaussianVerifier';
 
 export const PROFILE_FORMAT = 'pointerprint-profile';
 /** Same value as the store's APP_MODEL_FORMAT (checked there at compile time). */
@@ -320,12 +321,8 @@ function checkFeatureModel(f: ImportedFeatureModel, numClasses: number): void {
     bad(`${where}.closeness has ${f.closeness.center.length} centres and ${f.closeness.scale.length} scales for ${dim} features.`);
   }
   if (f.closeness && f.closeness.reference.some((v, i, a) => i > 0 && v < a[i - 1])) bad(`${where}.closeness.reference must be in ascending order.`);
-  if (f.gaussian) {
-    const g = f.gaussian.population;
-    const vectors = { scale: g.scale, logMean: g.logMean, logSd: g.logSd, mean: g.mean, 'person.mean': f.gaussian.person.mean };
-    for (const [k, v] of Object.entries(vectors)) if (g.dim !== dim || v.length !== dim) bad(`${where}.gaussian: ${k} has ${v.length} values (dim ${g.dim}) for ${dim} features.`);
-    for (const k of ['totalInv', 'withinInv'] as const) if (g[k].length !== dim * dim) bad(`${where}.gaussian.population.${k} has ${g[k].length} values, not ${dim}×${dim}.`);
-  }
+  const gaussianProblem = f.gaussian ? gaussianBranchProblem(f.gaussian as GaussianBranch, dim) : null;
+  if (gaussianProblem) bad(`${where}.${gaussianProblem}.`);
   // Dense layers in order: kernel [in, out] then bias [out] (dropout has no weights).
   const sizes = [dim, ...f.spec.hidden, f.spec.numClasses];
   const expected = sizes.slice(1).flatMap((out, i) => [[sizes[i], out], [out]]);

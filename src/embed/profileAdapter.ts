@@ -6,6 +6,8 @@
  * just what `ScoringProfile` holds.
  */
 import { PointerprintError } from '../core/errors';
+import { FEATURE_COUNT } from '../core/features';
+import { gaussianBranchProblem } from '../core/gaussianVerifier';
 import type { DecisionModel } from '../core/enrolmentCheck';
 import { sprtBounds } from '../core/sequential';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
@@ -74,6 +76,8 @@ export function scoringProfileFromExport(json: unknown): ScoringProfile {
   if (typeof b.weightsBase64 !== 'string' || !b.modelTopology || !Array.isArray(b.weightSpecs)) throw bad('the model weights are missing');
   const featureModel = model.featureModel ?? null;
   if (featureModel && (!finite(model.fusionWeight) || model.fusionWeight < 0 || model.fusionWeight > 1)) throw bad('its feature branch has no valid fusion weight');
+  const gaussianProblem = featureModel?.gaussian ? gaussianBranchProblem(featureModel.gaussian, FEATURE_COUNT) : null;
+  if (gaussianProblem) throw bad(gaussianProblem);
   return {
     name: profile.name ?? 'profile',
     modelId: model.id,

@@ -8,6 +8,8 @@ import { PointerprintError } from '../../src/core/errors';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS } from '../../src/core/settings';
 import { fitDecisionModel } from '../../src/core/enrolmentCheck';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
+import { FEATURE_COUNT } from '../../src/core/features';
+import { fitGaussianBranch } from '../../src/core/gaussianVerifier';
 
 const weights = new Uint8Array([1, 2, 3, 250]);
 const decision = fitDecisionModel({ scores: [0.9, 0.7, 0.4, 0.6, 0.2, 0.1], positives: [true, true, true, false, false, false] });
@@ -52,6 +54,18 @@ describe('scoringProfileFromExport', () => {
     const p = scoringProfileFromExport({ ...b, model: { ...b.model, featureModel: null, fusionWeight: 0.7 } });
     expect(p.featureModel).toBeNull();
     expect(p.fusionWeight).toBe(0);
+  });
+
+  it('keeps a sound Gaussian branch and refuses a damaged one in words (not NaN scores)', () => {
+    const rows = Array.from({ length: 8 }, (_, r) => Array.from({ length: FEATURE_COUNT }, (_, j) => 1 + ((r * 7 + j * 3) % 5) / 4 + j / 50));
+    const gaussian = fitGaussianBranch(rows.slice(0, 3), rows, rows.map((_, r) => `p${r % 2}`), rows.slice(0, 4), [0.2, 0.4, 0.6, 0.8]);
+    const b = valid();
+    const withGaussian = (g: object) => ({ ...b, model: { ...b.model, featureModel: { ...featureModel, gaussian: g } } });
+    expect(scoringProfileFromExport(withGaussian(gaussian)).featureModel?.gaussian).toEqual(gaussian);
+    const message = (g: object) => { try { scoringProfileFromExport(withGaussian(g)); } catch (e) { return (e as Error).message; } return 'accepted'; };
+    expect(message({ ...gaussian, person: { ...gaussian.person, mean: gaussian.person.mean.slice(1) } })).toMatch(/cannot be used for scoring: gaussian: person\.mean has \d+ values/);
+    expect(message({ ...gaussian, gaussianNorm: { mean: 0, sd: 0 } })).toMatch(/gaussian: a scale, sd or clip is not positive/);
+    expect(message({ ...gaussian, population: { ...gaussian.population, withinInv: [...gaussian.population.withinInv.slice(1), null] } })).toMatch(/gaussian: a value is not a finite number/);
   });
 
   it('refuses a v1 export with words that say what to do', () => {
