@@ -32,17 +32,15 @@ import { enrolmentFeatureSpec, predictFeatureProba } from '../../src/ml/featureM
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { clampedLogOdds, fuseWindows } from '../../src/core/fusion';
 import { sigmoid } from '../../src/core/calibration';
-import { fitPerson, fitPopulation, gaussianLlr, type PopulationModel } from '../../src/core/gaussianVerifier';
+import { fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, standardiseScore, type PopulationModel } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 
 const PSEUDO = 5, PER_USER = 20, PER_SESSION = 10, SMALL_OTHERS = 300, FOLDS = 3;
 const SHRINKS = [0.002, 0.01, 0.05, 0.2];
 
-const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const sdOf = (xs: readonly number[]) => { const m = meanOf(xs); return Math.sqrt(meanOf(xs.map((x) => (x - m) ** 2))) || 1; };
-/** Standardise by an impostor cohort's scores. */
-const zBy = (cohort: readonly number[]) => { const m = meanOf(cohort), s = sdOf(cohort); return (x: number) => (x - m) / s; };
+/** Standardise by an impostor cohort's scores (core/gaussianVerifier, as the app does). */
+const zBy = (cohort: readonly number[]) => { const n = fitScoreNorm(cohort); return (x: number) => standardiseScore(n, x); };
 
 async function main() {
   const seeds = cliSeeds(3);

@@ -26,7 +26,7 @@ import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureMod
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fitPlatt, sigmoid, windowLlr } from '../../src/core/calibration';
 import { clampedLogOdds, fuseWindows } from '../../src/core/fusion';
-import { ENROLMENT_POPULATION_OPTIONS, fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, scoreWithGaussianBranch } from '../../src/core/gaussianVerifier';
+import { classifierZ, fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, gaussianZ, scoreWithGaussianBranch } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 
@@ -87,7 +87,7 @@ async function main() {
       // The Gaussian branch per known account (core/gaussianVerifier): population from every known
       // user's training windows, the account's mean from its own; both scores standardised on the other
       // known users' validation windows claimed as it (the enrolment rule, explore-gaussian-enrolment.ts).
-      const population = fitPopulation(train.map((it) => it.feat), train.map((it) => it.user), ENROLMENT_POPULATION_OPTIONS);
+      const population = fitPopulation(train.map((it) => it.feat), train.map((it) => it.user));
       const branches = known.map((_, c) => {
         const othersVal = val.map((it, i) => ({ it, i })).filter((x) => x.it.label !== c);
         const person = fitPerson(population, train.filter((it) => it.label === c).map((it) => it.feat));
@@ -107,8 +107,8 @@ async function main() {
         scores.calibratedLlr.push(-meanLlr(raw, cal.plain[t.claim]));
         scores.calibratedLlrGated.push(-meanLlr(gated, cal.gated[t.claim]));
         const b = branches[t.claim];
-        const zM = gated.map((p) => (clampedLogOdds(p) - b.classifierNorm.mean) / b.classifierNorm.sd);
-        const zG = t.items.map((it) => (gaussianLlr(b.population, b.person, it.feat) - b.gaussianNorm.mean) / b.gaussianNorm.sd);
+        const zM = gated.map((p) => classifierZ(b, p));
+        const zG = t.items.map((it) => gaussianZ(b, it.feat));
         scores.logOddsGatedNormed.push(1 - fuseWindows(zM.map(sigmoid)).fusedScore);
         scores.gaussian.push(1 - fuseWindows(zG.map(sigmoid)).fusedScore);
         scores.gatedPlusGaussian.push(1 - fuseWindows(t.items.map((it, i) => scoreWithGaussianBranch(b, gated[i], it.feat))).fusedScore);

@@ -15,6 +15,8 @@
  * covariances are shrunk towards their diagonals (a few hundred background windows in 51 dimensions).
  * Pure: no DOM, no tfjs.
  */
+import { sigmoid } from './calibration';
+import { clampedLogOdds } from './fusion';
 import { inverseSpdRidged, quadraticForm } from './linalg';
 
 export const GAUSSIAN_VERIFIER_VERSION = 1;
@@ -26,9 +28,8 @@ export interface PopulationOptions {
   clip: number;
 }
 
-export const DEFAULT_POPULATION_OPTIONS: PopulationOptions = { shrink: 0.05, clip: 10 };
-/** What enrolment uses (shrinkage chosen on validation: scripts/bench/explore-gaussian-enrolment.ts). */
-export const ENROLMENT_POPULATION_OPTIONS: PopulationOptions = { shrink: 0.01, clip: 10 };
+/** Shrinkage chosen on validation (scripts/bench/explore-gaussian-enrolment.ts); the clip fixed a priori. */
+export const DEFAULT_POPULATION_OPTIONS: PopulationOptions = { shrink: 0.01, clip: 10 };
 
 /** What is learnt from the background's people; shared by every person verified against it. */
 export interface PopulationModel {
@@ -168,12 +169,13 @@ export interface GaussianBranch {
   gaussianNorm: ScoreNorm;
 }
 
-/** Window probabilities are clamped like the session fusion's (core/fusion DEFAULT_FUSION.clampP). */
-const CLAMP_P = 0.01;
-const clampedLogit = (p: number): number => {
-  const q = Math.min(1 - CLAMP_P, Math.max(CLAMP_P, Number.isFinite(p) ? p : 0.5));
-  return Math.log(q / (1 - q));
-};
+export const standardiseScore = (n: ScoreNorm, x: number): number => (x - n.mean) / n.sd;
+
+/** The classifier's part of a window score: its clamped log-odds (as the session fusion clamps), standardised. */
+export const classifierZ = (b: GaussianBranch, classifierScore: number): number => standardiseScore(b.classifierNorm, clampedLogOdds(classifierScore));
+
+/** The Gaussian part of a window score: the window's log-likelihood ratio, standardised. */
+export const gaussianZ = (b: GaussianBranch, row: ArrayLike<number>): number => standardiseScore(b.gaussianNorm, gaussianLlr(b.population, b.person, row));
 
 /**
  * Fit the branch: the population from the others' training rows (and who made each), the person from
@@ -182,14 +184,14 @@ const clampedLogit = (p: number): number => {
  */
 export function fitGaussianBranch(
   own: readonly ArrayLike<number>[], others: readonly ArrayLike<number>[], othersPeople: readonly string[],
-  othersVal: readonly ArrayLike<number>[], othersValClassifier: ArrayLike<number>, o: PopulationOptions = ENROLMENT_POPULATION_OPTIONS,
+  othersVal: readonly ArrayLike<number>[], othersValClassifier: ArrayLike<number>, o: PopulationOptions = DEFAULT_POPULATION_OPTIONS,
 ): GaussianBranch {
   if (othersVal.length !== othersValClassifier.length) throw new Error('fitGaussianBranch: one classifier score per validation row');
   const population = fitPopulation(others, othersPeople, o);
   const person = fitPerson(population, own);
   return {
     version: GAUSSIAN_VERIFIER_VERSION, population, person,
-    classifierNorm: fitScoreNorm(Array.from(othersValClassifier, clampedLogit)),
+    classifierNorm: fitScoreNorm(Array.from(othersValClassifier, (p) => clampedLogOdds(p))),
     gaussianNorm: fitScoreNorm(othersVal.map((r) => gaussianLlr(population, person, r))),
   };
 }
@@ -199,9 +201,7 @@ export function fitGaussianBranch(
  * standardised on others' validation windows, so the profile's calibration treats it as any score.
  */
 export function scoreWithGaussianBranch(b: GaussianBranch, classifierScore: number, row: ArrayLike<number>): number {
-  const zc = (clampedLogit(classifierScore) - b.classifierNorm.mean) / b.classifierNorm.sd;
-  const zg = (gaussianLlr(b.population, b.person, row) - b.gaussianNorm.mean) / b.gaussianNorm.sd;
-  return 1 / (1 + Math.exp(-(zc + zg)));
+  return sigmoid(classifierZ(b, classifierScore) + gaussianZ(b, row));
 }
 
 /**

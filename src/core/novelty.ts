@@ -83,9 +83,6 @@ export function shrunkCovariance(sample: ArrayLike<number>, mu: number, s: numbe
   return cov;
 }
 
-/** Inverse of a symmetric positive-definite matrix (core/linalg). */
-export { invertSpd };
-
 export interface MahalanobisModel {
   mean: number[];
   /** d×d precision matrix (inverse covariance), row-major. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  fitHumanNovelty, fitKnn, fitMahalanobis, fitNoveltyStandardiser, humanTail, invertSpd, knnMeanDistance, ledoitWolfCovariance,
+  fitHumanNovelty, fitKnn, fitMahalanobis, fitNoveltyStandardiser, humanTail, knnMeanDistance, ledoitWolfCovariance,
   mahalanobisSq, noveltyScores, NOVELTY_CLIP, standardiseRows,
 } from '../../src/core/novelty';
 import { mulberry32, randNormal } from '../../src/core/random';
+import { invertSpd } from '../../src/core/linalg';
 
 const E1 = Math.E - 1; // slog(E1) = 1
 

@@ -18,7 +18,8 @@ import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '.
 import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
-import { fitGaussianBranch, gaussianLlr, scoreWithGaussianBranch } from '../../../src/core/gaussianVerifier';
+import { fitGaussianBranch, gaussianZ, scoreWithGaussianBranch } from '../../../src/core/gaussianVerifier';
+import { sigmoid } from '../../../src/core/calibration';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -143,8 +144,7 @@ async function perAccountModels(ctx: BenchContext, ownTrain: Item[][], ownVal: I
       push(scores.fused, it.sessionId, scoreWithGaussianBranch(branch, test[i].gated, it.feat));
       push(scores.gated, it.sessionId, test[i].gated);
       push(scores.ungated, it.sessionId, test[i].p);
-      const zg = (gaussianLlr(branch.population, branch.person, it.feat) - branch.gaussianNorm.mean) / branch.gaussianNorm.sd;
-      push(scores.gaussian, it.sessionId, 1 / (1 + Math.exp(-zg)));
+      push(scores.gaussian, it.sessionId, sigmoid(gaussianZ(branch, it.feat)));
     });
   }
   const scored = testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal }));
