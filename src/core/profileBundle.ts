@@ -270,8 +270,12 @@ export interface ValidProfileBundle {
   weightData: ArrayBuffer;
 }
 
+/** How a refusal starts, by what the file was meant for (the app's import, the embed's on-site scoring). */
+const LEAD = { import: 'This profile file cannot be imported', scoring: 'The profile file cannot be used for scoring' } as const;
+export type ProfileUse = keyof typeof LEAD;
+
 const bad = (msg: string): never => {
-  throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: ${msg}`);
+  throw new PointerprintError('profile/bad-file', `${LEAD.import}: ${msg}`);
 };
 const OLDER = 'This profile was made by an older version of Pointerprint';
 const tooOld = (what: string): never => {
@@ -362,6 +366,26 @@ export function parseProfileBundle(textIn: string): ValidProfileBundle {
   } catch {
     throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile (not JSON).');
   }
+  return validateProfileBundle(v);
+}
+
+/**
+ * Validate an already parsed profile file: every check of the import, for the app and for the embed's
+ * scoring worker alike (one reader of untrusted profile files, not two that drift). `use` only words
+ * the refusal ("cannot be imported" / "cannot be used for scoring").
+ */
+export function validateProfileBundle(v: unknown, use: ProfileUse = 'import'): ValidProfileBundle {
+  try {
+    return validateParsed(v);
+  } catch (e) {
+    if (use !== 'import' && e instanceof PointerprintError && e.message.startsWith(LEAD.import)) {
+      throw new PointerprintError(e.code, LEAD[use] + e.message.slice(LEAD.import.length), e.detail);
+    }
+    throw e;
+  }
+}
+
+function validateParsed(v: unknown): ValidProfileBundle {
   if (!isPlainObject(v) || v.format !== PROFILE_FORMAT) throw new PointerprintError('profile/bad-file', 'This file is not a Pointerprint profile export.');
   if (v.formatVersion !== PROFILE_FORMAT_VERSION) {
     const older = typeof v.formatVersion === 'number' && v.formatVersion < PROFILE_FORMAT_VERSION;
@@ -372,7 +396,7 @@ export function parseProfileBundle(textIn: string): ValidProfileBundle {
         : `This profile was exported in format v${JSON.stringify(v.formatVersion)} by a newer version of Pointerprint; this version reads v${PROFILE_FORMAT_VERSION}. Update Pointerprint to import it.`,
     );
   }
-  const b = check(bundleSchema, v, 'file', 'profile/invalid', 'This profile file cannot be imported');
+  const b = check(bundleSchema, v, 'file', 'profile/invalid', LEAD.import);
   if (b.profile.modelId === null) bad('profile.modelId is empty: a profile file carries a model.');
   let weightData: ArrayBuffer;
   try {

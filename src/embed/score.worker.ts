@@ -12,6 +12,7 @@ import { checkHumanRules } from '../core/humanRules';
 import { addWindowScore, liveVerdictFields, readLiveVerdict } from '../core/liveVerdict';
 import { emptySequential, type SequentialState } from '../core/sequential';
 import { loadFeatureModel } from '../ml/featureModel';
+import { loadProfileNetwork } from '../ml/model';
 import { offscreenRasterizer, scoreWindows, type LoadedVerifier } from '../ml/windowScorer';
 import { scoringProfileFromExport, type ScoringProfile } from './profileAdapter';
 import type { ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
@@ -39,11 +40,10 @@ async function load(url: string): Promise<void> {
   }
   const p = scoringProfileFromExport(json);
   await tf.ready();
-  const image = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: p.modelTopology,
-    weightSpecs: p.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData: p.weightData,
-  }));
+  const image = await loadProfileNetwork(
+    { modelTopology: p.modelTopology, weightSpecs: p.weightSpecs as tf.io.WeightsManifestEntry[], weightData: p.weightData }, p.encoding.sizePx, 2,
+    (why) => new PointerprintError('profile/bad-file', `The profile file cannot be used for scoring: ${why}.`),
+  );
   const features = p.featureModel ? loadFeatureModel(p.featureModel) : null;
   verifier = { image, features, fusionWeight: p.fusionWeight, encoding: p.encoding, cls: p.cls };
   profile = p;

@@ -67,3 +67,26 @@ export function buildModel(spec: ModelSpec, seed = 1): tf.LayersModel {
 export function countParams(m: tf.LayersModel): number {
   return m.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
+
+/**
+ * Load a network from a profile file's artifacts and check it fits the profile (input size × size × 3,
+ * `numClasses` outputs). A file's network that does not load or does not fit is refused with
+ * `refuse(why)` (the caller's words: the app's import, the embed's scoring), never used.
+ */
+export async function loadProfileNetwork(
+  artifacts: tf.io.ModelArtifacts, sizePx: number, numClasses: number, refuse: (why: string) => Error,
+): Promise<tf.LayersModel> {
+  let m: tf.LayersModel;
+  try {
+    m = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (e) {
+    throw refuse(`its network does not load (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const inShape = m.inputs[0]?.shape ?? [];
+  const outShape = m.outputs[0]?.shape ?? [];
+  if (inShape[1] !== sizePx || inShape[2] !== sizePx || inShape[3] !== 3 || outShape[outShape.length - 1] !== numClasses) {
+    m.dispose();
+    throw refuse(`its network takes ${JSON.stringify(inShape)} and gives ${JSON.stringify(outShape)}, not ${sizePx}×${sizePx}×3 images and ${numClasses} classes`);
+  }
+  return m;
+}

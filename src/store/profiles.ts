@@ -266,20 +266,12 @@ export async function importProfile(text: string, opts: ImportProfileOptions = {
     );
   }
   const modelId = await modelIdForImport(b.model.id, existing);
-  const tf = await import('@tensorflow/tfjs');
-  let m: import('@tensorflow/tfjs').LayersModel;
+  const { loadProfileNetwork } = await import('../ml/model');
+  const m = await loadProfileNetwork(
+    { modelTopology: b.modelTopology, weightSpecs: b.weightSpecs, weightData: b.weightData }, b.model.spec.inputSizePx, b.model.spec.numClasses,
+    (why) => new PointerprintError('profile/bad-file', `This profile file cannot be imported: ${why}.`),
+  );
   try {
-    m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: b.modelTopology, weightSpecs: b.weightSpecs, weightData: b.weightData }));
-  } catch (e) {
-    throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: its network does not load (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  try {
-    const inShape = m.inputs[0]?.shape ?? [];
-    const outShape = m.outputs[0]?.shape ?? [];
-    const size = b.model.spec.inputSizePx;
-    if (inShape[1] !== size || inShape[2] !== size || inShape[3] !== 3 || outShape[outShape.length - 1] !== b.model.spec.numClasses) {
-      throw new PointerprintError('profile/bad-file', `This profile file cannot be imported: its network takes ${JSON.stringify(inShape)} and gives ${JSON.stringify(outShape)}, not what model.spec says.`);
-    }
     await m.save(modelUrl(modelId));
   } finally {
     m.dispose();

@@ -1,47 +1,47 @@
 /**
  * The one adapter between an exported profile file and on-site scoring: what it accepts, what it
- * refuses, and with which words.
+ * refuses, and with which words. It reads the same file as the app's import (tests/unit/profile/
+ * exportFixture) and applies the same validation (core/profileBundle), worded for scoring.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { scoringProfileFromExport, SUPPORTED_FORMAT } from '../../src/embed/profileAdapter';
 import { PointerprintError } from '../../src/core/errors';
-import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS } from '../../src/core/settings';
-import { fitDecisionModel } from '../../src/core/enrolmentCheck';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
-import { FEATURE_COUNT } from '../../src/core/features';
-import { fitGaussianBranch } from '../../src/core/gaussianVerifier';
+import type { DecisionModel } from '../../src/core/enrolmentCheck';
+import type { FeatureModelDescription } from '../../src/ml/featureModel';
+import { profileExportFixture, weights } from './profile/exportFixture';
 
-const weights = new Uint8Array([1, 2, 3, 250]);
-const decision = fitDecisionModel({ scores: [0.9, 0.7, 0.4, 0.6, 0.2, 0.1], positives: [true, true, true, false, false, false] });
-const featureModel = { kind: 'pointerprint-feature-mlp', version: 1 };
-const valid = () => ({
-  format: 'pointerprint-profile', formatVersion: 2,
-  profile: { id: 'alice', name: 'Alice', kind: 'verification', decision, formatVersion: 2 },
-  model: {
-    id: 'm1', windowSettings: { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 300 }, encoding: { ...DEFAULT_ENCODING_SETTINGS, sizePx: 48 }, classNames: ['others', 'Alice'],
-    featureModel, fusionWeight: 0.25,
-  },
-  modelTopology: { class_name: 'Sequential' }, weightSpecs: [{ name: 'w', shape: [4], dtype: 'float32' }],
-  weightsBase64: Buffer.from(weights).toString('base64'),
+let featureModel: FeatureModelDescription;
+let decision: DecisionModel;
+let good: () => Record<string, any>;
+beforeAll(async () => {
+  ({ featureModel, decision, good } = await profileExportFixture());
 });
-const withDecision = (patch: object) => ({ ...valid(), profile: { ...valid().profile, decision: { ...decision, ...patch } } });
 
-function codeOf(fn: () => unknown): string {
-  try { fn(); } catch (e) { return e instanceof PointerprintError ? e.code : 'not-a-PointerprintError'; }
-  return 'no-error';
+/** The export with one change made by `patch` (which edits the copy in place). */
+const withChange = (patch: (b: Record<string, any>) => void) => { const b = good(); patch(b); return b; };
+
+function refusal(make: () => unknown): PointerprintError {
+  try { scoringProfileFromExport(make()); } catch (e) {
+    expect(e).toBeInstanceOf(PointerprintError);
+    return e as PointerprintError;
+  }
+  throw new Error('the damaged file was accepted');
 }
 
 describe('scoringProfileFromExport', () => {
-  it('reads the settings, the class to score and the weight bytes of an app export', () => {
-    const p = scoringProfileFromExport(valid());
-    expect(p.name).toBe('Alice');
-    expect(p.modelId).toBe('m1');
-    expect(p.windowSettings.eventsPerWindow).toBe(300);
-    expect(p.encoding.sizePx).toBe(48);
+  it('reads the settings, the class to score, the weight bytes and both branches of an app export', () => {
+    const b = good();
+    const p = scoringProfileFromExport(b);
+    expect(p.name).toBe('Alice Smith');
+    expect(p.modelId).toBe(b.model.id);
+    expect(p.windowSettings.eventsPerWindow).toBe(500);
+    expect(p.encoding.sizePx).toBe(32);
     expect(p.cls).toBe(1);
     expect(Array.from(new Uint8Array(p.weightData))).toEqual(Array.from(weights));
     expect(p.decision).toEqual(decision);
     expect(p.featureModel).toEqual(featureModel);
+    expect(p.featureModel?.gaussian).toEqual(featureModel.gaussian);
     expect(p.fusionWeight).toBe(0.25);
   });
 
@@ -49,44 +49,48 @@ describe('scoringProfileFromExport', () => {
     expect(SUPPORTED_FORMAT).toBe(APP_MODEL_FORMAT);
   });
 
-  it('takes an image-only profile (no feature branch) with fusion weight 0', () => {
-    const b = valid();
-    const p = scoringProfileFromExport({ ...b, model: { ...b.model, featureModel: null, fusionWeight: 0.7 } });
+  it('takes an image-only profile (no feature branch, fusion weight 0)', () => {
+    const p = scoringProfileFromExport(withChange((b) => { b.model.featureModel = null; b.model.fusionWeight = 0; }));
     expect(p.featureModel).toBeNull();
     expect(p.fusionWeight).toBe(0);
   });
 
-  it('keeps a sound Gaussian branch and refuses a damaged one in words (not NaN scores)', () => {
-    const rows = Array.from({ length: 8 }, (_, r) => Array.from({ length: FEATURE_COUNT }, (_, j) => 1 + ((r * 7 + j * 3) % 5) / 4 + j / 50));
-    const gaussian = fitGaussianBranch(rows.slice(0, 3), rows, rows.map((_, r) => `p${r % 2}`), rows.slice(0, 4), [0.2, 0.4, 0.6, 0.8]);
-    const b = valid();
-    const withGaussian = (g: object) => ({ ...b, model: { ...b.model, featureModel: { ...featureModel, gaussian: g } } });
-    expect(scoringProfileFromExport(withGaussian(gaussian)).featureModel?.gaussian).toEqual(gaussian);
-    const message = (g: object) => { try { scoringProfileFromExport(withGaussian(g)); } catch (e) { return (e as Error).message; } return 'accepted'; };
-    expect(message({ ...gaussian, person: { ...gaussian.person, mean: gaussian.person.mean.slice(1) } })).toMatch(/cannot be used for scoring: gaussian: person\.mean has \d+ values/);
-    expect(message({ ...gaussian, gaussianNorm: { mean: 0, sd: 0 } })).toMatch(/gaussian: a scale, sd or clip is not positive/);
-    expect(message({ ...gaussian, population: { ...gaussian.population, withinInv: [...gaussian.population.withinInv.slice(1), null] } })).toMatch(/gaussian: a value is not a finite number/);
+  it('refuses a damaged Gaussian branch in words (not NaN scores)', () => {
+    const short = refusal(() => withChange((b) => { b.model.featureModel.gaussian.person.mean.pop(); }));
+    expect(short.message).toMatch(/^The profile file cannot be used for scoring: model\.featureModel\.gaussian: person\.mean has \d+ values/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.gaussian.gaussianNorm.sd = 0; })).message).toMatch(/cannot be used for scoring: file\.model\.featureModel\.gaussian\.gaussianNorm\.sd/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.gaussian.population.withinInv[3] = null; })).message).toMatch(/cannot be used for scoring: .*withinInv/);
+  });
+
+  it('refuses a damaged feature MLP or closeness model, as the import does (they reached the scorer unchecked before)', () => {
+    expect(refusal(() => withChange((b) => { b.model.featureModel.weights[0].values.pop(); })).message).toMatch(/cannot be used for scoring: model\.featureModel\.weights\[0\] has \d+ values for shape/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.weights[1].shape = [7]; })).message).toMatch(/weights\[1\] has shape \[7\]/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.standardiser.sd[2] = 0; })).message).toMatch(/standardiser\.sd\[2\]/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.closeness.reference.reverse(); })).message).toMatch(/closeness\.reference must be in ascending order/);
+    expect(refusal(() => withChange((b) => { b.model.featureModel.closeness.center.pop(); })).message).toMatch(/closeness has \d+ centres/);
   });
 
   it('refuses a v1 export with words that say what to do', () => {
-    let message = '';
-    try { scoringProfileFromExport({ ...valid(), formatVersion: 1 }); } catch (e) { message = (e as Error).message; }
-    expect(message).toMatch(/format v1.*reads v2.*Enrol again/);
+    expect(refusal(() => ({ ...good(), formatVersion: 1 })).message).toMatch(/format v1.*reads v2.*Enrol again/);
   });
 
   it.each([
     ['not a profile', () => ({ hello: 1 }), 'profile/bad-file'],
     ['null', () => null, 'profile/bad-file'],
-    ['another format version', () => ({ ...valid(), formatVersion: 99 }), 'profile/version'],
-    ['a group model', () => ({ ...valid(), profile: { name: 'g', kind: 'group' } }), 'profile/bad-file'],
-    ['no weights', () => ({ ...valid(), weightsBase64: undefined }), 'profile/bad-file'],
-    ['no settings', () => ({ ...valid(), model: { id: 'm1' } }), 'profile/bad-file'],
-    ['a v1 export', () => ({ ...valid(), formatVersion: 1 }), 'profile/version'],
-    ['no decision model', () => ({ ...valid(), profile: { ...valid().profile, decision: null } }), 'profile/bad-file'],
-    ['a decision model without calibration', () => withDecision({ calibration: undefined }), 'profile/bad-file'],
-    ['error targets out of range', () => withDecision({ sequential: { alpha: 0.7, beta: 0.05, llrWeight: 1 } }), 'profile/bad-file'],
-    ['a feature branch without a fusion weight', () => ({ ...valid(), model: { ...valid().model, fusionWeight: undefined } }), 'profile/bad-file'],
+    ['another format version', () => ({ ...good(), formatVersion: 99 }), 'profile/version'],
+    ['a group model', () => withChange((b) => { b.profile.kind = b.model.kind = b.model.spec.kind = 'group'; b.profile.decision = null; }), 'profile/bad-file'],
+    ['no weights', () => withChange((b) => { delete b.weightsBase64; }), 'profile/invalid'],
+    ['weights that do not fit their specs', () => withChange((b) => { b.weightSpecs[0].shape = [4, 3]; }), 'profile/bad-file'],
+    ['no settings', () => withChange((b) => { b.model = { id: b.model.id }; }), 'profile/invalid'],
+    ['a v1 export', () => ({ ...good(), formatVersion: 1 }), 'profile/version'],
+    ['no decision model', () => withChange((b) => { b.profile.decision = null; }), 'profile/version'],
+    ['a decision model without calibration', () => withChange((b) => { delete b.profile.decision.calibration; }), 'profile/invalid'],
+    ['error targets out of range', () => withChange((b) => { b.profile.decision.sequential.alpha = 0.7; }), 'profile/invalid'],
+    ['a feature branch without a fusion weight', () => withChange((b) => { delete b.model.fusionWeight; }), 'profile/invalid'],
+    ['a fusion weight without a feature branch', () => withChange((b) => { b.model.featureModel = null; }), 'profile/bad-file'],
   ])('refuses %s with a readable error', (_name, make, code) => {
-    expect(codeOf(() => scoringProfileFromExport(make()))).toBe(code);
+    const e = refusal(make);
+    expect(e.code).toBe(code);
+    expect(e.message).not.toMatch(/imported/); // worded for scoring, not for the app's import
   });
 });

@@ -5,74 +5,23 @@
  * validated too; v1 files and verification profiles without a decision model are refused with words.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { FEATURE_MODEL_VERSION_READ, parseProfileBundle, PROFILE_FORMAT_VERSION } from '../../src/core/profileBundle';
 import { PointerprintError } from '../../src/core/errors';
-import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint, SCREEN_FREE_ENCODING_SETTINGS } from '../../src/core/settings';
+import { encodingFingerprint, SCREEN_FREE_ENCODING_SETTINGS } from '../../src/core/settings';
 import { FEATURE_COUNT } from '../../src/core/features';
-import { fitDecisionModel, testResults, type DecisionModel } from '../../src/core/enrolmentCheck';
-import { fitCloseness } from '../../src/core/closeness';
-import { fitGaussianBranch } from '../../src/core/gaussianVerifier';
-import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel, FEATURE_MODEL_VERSION, fitStandardiser, type FeatureModelDescription } from '../../src/ml/featureModel';
-import { defaultSpec } from '../../src/ml/spec';
+import { fitDecisionModel, type DecisionModel } from '../../src/core/enrolmentCheck';
+import { FEATURE_MODEL_VERSION, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
-
-const ws = { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 500 };
-const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 32 };
-const fp = encodingFingerprint(ws, es);
-const weights = new Uint8Array(24).map((_, i) => i);
-const b64 = Buffer.from(weights).toString('base64');
+import { es, profileExportFixture, weights, ws } from './profile/exportFixture';
 
 let featureModel: FeatureModelDescription;
 let decision: DecisionModel;
-let sequential: ReturnType<typeof testResults>['sequential'];
+/** A bundle as `exportProfile` writes it (tests/unit/profile/exportFixture). */
+let good: () => Record<string, any>;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  // A tiny feature branch described by the real code path (seeded initialisers, real standardiser).
-  const spec = { ...defaultFeatureSpec(2, FEATURE_COUNT), hidden: [3] };
-  const rows = 4;
-  const features = Float32Array.from({ length: rows * FEATURE_COUNT }, (_, i) => (i % 7) - 2 + i / 100);
-  const m = buildFeatureModel(spec, 3);
-  featureModel = await describeFeatureModel(m, spec, fitStandardiser({ dim: FEATURE_COUNT, count: rows, features }));
-  // The person's closeness model (core/closeness), fitted by the real code path on the same rows.
-  const asRows = Array.from({ length: rows }, (_, r) => features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
-  featureModel.closeness = fitCloseness(asRows, asRows);
-  // And its Gaussian branch (core/gaussianVerifier), by the real code path: rows split between two "people".
-  featureModel.gaussian = fitGaussianBranch(asRows.slice(0, 3), asRows, asRows.map((_, r) => `p${r % 2}`), asRows.slice(0, 4), [0.2, 0.4, 0.6, 0.8]);
-  m.dispose();
-  // A decision model fitted by the real code path on validation-like scores; its replay on "test" windows.
-  const scores = [0.9, 0.8, 0.7, 0.35, 0.6, 0.2, 0.3, 0.1, 0.65, 0.4];
-  const positives = scores.map((_, i) => i < 5);
-  decision = fitDecisionModel({ scores, positives });
-  sequential = testResults(decision, { scores, positives, sessionIds: scores.map((_, i) => (i < 5 ? 'alice-1' : 'others-1')) }).sequential;
+  ({ featureModel, decision, good } = await profileExportFixture());
 });
-
-/** A bundle as `exportProfile` writes it (JSON turns NaN into null). */
-function good(): Record<string, any> {
-  return JSON.parse(JSON.stringify({
-    format: 'pointerprint-profile', formatVersion: 2,
-    profile: {
-      id: 'Alice Smith', name: 'Alice Smith', kind: 'verification', createdAtEpochMs: 1_764_000_000_000, windows: 120,
-      windowSettings: ws, encoding: es, fingerprint: fp, modelId: 'b2c4e0f6-1111-4a4a-9b9b-000000000001',
-      quality: { testWindows: 20, accuracy: 0.9, auc: NaN, eer: 0.1, threshold: decision.operatingPoint.threshold, far: 0.1, frr: 0.1, sequential, roc: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
-      trainedAgainst: { classes: [{ name: 'others', sessions: 3, windows: 60, origins: ['Balabit data set (user7)'] }, { name: 'Alice Smith', sessions: 2, windows: 60, origins: [] }], split: { train: 80, val: 20, test: 20 }, heldOutBy: 'sessions', note: '', scoredBy: ['kinematic features: an MLP', 'Gaussian branch: learnt from 10 other people'] },
-      history: [{ epoch: 0, trainLoss: 0.7, trainAcc: 0.5, valLoss: NaN, valAcc: NaN, ms: 100, msPerStep: 10, best: true }],
-      backend: 'wasm',
-      decision,
-      formatVersion: 2,
-    },
-    model: {
-      id: 'b2c4e0f6-1111-4a4a-9b9b-000000000001', kind: 'verification', url: 'indexeddb://pointerprint-model-b2c4e0f6-1111-4a4a-9b9b-000000000001',
-      spec: defaultSpec('verification', 32), classNames: ['others', 'Alice Smith'], fingerprint: fp, windowSettings: ws, encoding: es,
-      createdAtEpochMs: 1_764_000_000_000, backend: 'wasm', tfjsVersion: '4.22.0', formatVersion: 2,
-      featureModel, fusionWeight: 0.25,
-    },
-    modelTopology: { class_name: 'Sequential', config: { layers: [] } },
-    weightSpecs: [{ name: 'dense/kernel', shape: [2, 3], dtype: 'float32' }],
-    weightsBase64: b64,
-  }));
-}
 
 /** The same bundle made under the screen-free drawing (movement framing changes the fingerprint). */
 function movementFramed(b: Record<string, any>): void {
