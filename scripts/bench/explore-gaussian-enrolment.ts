@@ -35,9 +35,12 @@ import { sigmoid } from '../../src/core/calibration';
 import { fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, standardiseScore, type PopulationModel } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
+import { driftCopies, fitDriftScale, sessionOffsets } from './lib/driftAugment';
 
 const PSEUDO = 5, PER_USER = 20, PER_SESSION = 10, SMALL_OTHERS = 300, FOLDS = 3;
 const SHRINKS = [0.002, 0.01, 0.05, 0.2];
+/** `--drift 3,10`: also train the MLP with that many drift copies of the enrolment (lib/driftAugment; tried, not adopted). */
+const DRIFT_COPIES = cliArg('--drift', '').split(',').filter(Boolean).map(Number);
 
 /** Standardise by an impostor cohort's scores (core/gaussianVerifier, as the app does). */
 const zBy = (cohort: readonly number[]) => { const n = fitScoreNorm(cohort); return (x: number) => standardiseScore(n, x); };
@@ -75,6 +78,7 @@ async function main() {
   type Design = 'lastSession' | 'allSessions' | 'heldOutImpostors';
   type Trial = { design: Design | 'impostor'; genuine: boolean; scores: Record<string, number> };
   const rows = [];
+  const disposeLater: (() => void)[] = [];
   for (const seed of seeds) {
     const trials: Trial[] = [];
     /** Train the MLP for one account against `others`, then score every pseudo-session of `sets`. */
@@ -91,6 +95,32 @@ async function main() {
       };
       const zLogOdds = zBy((await mlpWindows(negVa0)).map((p) => clampedLogOdds(p)));
       const zMlp = (p: number) => zLogOdds(clampedLogOdds(p));
+      // Drift copies: the enrolment shifted by the others' session offsets (lib/driftAugment; tried, not adopted), as
+      // extra rows of the person; the gate on the plain enrolment or on it with the copies.
+      const drift: Record<string, (items: Item[]) => Promise<number[]>> = {};
+      if (DRIFT_COPIES.length) {
+        const popRows = populationRows(others, false);
+        const scale = fitDriftScale(popRows.map((x) => x.feat));
+        const offsets = sessionOffsets(scale, popRows.map((x) => x.feat), popRows.map((x) => x.user), popRows.map((x) => x.sessionId));
+        for (const k of DRIFT_COPIES) {
+          const copies = driftCopies(scale, ownTr.map((it) => it.feat), offsets, k, mulberry32(hashSeed(`drift-${u}`, seed)));
+          const train = featureSet([...ownTr, ...negTr0]);
+          const aug = { ...train, count: train.count + copies.length, features: new Float32Array((train.count + copies.length) * train.dim), labels: new Int32Array(train.count + copies.length) };
+          aug.features.set(train.features); aug.labels.set(train.labels);
+          copies.forEach((c, i) => { aug.features.set(c, (train.count + i) * train.dim); aug.labels[train.count + i] = 1; });
+          const rk = await ctx.trainMlp('explore-drift-enrolment', enrolmentFeatureSpec(), aug, featureSet([...ownVa, ...negVa0]), seed);
+          const gates = { gatePlain: gate, gateDrift: fitCloseness([...ownTr.map((it) => it.feat), ...copies], [...ownTr, ...negTr0].map((it) => it.feat)) };
+          for (const [gname, g] of Object.entries(gates)) {
+            const windows = async (items: Item[]) => {
+              const p = await predictFeatureProba(rk.model, rk.standardiser, featureSet(items));
+              return items.map((it, i) => clampedLogOdds(gatedScore(p[i * 2 + 1], closeness(g, it.feat))));
+            };
+            const z = zBy(await windows(negVa0));
+            drift[`drift${k}-${gname}`] = async (items) => (await windows(items)).map(z);
+          }
+          disposeLater.push(() => rk.model.dispose());
+        }
+      }
       const gauss: Record<string, (items: Item[]) => number[]> = {};
       for (const all of [false, true]) for (const shrink of SHRINKS) {
         const pop = population(others, all, shrink), person = fitPerson(pop, ownTr.map((it) => it.feat));
@@ -104,9 +134,12 @@ async function main() {
         const session = (z: number[]) => fuseWindows(z.map(sigmoid)).fusedScore;
         const scores: Record<string, number> = { mlpGated: fuseWindows(p).fusedScore, mlpGatedNormed: session(m) };
         for (const [k, g] of Object.entries(gauss)) { const gw = g(items); scores[`gaussian/${k}`] = session(gw); scores[`fused/${k}`] = session(gw.map((x, i) => x + m[i])); }
+        const adopted = gauss['others300-shrink0.01'](items);
+        for (const [k, d] of Object.entries(drift)) { const dz = await d(items); scores[`mlpNormed/${k}`] = session(dz); scores[`fused/${k}`] = session(dz.map((x, i) => x + adopted[i])); }
         trials.push({ design, genuine: design !== 'impostor', scores });
       }
       r.model.dispose();
+      disposeLater.splice(0).forEach((f) => f());
     };
     for (const u of users) {
       const others = users.filter((v) => v !== u);

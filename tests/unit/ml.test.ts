@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildModel, countParams, defaultSpec, tinySpec } from '../../src/ml/model';
+import { buildModel, countParams, defaultSpec, loadProfileNetwork, tinySpec } from '../../src/ml/model';
 import { trainModel, scoreClass, fixedSteps, makeBatch } from '../../src/ml/train';
 import { registerWasmGradients } from '../../src/ml/wasmGrads';
 import { syntheticImageSet } from '../../src/ml/synthetic';
@@ -19,6 +19,21 @@ async function on<T>(backend: string, f: () => Promise<T>): Promise<T> {
 }
 
 describe('model', () => {
+  it('loads a profile file\'s network only if it loads and fits the profile, refusing in the caller\'s words', async () => {
+    await tf.setBackend('cpu');
+    const built = buildModel(tinySpec(16, 2));
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await built.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    built.dispose();
+    const refuse = (why: string) => new Error(`refused: ${why}`);
+    const m = await loadProfileNetwork(artifacts!, 16, 2, refuse);
+    expect(m.outputs[0].shape).toEqual([null, 2]);
+    m.dispose();
+    await expect(loadProfileNetwork(artifacts!, 32, 2, refuse)).rejects.toThrow(/^refused: its network takes \[null,16,16,3\] and gives \[null,2\], not 32×32×3 images and 2 classes$/);
+    await expect(loadProfileNetwork(artifacts!, 16, 3, refuse)).rejects.toThrow(/not 16×16×3 images and 3 classes/);
+    await expect(loadProfileNetwork({ ...artifacts!, modelTopology: { class_name: 'Nonsense' } }, 16, 2, refuse)).rejects.toThrow(/^refused: its network does not load/);
+  });
+
   it('has the documented shapes and parameter counts', async () => {
     await tf.setBackend('cpu');
     const params = [defaultSpec('verification', 64), defaultSpec('group', 64, 3), tinySpec(16)].map((spec) => {
@@ -91,6 +106,34 @@ describe('wasm gradient kernels agree with cpu', () => {
       }
     });
   }
+});
+
+describe('wasm BatchMatMul with transposed operands (XNNPACK after an explicit transpose) agrees with cpu', () => {
+  const shapes: [string, number[], number[], boolean, boolean][] = [
+    ['plain', [7, 5], [5, 3], false, false],
+    ['transposeA (a weight gradient)', [9, 6], [9, 4], true, false],
+    ['transposeB (an input gradient)', [6, 9], [4, 9], false, true],
+    ['both', [9, 6], [4, 9], true, true],
+    ['batched, transposeA', [3, 9, 6], [3, 9, 4], true, false],
+    ['batched, broadcast b, transposeB', [2, 6, 9], [4, 9], false, true],
+  ];
+  it.each(shapes)('%s', async (_name, as, bs, ta, tb) => {
+    const ra = tf.tidy(() => tf.randomNormal(as, 0, 1, 'float32', 3).dataSync());
+    const rb = tf.tidy(() => tf.randomNormal(bs, 0, 1, 'float32', 4).dataSync());
+    const product = async () => {
+      const before = tf.memory().numTensors;
+      const [a, b] = [tf.tensor(ra, as), tf.tensor(rb, bs)];
+      const c = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
+      const out = { shape: c.shape, values: await c.data() };
+      tf.dispose([a, b, c]);
+      expect(tf.memory().numTensors).toBe(before); // the transposed copies are freed
+      return out;
+    };
+    const cpu = await on('cpu', product);
+    const wasm = await on('wasm', product);
+    expect(wasm.shape).toEqual(cpu.shape);
+    for (let i = 0; i < cpu.values.length; i++) expect(wasm.values[i]).toBeCloseTo(cpu.values[i], 4);
+  });
 });
 
 describe('training', () => {
