@@ -10,8 +10,8 @@
  * `--train-sizes`: the default MLP with 500 (the CNN's budget), 1000, 2000 and 4000 training windows
  * per user (features are cheap; images are what limits the CNN to 500), the same validation windows.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { writeChoices } from './lib/exploreValidation';
 import { ensureBalabit } from '../lib/balabit-cache';
 import { featureSet, createContext, round, trainValItems } from './lib/context';
 import { PROFILES } from './lib/profiles';
@@ -62,8 +62,6 @@ async function main() {
     console.log(JSON.stringify(row));
     rows.push(row);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: sizes ? 'feature-train-size' : 'feature-choices', date: new Date().toISOString(), how: 'validation pseudo-sessions from training_files only; test sessions not loaded', rows }, null, 2));
-  console.log(`written ${out}`);
+  writeChoices(out, sizes ? 'feature-train-size' : 'feature-choices', { how: 'validation pseudo-sessions from training_files only; test sessions not loaded', rows });
 }
 main().catch((e) => { console.error(e); process.exit(1); });

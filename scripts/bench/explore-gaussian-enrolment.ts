@@ -24,10 +24,9 @@
  * Each standardised window score z becomes the probability σ(z), and a pseudo-session's score is the
  * app's session rule on them (core/fusion fuseWindows), as the bench scores test sessions.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { chunksOf, cliArg, cliSeeds, lastTrainingSession, ownFirstMinutes, trainingFilesContext } from './lib/exploreValidation';
+import { chunksOf, cliArg, cliSeeds, lastTrainingSession, ownFirstMinutes, trainingFilesContext, writeChoices } from './lib/exploreValidation';
 import { enrolmentFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { clampedLogOdds, fuseWindows } from '../../src/core/fusion';
@@ -78,7 +77,6 @@ async function main() {
   type Design = 'lastSession' | 'allSessions' | 'heldOutImpostors';
   type Trial = { design: Design | 'impostor'; genuine: boolean; scores: Record<string, number> };
   const rows = [];
-  const disposeLater: (() => void)[] = [];
   for (const seed of seeds) {
     const trials: Trial[] = [];
     /** Train the MLP for one account against `others`, then score every pseudo-session of `sets`. */
@@ -98,6 +96,7 @@ async function main() {
       // Drift copies: the enrolment shifted by the others' session offsets (lib/driftAugment; tried, not adopted), as
       // extra rows of the person; the gate on the plain enrolment or on it with the copies.
       const drift: Record<string, (items: Item[]) => Promise<number[]>> = {};
+      const driftModels: { dispose(): void }[] = [];
       if (DRIFT_COPIES.length) {
         const popRows = populationRows(others, false);
         const scale = fitDriftScale(popRows.map((x) => x.feat));
@@ -118,7 +117,7 @@ async function main() {
             const z = zBy(await windows(negVa0));
             drift[`drift${k}-${gname}`] = async (items) => (await windows(items)).map(z);
           }
-          disposeLater.push(() => rk.model.dispose());
+          driftModels.push(rk.model);
         }
       }
       const gauss: Record<string, (items: Item[]) => number[]> = {};
@@ -139,7 +138,7 @@ async function main() {
         trials.push({ design, genuine: design !== 'impostor', scores });
       }
       r.model.dispose();
-      disposeLater.splice(0).forEach((f) => f());
+      driftModels.forEach((m) => m.dispose());
     };
     for (const u of users) {
       const others = users.filter((v) => v !== u);
@@ -171,8 +170,6 @@ async function main() {
     console.log(JSON.stringify(row));
     rows.push(row);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'gaussian-enrolment-choices', date: new Date().toISOString(), seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-gaussian-enrolment.ts); test sessions not loaded', rows }, null, 2));
-  console.log(`written ${out}`);
+  writeChoices(out, 'gaussian-enrolment-choices', { seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-gaussian-enrolment.ts); test sessions not loaded', rows });
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -18,10 +18,9 @@
  * `gatedPlusGaussian` = the app's enrolment rule, core/gaussianVerifier `scoreWithGaussianBranch`),
  * and the gated log-odds standardised the same way without it (`logOddsGatedNormed`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { cliArg, trainingFilesContext } from './lib/exploreValidation';
+import { cliArg, trainingFilesContext, writeChoices } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fitPlatt, sigmoid, windowLlr } from '../../src/core/calibration';
@@ -124,8 +123,6 @@ async function main() {
     console.log(JSON.stringify(row));
     rows.push(row);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'open-set-choices', date: new Date().toISOString(), seed, how: 'open-set folds rebuilt on training_files only (see scripts/bench/explore-open-set.ts); test sessions not loaded', rows }, null, 2));
-  console.log(`written ${out}`);
+  writeChoices(out, 'open-set-choices', { seed, how: 'open-set folds rebuilt on training_files only (see scripts/bench/explore-open-set.ts); test sessions not loaded', rows });
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -16,10 +16,9 @@
  *    quarter-shifted windows (three per pair of windows instead of one).
  * Uses the app's `shiftedWindows` (core/segment) through the bench's `shiftedItems`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { featureSet, round, shiftedItems, trainValItems, windowItems, type FeatSession, type Item } from './lib/context';
-import { cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
+import { cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes, writeChoices } from './lib/exploreValidation';
 import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { fuseWindows } from '../../src/core/fusion';
 import { auc } from '../../src/core/metrics';
@@ -119,8 +118,6 @@ async function main() {
       }
     }
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'overlap-choices', date: new Date().toISOString(), seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-overlap.ts); test sessions not loaded', rows }, null, 2));
-  console.log(`written ${out}`);
+  writeChoices(out, 'overlap-choices', { seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-overlap.ts); test sessions not loaded', rows });
 }
 main().catch((e) => { console.error(e); process.exit(1); });

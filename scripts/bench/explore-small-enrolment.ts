@@ -17,10 +17,9 @@
  * classifier's P(person), gated by closeness (the app's rule), and closeness alone (a one-class
  * model of the person, no others at all).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
-import { chunksOf, cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes } from './lib/exploreValidation';
+import { chunksOf, cliArg, cliSeeds, lastTrainingSession, trainingFilesContext, ownFirstMinutes, writeChoices } from './lib/exploreValidation';
 import { defaultFeatureSpec, predictFeatureProba } from '../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fuseWindows } from '../../src/core/fusion';
@@ -138,8 +137,6 @@ async function main() {
       openRows.push(row);
     }
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'small-enrolment-choices', date: new Date().toISOString(), seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-small-enrolment.ts); test sessions not loaded', rows, heldOutImpostors: openRows }, null, 2));
-  console.log(`written ${out}`);
+  writeChoices(out, 'small-enrolment-choices', { seeds, how: 'validation pseudo-sessions from training_files only (see scripts/bench/explore-small-enrolment.ts); test sessions not loaded', rows, heldOutImpostors: openRows });
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -10,7 +10,6 @@
 import { PointerprintError } from '../core/errors';
 import type { DecisionModel } from '../core/enrolmentCheck';
 import { validateProfileBundle } from '../core/profileBundle';
-import { sprtBounds } from '../core/sequential';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 import type { FeatureModelDescription } from '../ml/featureModel';
 
@@ -52,11 +51,8 @@ export function scoringProfileFromExport(json: unknown): ScoringProfile {
   const b = json as Record<string, unknown> | null;
   if (!b || typeof b !== 'object' || b.format !== 'pointerprint-profile') throw bad('it is not a Pointerprint profile export');
   checkVersion(b.formatVersion);
-  if ((b.profile as { kind?: unknown } | undefined)?.kind === 'group') throw bad('only verification profiles (one person) can score a visitor');
   const { profile, model, modelTopology, weightSpecs, weightData } = validateProfileBundle(json, 'scoring');
   if (profile.kind !== 'verification' || !profile.decision) throw bad('only verification profiles (one person) can score a visitor');
-  // Checked by the import's schema (the error targets too); kept as a guard for the live test's arithmetic.
-  sprtBounds(profile.decision.sequential);
   return {
     name: profile.name,
     modelId: model.id,
@@ -66,8 +62,9 @@ export function scoringProfileFromExport(json: unknown): ScoringProfile {
     modelTopology,
     weightSpecs,
     weightData,
-    featureModel: (model.featureModel as FeatureModelDescription | null) ?? null,
-    fusionWeight: model.featureModel ? model.fusionWeight : 0,
+    featureModel: model.featureModel as FeatureModelDescription | null,
+    // The validation holds it at 0 without a feature branch.
+    fusionWeight: model.fusionWeight,
     decision: profile.decision as DecisionModel,
   };
 }

@@ -5,6 +5,8 @@
  * - validation pseudo-sessions come from each user's held-out last training session (and, for the
  *   genuine side, from their other sessions minus the enrolment windows where a script says so).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ensureBalabit } from '../../lib/balabit-cache';
 import { createContext, windowItems, type BenchContext, type Item } from './context';
 import { PROFILES } from './profiles';
@@ -52,4 +54,11 @@ export function chunksOf(items: readonly Item[], n: number, max: number): Item[]
   for (let at = 0; at + n <= items.length; at += n) all.push(items.slice(at, at + n));
   if (all.length <= max) return all;
   return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
+}
+
+/** Write an exploration's report (`{ benchmark, date, ...fields }`, pretty JSON) and say where. */
+export function writeChoices(out: string, benchmark: string, fields: Record<string, unknown>): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ benchmark, date: new Date().toISOString(), ...fields }, null, 2));
+  console.log(`written ${out}`);
 }
