@@ -9,6 +9,8 @@
  *
  * `--train-sizes`: the default MLP with 500 (the CNN's budget), 1000, 2000 and 4000 training windows
  * per user (features are cheap; images are what limits the CNN to 500), the same validation windows.
+ * `--profile-model`: only the quick profile's feature branch as the bench trains it (its MLP, its
+ * windows per user): how a change of the features themselves moves validation.
  */
 import { resolve } from 'node:path';
 import { writeChoices } from './lib/exploreValidation';
@@ -26,7 +28,10 @@ async function main() {
   const data = ensureBalabit();
   if ('skipReason' in data) throw new Error(data.skipReason);
   const be = await selectBackend('wasm');
-  const candidates: { eventsPerWindow: number; hidden: number[]; dropout: number; l2?: number; trainWindowsPerUser?: number }[] = sizes
+  const asProfile = process.argv.includes('--profile-model');
+  const candidates: { eventsPerWindow: number; hidden: number[]; dropout: number; l2?: number; trainWindowsPerUser?: number }[] = asProfile
+    ? [(({ hidden, dropout }) => ({ eventsPerWindow: 100, hidden, dropout, trainWindowsPerUser: PROFILES.quick.featureTrainWindowsPerUser }))({ ...defaultFeatureSpec(10), ...PROFILES.quick.featureModel })]
+    : sizes
     ? [500, 1000, 2000, 4000].map((n) => ({ eventsPerWindow: 100, hidden: [128, 64], dropout: 0.2, trainWindowsPerUser: n }))
     : [
     { eventsPerWindow: 100, hidden: [128, 64], dropout: 0.2 },

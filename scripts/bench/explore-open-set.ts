@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--out bench-results/open-set-choices.json]`
+ * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--ensemble 1] [--chunk 20] [--out bench-results/open-set-choices.json]`
  * (`--hidden '256,128;128'`: MLP sizes to try, each at every size)
  *
  * The open set's choices, made on validation only (test sessions are never loaded). The open-set
@@ -17,6 +17,11 @@
  * Since stop 12 also: the enrolment's Gaussian branch per known account (`gaussian`, and
  * `gatedPlusGaussian` = the app's enrolment rule, core/gaussianVerifier `scoreWithGaussianBranch`),
  * and the gated log-odds standardised the same way without it (`logOddsGatedNormed`).
+ * Since stop 14 also (tried, not adopted): scores from the network's pre-softmax outputs, which keep
+ * how strongly a window looks like the claimed account whatever the others score (`logit`: the claimed
+ * account's logit; `centredLogit`: minus the mean logit; `logitGated`: the logit capped at log closeness);
+ * `--ensemble N`: the mean probability of N MLPs trained with different seeds (`ensembleGated`);
+ * `--chunk N`: pseudo-sessions of N windows instead of 20 (test sessions mostly have 5–19).
  */
 import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
@@ -28,8 +33,24 @@ import { clampedLogOdds, fuseWindows } from '../../src/core/fusion';
 import { classifierZ, fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, gaussianZ, scoreWithGaussianBranch } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
+import { standardise } from '../../src/ml/featureModel';
+import { tf } from './lib/tfnode';
+import type { FeatureStandardiser } from '../../src/ml/featureModel';
 
-const CHUNK = 20;
+/** Pre-softmax outputs (count × k): the last dense layer without its softmax. */
+async function predictLogits(model: tf.LayersModel, std: FeatureStandardiser, set: { count: number; features: Float32Array }): Promise<Float32Array> {
+  const d = std.mean.length;
+  const last = model.layers[model.layers.length - 1];
+  const body = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output as tf.SymbolicTensor });
+  const [w, b] = last.getWeights();
+  const x = standardise(std, set.features, set.count);
+  const z = tf.tidy(() => tf.add(tf.matMul(body.predict(tf.tensor2d(x, [set.count, d])) as tf.Tensor2D, w as tf.Tensor2D), b));
+  const out = (await z.data()) as Float32Array;
+  z.dispose();
+  return out;
+}
+
+const CHUNK = Number(cliArg('--chunk', '20'));
 const IMPOSTOR_CHUNKS_PER_USER = 15;
 
 function chunks(items: readonly Item[], n: number, max = Infinity): Item[][] {
@@ -47,7 +68,8 @@ async function main() {
   const { users } = ctx;
   const folds = Math.min(profile.openSetFolds, Math.floor(users.length / 2));
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
-  const variants = ['logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated', 'logOddsGatedNormed', 'gaussian', 'gatedPlusGaussian'] as const;
+  const ensemble = Number(cliArg('--ensemble', '1'));
+  const variants = ['logit', 'logitGated', 'centredLogit', ...(ensemble > 1 ? ['ensembleGated' as const] : []), 'logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated', 'logOddsGatedNormed', 'gaussian', 'gatedPlusGaussian'] as const;
   type V = (typeof variants)[number];
   const rows = [];
   for (const hidden of hiddens) for (const perUser of sizes) {
@@ -62,6 +84,9 @@ async function main() {
       const k = known.length;
       const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k };
       const r = await ctx.trainMlp(`explore-open-set-${perUser}-fold${f + 1}`, spec, featureSet(train), featureSet(val), seed);
+      // More members for the ensemble variant (seeds seed+1000·m), averaged probabilities.
+      const members = [];
+      for (let m = 1; m < ensemble; m++) members.push(await ctx.trainMlp(`explore-open-set-${perUser}-fold${f + 1}-m${m}`, spec, featureSet(train), featureSet(val), seed + 1000 * m));
       // Genuine: each known user's held-out session minus the early-stopping windows; impostors: held-out users.
       const trials: { items: Item[]; claim: number; impostor: boolean }[] = [];
       for (const u of known) {
@@ -99,6 +124,16 @@ async function main() {
       for (const t of trials) {
         const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(t.items));
         const raw = t.items.map((_, i) => proba[i * k + t.claim]);
+        const logits = await predictLogits(r.model, r.standardiser, featureSet(t.items));
+        const zc = t.items.map((_, i) => logits[i * k + t.claim]);
+        const centred = t.items.map((_, i) => { let m = 0; for (let j = 0; j < k; j++) m += logits[i * k + j]; return logits[i * k + t.claim] - m / k; });
+        const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+        scores.logit.push(-mean(zc));
+        scores.centredLogit.push(-mean(centred));
+        scores.logitGated.push(-mean(t.items.map((it, i) => Math.min(zc[i], Math.log(closeness(gates[t.claim], it.feat))))));
+        const avg = [...raw];
+        for (const m of members) { const pm = await predictFeatureProba(m.model, m.standardiser, featureSet(t.items)); avg.forEach((_, i) => (avg[i] += pm[i * k + t.claim])); }
+        if (ensemble > 1) scores.ensembleGated.push(1 - fuseWindows(t.items.map((it, i) => gatedScore(avg[i] / ensemble, closeness(gates[t.claim], it.feat)))).fusedScore);
         const gated = t.items.map((it, i) => gatedScore(raw[i], closeness(gates[t.claim], it.feat)));
         const meanLlr = (ps: number[], c: (typeof cal.plain)[number]) => ps.reduce((a, p) => a + windowLlr(c, p), 0) / ps.length;
         scores.logOdds.push(1 - fuseWindows(raw).fusedScore);
@@ -114,9 +149,10 @@ async function main() {
         impostor.push(t.impostor);
       }
       r.model.dispose();
+      for (const m of members) m.model.dispose();
     }
     const row = {
-      hidden, trainWindowsPerUser: perUser, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
+      hidden, trainWindowsPerUser: perUser, chunk: CHUNK, ensemble, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
       trainSeconds: round((performance.now() - t0) / 1000, 1),
       validationAuc: Object.fromEntries(variants.map((v) => [v, round(auc(scores[v], impostor))])),
     };

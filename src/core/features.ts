@@ -25,7 +25,7 @@
 import { EventKind, type EventColumns } from './events';
 
 /** Bump when a feature's definition changes. */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
 
 /** Values at or above this are recorder overflow (Balabit writes 65535), not positions. */
 export const OVERFLOW_COORD = 65535;
@@ -78,12 +78,25 @@ const SCALAR_FEATURES = [
 ] as const;
 
 const DIRECTION_BINS = 8;
+/** Signed turning is summarised per quarter of the compass (right, down, left, up): an arm pivots, so which way a stroke bends depends on where it goes. */
+const QUARTERS = ['right', 'down', 'left', 'up'] as const;
+
+/** Features added in version 2: how the movement depends on its direction, and the shape of each stroke. */
+const SHAPE_FEATURES = [
+  ['stroke_peak_fraction', 'mean over strokes of when the speed peaks, as a fraction of the stroke (0 = at its start)'],
+  ['stroke_deviation', 'mean over strokes of the largest distance from the straight line between its ends, over that line\'s length'],
+  ['press_pause_ms_mean', 'mean time from the last position row to a button press (ms, at most 2 s)'],
+] as const;
+const PRESS_PAUSE_CAP_MS = 2000;
 
 /** Feature names, in column order. */
 export const FEATURE_NAMES: readonly string[] = [
   ...SERIES.flatMap(([s]) => STAT_NAMES.map((st) => `${s}_${st}`)),
   ...SCALAR_FEATURES.map(([n]) => n),
   ...Array.from({ length: DIRECTION_BINS }, (_, i) => `dir_${i * 45}`),
+  ...Array.from({ length: DIRECTION_BINS }, (_, i) => `speed_dir_${i * 45}`),
+  ...QUARTERS.map((q) => `turn_signed_${q}`),
+  ...SHAPE_FEATURES.map(([n]) => n),
 ];
 
 /** One line per feature, same order as FEATURE_NAMES. */
@@ -91,6 +104,9 @@ export const FEATURE_DOCS: readonly string[] = [
   ...SERIES.flatMap(([, doc]) => STAT_NAMES.map((st) => `${STAT_DOCS[st]} of ${doc}`)),
   ...SCALAR_FEATURES.map(([, doc]) => doc),
   ...Array.from({ length: DIRECTION_BINS }, (_, i) => `share of path moving within ±22.5° of ${i * 45}° (0 = right, 90 = down on screen)`),
+  ...Array.from({ length: DIRECTION_BINS }, (_, i) => `mean speed of resampled steps moving within ±22.5° of ${i * 45}° (px/ms; the window's mean speed if none)`),
+  ...QUARTERS.map((q) => `mean signed turn angle of resampled steps moving ${q} (rad, + = clockwise on screen; 0 if none)`),
+  ...SHAPE_FEATURES.map(([, doc]) => doc),
 ];
 
 export const FEATURE_COUNT = FEATURE_NAMES.length;
@@ -166,11 +182,28 @@ function resample(s: Stroke, stepMs: number): { x: number[]; y: number[] } {
   return { x, y };
 }
 
-/** Smallest absolute difference between two angles (0..π). */
-function angleBetween(a: number, b: number): number {
-  let d = Math.abs(a - b) % (2 * Math.PI);
-  if (d > Math.PI) d = 2 * Math.PI - d;
+/** Signed difference b − a between two angles, in (−π, π]. */
+function signedAngle(a: number, b: number): number {
+  let d = (b - a) % (2 * Math.PI);
+  if (d > Math.PI) d -= 2 * Math.PI;
+  else if (d <= -Math.PI) d += 2 * Math.PI;
   return d;
+}
+
+/** Index of the sector of width 2π/n centred on angle 0, 2π/n, … that holds `a`. */
+function sectorOf(a: number, n: number): number {
+  return ((Math.round(a / ((2 * Math.PI) / n)) % n) + n) % n;
+}
+
+/** Largest distance of a stroke's raw positions from the chord between its ends, over the chord's length (0 for a chord under 1 px). */
+function strokeDeviation(s: Stroke): number {
+  const n = s.t.length;
+  const cx = s.x[n - 1] - s.x[0], cy = s.y[n - 1] - s.y[0];
+  const chord = Math.hypot(cx, cy);
+  if (chord < 1) return 0;
+  let worst = 0;
+  for (let i = 1; i < n - 1; i++) worst = Math.max(worst, Math.abs(cx * (s.y[i] - s.y[0]) - cy * (s.x[i] - s.x[0])) / chord);
+  return worst / chord;
 }
 
 /**
@@ -188,6 +221,9 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
   const dirHist = new Float64Array(DIRECTION_BINS);
   let pathPx = 0, dragPx = 0, strokeMs = 0, moving = 0, steps = 0;
   let strokeStraightSum = 0, strokeStraightN = 0;
+  const dirSpeedSum = new Float64Array(DIRECTION_BINS), dirSpeedN = new Float64Array(DIRECTION_BINS);
+  const signedTurnSum = new Float64Array(QUARTERS.length), signedTurnN = new Float64Array(QUARTERS.length);
+  let peakFractionSum = 0, peakFractionN = 0, deviationSum = 0, deviationN = 0;
   let firstX = NaN, firstY = NaN, lastX = NaN, lastY = NaN;
   for (const s of strokes) {
     const n = s.t.length;
@@ -209,6 +245,7 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
     }
     pathPx += sPath;
     if (sPath > 0) { strokeStraightSum += Math.hypot(s.x[n - 1] - s.x[0], s.y[n - 1] - s.y[0]) / sPath; strokeStraightN++; }
+    if (n >= 3 && Math.hypot(s.x[n - 1] - s.x[0], s.y[n - 1] - s.y[0]) >= 1) { deviationSum += strokeDeviation(s); deviationN++; }
     // Derivatives on the resampled grid.
     const r = resample(s, step);
     const m = r.x.length;
@@ -218,15 +255,28 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
       const l = Math.hypot(dx, dy);
       len.push(l); v.push(l / step); dir.push(Math.atan2(dy, dx));
     }
+    // Where the speed peaks within the stroke (needs a few steps to have a shape). A plateau's peak is
+    // its middle: steps within 2 % of the top speed all count, so float noise cannot pick an end.
+    if (v.length >= 3) {
+      let top = 0;
+      for (const x of v) top = Math.max(top, x);
+      let at = 0, count = 0;
+      for (let i = 0; i < v.length; i++) if (v[i] >= top * 0.98) { at += i; count++; }
+      if (top > 0) { peakFractionSum += at / count / (v.length - 1); peakFractionN++; }
+    }
     const a: number[] = [];
     for (let i = 0; i < v.length; i++) {
+      if (len[i] >= o.minStepPx) { const b = sectorOf(dir[i], DIRECTION_BINS); dirSpeedSum[b] += v[i]; dirSpeedN[b]++; }
       speed.push(v[i]);
       steps++;
       if (v[i] > o.movingSpeedPxPerMs) moving++;
       if (i > 0) a.push((v[i] - v[i - 1]) / step);
       if (i > 0 && len[i] >= o.minStepPx && len[i - 1] >= o.minStepPx) {
-        const th = angleBetween(dir[i], dir[i - 1]);
+        const signed = signedAngle(dir[i - 1], dir[i]);
+        const th = Math.abs(signed);
         turn.push(th);
+        const q = sectorOf(dir[i], QUARTERS.length);
+        signedTurnSum[q] += signed; signedTurnN[q]++;
         curv.push(th / (0.5 * (len[i] + len[i - 1])));
       }
     }
@@ -238,13 +288,18 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
 
   // Window-level timing and buttons (all pointer rows, positions not needed).
   let tFirst = NaN, tLast = NaN, presses = 0, wheel = 0, pressMsSum = 0, pressN = 0;
+  let lastMoveT = NaN, pressPauseSum = 0, pressPauseN = 0;
   const downAt = new Map<number, number>();
   for (let i = start; i < end; i++) {
     const k = cols.kind[i], t = cols.tMs[i];
     if (k > EventKind.Wheel || !Number.isFinite(t)) continue;
     if (Number.isNaN(tFirst)) tFirst = t;
     tLast = t;
-    if (k === EventKind.Down) { presses++; downAt.set(cols.button[i], t); }
+    if (k === EventKind.Move) lastMoveT = t;
+    if (k === EventKind.Down) {
+      presses++; downAt.set(cols.button[i], t);
+      if (!Number.isNaN(lastMoveT)) { pressPauseSum += Math.min(PRESS_PAUSE_CAP_MS, Math.max(0, t - lastMoveT)); pressPauseN++; }
+    }
     else if (k === EventKind.Up) {
       const d = downAt.get(cols.button[i]);
       if (d !== undefined) { pressMsSum += Math.max(0, t - d); pressN++; downAt.delete(cols.button[i]); }
@@ -278,6 +333,12 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
   ];
   for (const v of scalars) out[at++] = v;
   for (let b = 0; b < DIRECTION_BINS; b++) out[at++] = totalDir > 0 ? dirHist[b] / totalDir : 0;
+  const meanSpeed = out[0];
+  for (let b = 0; b < DIRECTION_BINS; b++) out[at++] = dirSpeedN[b] ? dirSpeedSum[b] / dirSpeedN[b] : meanSpeed;
+  for (let q = 0; q < QUARTERS.length; q++) out[at++] = signedTurnN[q] ? signedTurnSum[q] / signedTurnN[q] : 0;
+  out[at++] = peakFractionN ? peakFractionSum / peakFractionN : 0;
+  out[at++] = deviationN ? deviationSum / deviationN : 0;
+  out[at++] = pressPauseN ? pressPauseSum / pressPauseN : 0;
   for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) out[i] = 0;
   return out;
 }

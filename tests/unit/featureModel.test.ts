@@ -70,7 +70,7 @@ describe('feature MLP', () => {
   }, 60_000);
 
   it('without hidden layers is a logistic regression (dropout, which needs a hidden layer, is skipped)', async () => {
-    const train = twoClassSet(400, 11), test = twoClassSet(300, 12);
+    const train = twoClassSet(1000, 11), test = twoClassSet(300, 12);
     const r = await trainFeatureModel({ ...defaultFeatureSpec(2), hidden: [], dropout: 0.3 }, train, null, { epochs: 20, seed: 3 });
     expect(r.model.layers.map((l) => l.getClassName())).toEqual(['Dense']);
     const p = await predictFeatureProba(r.model, r.standardiser, test);

@@ -81,7 +81,41 @@ describe('hand-computed windows', () => {
       // A left click held 150 ms and a drag of 50 px after a 50 px move; one wheel row.
       name: 'press, drag, wheel',
       samples: [...line(50, 10, 1, 0), down(60, 150, 100), mv(70, 160, 100, 1), mv(80, 170, 100, 1), mv(90, 180, 100, 1), mv(100, 190, 100, 1), up(210, 200, 100), wheel(220)],
-      expect: { presses: 1, press_ms_mean: 150, wheel_events: 1, drag_fraction: 50 / 100, path_px: 100, duration_ms: 220 },
+      expect: { presses: 1, press_ms_mean: 150, wheel_events: 1, drag_fraction: 50 / 100, path_px: 100, duration_ms: 220, press_pause_ms_mean: 10 },
+    },
+    // Version 2: speed by direction, signed turning by quarter, the shape of each stroke.
+    {
+      // 20 equal steps to the right: speed 1 in the 0° bin, the window's mean (1) where no step goes;
+      // the plateau of top speed spans every step, so the peak sits at its middle (9.5 of 0..19).
+      name: 'v2: straight line, constant speed',
+      samples: line(400, 10, 1, 0),
+      expect: { speed_dir_0: 1, speed_dir_90: 1, speed_dir_180: 1, turn_signed_right: 0, turn_signed_down: 0, stroke_peak_fraction: 0.5, stroke_deviation: 0, press_pause_ms_mean: 0 },
+    },
+    {
+      // Steps 1,1,1,1,1,2,2,2,2,2 px/ms: the top speed covers steps 5..9, its middle 7 of 0..9.
+      name: 'v2: speed step, peak late in the stroke',
+      samples: [...line(100, 10, 1, 0), ...line(100, 10, 2, 0, 100, 200, 100).slice(1)],
+      expect: { stroke_peak_fraction: 7 / 9, speed_dir_0: 1.5 },
+    },
+    {
+      // Right then down (clockwise on screen, y grows downwards): the corner's +π/2 belongs to the first
+      // downward step; 5 downward steps → mean π/10; rightward steps do not turn. The corner (200, 100)
+      // lies 100/√2 px from the chord (100,100)→(200,200), whose length is 100·√2: deviation 0.5.
+      name: 'v2: right angle, clockwise',
+      samples: [...line(100, 10, 1, 0), ...line(100, 10, 1, 90, 100, 200, 100).slice(1)],
+      expect: { turn_signed_down: Math.PI / 10, turn_signed_right: 0, turn_signed_up: 0, stroke_deviation: 0.5, speed_dir_0: 1, speed_dir_90: 1 },
+    },
+    {
+      // Right then up: the same corner turned the other way.
+      name: 'v2: right angle, anticlockwise',
+      samples: [...line(100, 10, 1, 0), ...line(100, 10, 1, 270, 100, 200, 100).slice(1)],
+      expect: { turn_signed_up: -Math.PI / 10, turn_signed_down: 0, stroke_deviation: 0.5 },
+    },
+    {
+      // Two presses: 40 ms and (capped) 2 s after the last position row.
+      name: 'v2: pause before a press',
+      samples: [...line(50, 10, 1, 0), down(90, 150, 100), up(120, 150, 100), mv(130, 151, 100), down(5000, 151, 100), up(5050, 151, 100)],
+      expect: { press_pause_ms_mean: (40 + 2000) / 2 },
     },
   ];
   it.each(cases)('$name', (c) => {

@@ -5,12 +5,14 @@
  * - validation pseudo-sessions come from each user's held-out last training session (and, for the
  *   genuine side, from their other sessions minus the enrolment windows where a script says so).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureBalabit } from '../../lib/balabit-cache';
 import { createContext, windowItems, type BenchContext, type Item } from './context';
 import { PROFILES } from './profiles';
 import { selectBackend } from './tfnode';
+import { FEATURE_COUNT, FEATURES_VERSION } from '../../../src/core/features';
 
 /** `--name value` from the command line, or the default. */
 export const cliArg = (name: string, dflt: string): string => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
@@ -56,9 +58,19 @@ export function chunksOf(items: readonly Item[], n: number, max: number): Item[]
   return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
 }
 
-/** Write an exploration's report (`{ benchmark, date, ...fields }`, pretty JSON) and say where. */
+/** The commit the report was made at (with `+changes` if the tree was not clean), or null outside git. */
+function codeVersion(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+changes` : head;
+  } catch { return null; }
+}
+
+/** Write an exploration's report (`{ benchmark, date, code, ...fields }`, pretty JSON) and say where. */
 export function writeChoices(out: string, benchmark: string, fields: Record<string, unknown>): void {
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark, date: new Date().toISOString(), ...fields }, null, 2));
+  const code = { commit: codeVersion(), featuresVersion: FEATURES_VERSION, featureCount: FEATURE_COUNT };
+  writeFileSync(out, JSON.stringify({ benchmark, date: new Date().toISOString(), code, ...fields }, null, 2));
   console.log(`written ${out}`);
 }
