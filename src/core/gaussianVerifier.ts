@@ -12,7 +12,7 @@
  *
  * Features are first put on a common scale: log1p(x / s) with s the background's 90th percentile of the
  * feature (speeds, jerks and durations are heavy-tailed), then standardised on the background. The
- * covariances are shrunk towards their diagonals (a few hundred background windows in 51 dimensions).
+ * covariances are shrunk towards their diagonals (a few hundred background windows in 66 dimensions).
  * Pure: no DOM, no tfjs.
  */
 import { sigmoid } from './calibration';
