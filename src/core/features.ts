@@ -238,9 +238,7 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
       sPath += len;
       if (s.held[i]) dragPx += len;
       if (len > 0) {
-        const a = Math.atan2(dy, dx);
-        const bin = ((Math.round(a / (Math.PI / 4)) % DIRECTION_BINS) + DIRECTION_BINS) % DIRECTION_BINS;
-        dirHist[bin] += len;
+        dirHist[sectorOf(Math.atan2(dy, dx), DIRECTION_BINS)] += len;
       }
     }
     pathPx += sPath;
