@@ -29,8 +29,9 @@ async function main() {
   if ('skipReason' in data) throw new Error(data.skipReason);
   const be = await selectBackend('wasm');
   const asProfile = process.argv.includes('--profile-model');
+  const quickSpec = { ...defaultFeatureSpec(10), ...PROFILES.quick.featureModel };
   const candidates: { eventsPerWindow: number; hidden: number[]; dropout: number; l2?: number; trainWindowsPerUser?: number }[] = asProfile
-    ? [(({ hidden, dropout }) => ({ eventsPerWindow: 100, hidden, dropout, trainWindowsPerUser: PROFILES.quick.featureTrainWindowsPerUser }))({ ...defaultFeatureSpec(10), ...PROFILES.quick.featureModel })]
+    ? [{ eventsPerWindow: 100, hidden: quickSpec.hidden, dropout: quickSpec.dropout, trainWindowsPerUser: PROFILES.quick.featureTrainWindowsPerUser }]
     : sizes
     ? [500, 1000, 2000, 4000].map((n) => ({ eventsPerWindow: 100, hidden: [128, 64], dropout: 0.2, trainWindowsPerUser: n }))
     : [

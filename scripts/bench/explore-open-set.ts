@@ -37,17 +37,18 @@ import { standardise } from '../../src/ml/featureModel';
 import { tf } from './lib/tfnode';
 import type { FeatureStandardiser } from '../../src/ml/featureModel';
 
-/** Pre-softmax outputs (count × k): the last dense layer without its softmax. */
-async function predictLogits(model: tf.LayersModel, std: FeatureStandardiser, set: { count: number; features: Float32Array }): Promise<Float32Array> {
+/** Pre-softmax outputs (count × k) of a trained MLP: its last dense layer without the softmax. Built once per model. */
+function logitPredictor(model: tf.LayersModel, std: FeatureStandardiser) {
   const d = std.mean.length;
-  const last = model.layers[model.layers.length - 1];
   const body = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output as tf.SymbolicTensor });
-  const [w, b] = last.getWeights();
-  const x = standardise(std, set.features, set.count);
-  const z = tf.tidy(() => tf.add(tf.matMul(body.predict(tf.tensor2d(x, [set.count, d])) as tf.Tensor2D, w as tf.Tensor2D), b));
-  const out = (await z.data()) as Float32Array;
-  z.dispose();
-  return out;
+  const [w, b] = model.layers[model.layers.length - 1].getWeights();
+  return async (set: { count: number; features: Float32Array }): Promise<Float32Array> => {
+    const x = standardise(std, set.features, set.count);
+    const z = tf.tidy(() => tf.add(tf.matMul(body.predict(tf.tensor2d(x, [set.count, d])) as tf.Tensor2D, w as tf.Tensor2D), b));
+    const out = (await z.data()) as Float32Array;
+    z.dispose();
+    return out;
+  };
 }
 
 const CHUNK = Number(cliArg('--chunk', '20'));
@@ -101,6 +102,7 @@ async function main() {
         const step = Math.max(1, Math.floor(all.length / IMPOSTOR_CHUNKS_PER_USER));
         for (let i = 0; i < all.length && i / step < IMPOSTOR_CHUNKS_PER_USER; i += step) for (let c = 0; c < k; c++) trials.push({ items: all[i], claim: c, impostor: true });
       }
+      const logitsOf = logitPredictor(r.model, r.standardiser);
       const gates = known.map((_, u) => fitCloseness(train.filter((it) => it.label === u).map((it) => it.feat), train.map((it) => it.feat)));
       const valProba = await predictFeatureProba(r.model, r.standardiser, featureSet(val));
       const platt = (gated: boolean) => known.map((_, c) => {
@@ -124,7 +126,7 @@ async function main() {
       for (const t of trials) {
         const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(t.items));
         const raw = t.items.map((_, i) => proba[i * k + t.claim]);
-        const logits = await predictLogits(r.model, r.standardiser, featureSet(t.items));
+        const logits = await logitsOf(featureSet(t.items));
         const zc = t.items.map((_, i) => logits[i * k + t.claim]);
         const centred = t.items.map((_, i) => { let m = 0; for (let j = 0; j < k; j++) m += logits[i * k + j]; return logits[i * k + t.claim] - m / k; });
         const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;

@@ -85,7 +85,7 @@ const QUARTERS = ['right', 'down', 'left', 'up'] as const;
 const SHAPE_FEATURES = [
   ['stroke_peak_fraction', 'mean over strokes of when the speed peaks, as a fraction of the stroke (0 = at its start)'],
   ['stroke_deviation', 'mean over strokes of the largest distance from the straight line between its ends, over that line\'s length'],
-  ['press_pause_ms_mean', 'mean time from the last position row to a button press (ms, at most 2 s)'],
+  ['press_pause_ms_mean', 'mean time from the last move row to a button press (ms, at most 2 s)'],
 ] as const;
 const PRESS_PAUSE_CAP_MS = 2000;
 
@@ -110,6 +110,8 @@ export const FEATURE_DOCS: readonly string[] = [
 ];
 
 export const FEATURE_COUNT = FEATURE_NAMES.length;
+/** Where speed_mean sits: the fallback of a direction no step took. */
+const SPEED_MEAN_COLUMN = FEATURE_NAMES.indexOf('speed_mean');
 
 function isPositional(kind: number): boolean {
   return kind === EventKind.Move || kind === EventKind.Down || kind === EventKind.Up;
@@ -195,12 +197,12 @@ function sectorOf(a: number, n: number): number {
   return ((Math.round(a / ((2 * Math.PI) / n)) % n) + n) % n;
 }
 
-/** Largest distance of a stroke's raw positions from the chord between its ends, over the chord's length (0 for a chord under 1 px). */
-function strokeDeviation(s: Stroke): number {
+/** Largest distance of a stroke's raw positions from the chord between its ends, over the chord's length; null without a shape (under 3 rows or a chord under 1 px). */
+function strokeDeviation(s: Stroke): number | null {
   const n = s.t.length;
   const cx = s.x[n - 1] - s.x[0], cy = s.y[n - 1] - s.y[0];
   const chord = Math.hypot(cx, cy);
-  if (chord < 1) return 0;
+  if (n < 3 || chord < 1) return null;
   let worst = 0;
   for (let i = 1; i < n - 1; i++) worst = Math.max(worst, Math.abs(cx * (s.y[i] - s.y[0]) - cy * (s.x[i] - s.x[0])) / chord);
   return worst / chord;
@@ -243,7 +245,8 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
     }
     pathPx += sPath;
     if (sPath > 0) { strokeStraightSum += Math.hypot(s.x[n - 1] - s.x[0], s.y[n - 1] - s.y[0]) / sPath; strokeStraightN++; }
-    if (n >= 3 && Math.hypot(s.x[n - 1] - s.x[0], s.y[n - 1] - s.y[0]) >= 1) { deviationSum += strokeDeviation(s); deviationN++; }
+    const deviation = strokeDeviation(s);
+    if (deviation !== null) { deviationSum += deviation; deviationN++; }
     // Derivatives on the resampled grid.
     const r = resample(s, step);
     const m = r.x.length;
@@ -331,8 +334,7 @@ export function windowFeatures(cols: EventColumns, start: number, end: number, o
   ];
   for (const v of scalars) out[at++] = v;
   for (let b = 0; b < DIRECTION_BINS; b++) out[at++] = totalDir > 0 ? dirHist[b] / totalDir : 0;
-  const meanSpeed = out[0];
-  for (let b = 0; b < DIRECTION_BINS; b++) out[at++] = dirSpeedN[b] ? dirSpeedSum[b] / dirSpeedN[b] : meanSpeed;
+  for (let b = 0; b < DIRECTION_BINS; b++) out[at++] = dirSpeedN[b] ? dirSpeedSum[b] / dirSpeedN[b] : out[SPEED_MEAN_COLUMN];
   for (let q = 0; q < QUARTERS.length; q++) out[at++] = signedTurnN[q] ? signedTurnSum[q] / signedTurnN[q] : 0;
   out[at++] = peakFractionN ? peakFractionSum / peakFractionN : 0;
   out[at++] = deviationN ? deviationSum / deviationN : 0;
