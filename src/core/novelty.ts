@@ -6,7 +6,7 @@
  *
  * - `fitNoveltyStandardiser` / `standardiseRows`: core/standardise (signed log1p, then z-scores: the feature MLP's
  *   transform, so heavy-tailed features such as jerk do not dominate), clipped at ±`NOVELTY_CLIP`;
- * - `ledoitWolfCovariance`: covariance shrunk towards a scaled identity (Ledoit & Wolf 2004): 51
+ * - `ledoitWolfCovariance`: covariance shrunk towards a scaled identity (Ledoit & Wolf 2004): 66
  *   correlated features from a few thousand windows give a sample covariance too noisy to invert;
  * - `fitMahalanobis` / `mahalanobisSq`: squared Mahalanobis distance to the human mean;
  * - `fitKnn` / `knnMeanDistance`: mean Euclidean distance to the k nearest human windows;

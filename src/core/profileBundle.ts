@@ -18,6 +18,7 @@ import { FEATURE_COUNT, FEATURE_NAMES, FEATURES_VERSION } from './features';
 import { encodingFingerprint } from './settings';
 import { arrayOf, bool, check, id, isPlainObject, literal, nullable, num, obj, optional, str, type Infer, type Schema } from './validate';
 import { gaussianBranchProblem, type GaussianBranch } from './gaussianVerifier';
+import { peopleReferenceProblem, type PeopleReference } from './peopleReference';
 
 export const PROFILE_FORMAT = 'pointerprint-profile';
 /** Same value as the store's APP_MODEL_FORMAT (checked there at compile time). */
@@ -91,6 +92,7 @@ const qualityReport = obj({
   sequential: optional(sequentialReplay),
   roc: arrayOf(obj({ fpr: unit, tpr: unit }), { max: 1001 }),
   confusion: optional(arrayOf(arrayOf(count(), { max: 64 }), { max: 64 })),
+  thresholdRule: optional(text(300)),
 });
 
 const trainedAgainst = obj({
@@ -193,6 +195,21 @@ const featureModel = obj({
     person: obj({ version: literal(1), mean: arrayOf(num(), { min: 1, max: 10_000 }), windows: count() }),
     classifierNorm: obj({ mean: num(), sd: num({ min: 1e-12, max: 1e12 }) }),
     gaussianNorm: obj({ mean: num(), sd: num({ min: 1e-12, max: 1e12 }) }),
+  })),
+  people: optional(obj({
+    version: count(1e6),
+    peopleClass: count(64),
+    novelty: obj({
+      version: literal(1),
+      method: obj({ method: literal('mahalanobis'), shrinkage: optional(unit) }),
+      standardiser: obj({ mean: arrayOf(num(), { min: 1, max: 10_000 }), sd: arrayOf(num({ min: 1e-12, max: 1e12 }), { min: 1, max: 10_000 }) }),
+      mahalanobis: obj({ mean: arrayOf(num(), { min: 1, max: 10_000 }), precision: arrayOf(num(), { min: 1, max: 1_000_000 }), shrinkage: unit }),
+    }),
+    classifierReference: arrayOf(unit, { min: 1, max: 100_000 }),
+    noveltyReference: arrayOf(num({ min: 0 }), { min: 1, max: 100_000 }),
+    threshold: unit,
+    validationFlagRate: unit,
+    fittedOn: obj({ trainWindows: count(), validationWindows: count() }),
   })),
 });
 
@@ -299,7 +316,7 @@ function checkConsistency(b: Infer<typeof bundleSchema>, weightBytes: number): v
   const fp = encodingFingerprint(m.windowSettings, m.encoding);
   if (m.fingerprint !== fp) bad(`model.fingerprint ${JSON.stringify(m.fingerprint)} does not match its own settings (${fp}).`);
   if (p.fingerprint !== m.fingerprint) bad('the profile and its model were made under different settings.');
-  if (m.featureModel) checkFeatureModel(m.featureModel, m.spec.numClasses);
+  if (m.featureModel) checkFeatureModel(m.featureModel, m.spec.numClasses, m.kind);
   else if (m.fusionWeight !== 0) bad(`model.fusionWeight is ${m.fusionWeight} but the model has no feature branch.`);
   checkDecision(p, m.kind);
   const expected = b.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[w.dtype], 0);
@@ -307,7 +324,7 @@ function checkConsistency(b: Infer<typeof bundleSchema>, weightBytes: number): v
 }
 
 /** The feature MLP must be one this app computes the features for, and its weights must fit its layers. */
-function checkFeatureModel(f: ImportedFeatureModel, numClasses: number): void {
+function checkFeatureModel(f: ImportedFeatureModel, numClasses: number, kind: 'verification' | 'group'): void {
   const where = 'model.featureModel';
   if (f.version !== FEATURE_MODEL_VERSION_READ || f.featuresVersion !== FEATURES_VERSION || f.spec.version !== f.version) {
     tooOld(`feature model v${f.version} / spec v${f.spec.version}, features v${f.featuresVersion}; this version uses v${FEATURE_MODEL_VERSION_READ}, features v${FEATURES_VERSION}`);
@@ -327,6 +344,9 @@ function checkFeatureModel(f: ImportedFeatureModel, numClasses: number): void {
   if (f.closeness && f.closeness.reference.some((v, i, a) => i > 0 && v < a[i - 1])) bad(`${where}.closeness.reference must be in ascending order.`);
   const gaussianProblem = f.gaussian ? gaussianBranchProblem(f.gaussian as GaussianBranch, dim) : null;
   if (gaussianProblem) bad(`${where}.${gaussianProblem}.`);
+  if (f.people && kind !== 'group') bad(`${where}.people is set, but only a group model has a people group.`);
+  const peopleProblem = f.people ? peopleReferenceProblem(f.people as PeopleReference, dim, numClasses) : null;
+  if (peopleProblem) bad(`${where}.${peopleProblem}.`);
   // Dense layers in order: kernel [in, out] then bias [out] (dropout has no weights).
   const sizes = [dim, ...f.spec.hidden, f.spec.numClasses];
   const expected = sizes.slice(1).flatMap((out, i) => [[sizes[i], out], [out]]);

@@ -21,6 +21,7 @@
  */
 import type { ClosenessModel } from '../core/closeness';
 import type { GaussianBranch } from '../core/gaussianVerifier';
+import type { PeopleReference } from '../core/peopleReference';
 import * as tf from '@tensorflow/tfjs';
 import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
@@ -73,6 +74,8 @@ export interface FeatureModelDescription {
   closeness?: ClosenessModel;
   /** Verification: the Gaussian branch beside the classifier (core/gaussianVerifier); absent in older profiles. */
   gaussian?: GaussianBranch;
+  /** Group models with a people group: the "not like people" reference (core/peopleReference); absent otherwise. */
+  people?: PeopleReference;
 }
 
 export interface FeatureTrainOptions {

@@ -23,6 +23,8 @@ import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
 import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../core/closeness';
 import { fitGaussianBranch, scoreWithGaussianBranch, type GaussianBranch } from '../core/gaussianVerifier';
+import { fitPeopleReference, notPeopleScores, PEOPLE_FLAG_RATE, type PeopleReference } from '../core/peopleReference';
+import type { Rows } from '../core/standardise';
 import { defaultFeatureSpec, describeFeatureModel, enrolmentFeatureSpec, predictFeatureProba, trainFeatureModel, type FeatureModelDescription, type FeatureSet } from './featureModel';
 import { trainModel, predictProba, type EpochReport, type ImageSet, type TrainOptions } from './train';
 
@@ -69,6 +71,12 @@ export interface TrainJob {
   /** Fractions of sessions held out per class. */
   valFraction: number;
   testFraction: number;
+  /**
+   * Group models of two groups: the index of the group that is people (e.g. humans vs bots). The model
+   * then also flags windows unlike those people (core/peopleReference), so a kind of bot that neither
+   * group held is still caught, and decides at a threshold set on validation people instead of argmax.
+   */
+  peopleClass?: number;
 }
 
 /** What a model was trained on, said plainly. */
@@ -108,6 +116,8 @@ export interface QualityReport {
   roc: { fpr: number; tpr: number }[];
   /** Group models: confusion matrix [true][predicted]. */
   confusion?: number[][];
+  /** The decision rule in words where it is not the kind's usual one (a group model with a people group). */
+  thresholdRule?: string;
 }
 
 export interface TrainOutcome {
@@ -305,6 +315,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       throw new PointerprintError('train/empty-class', `There are no sessions for “${job.classNames[c]}”. Add some before training.`);
     }
   }
+  checkPeopleClass(job);
   const spec = job.spec ?? defaultSpec(job.kind, es.sizePx, numClasses);
   const { images, dropped } = await renderSessions(job.sessions, job.windowSettings, es, rasterize, job.maxWindowsPerSession, hooks);
   for (let c = 0; c < numClasses; c++) {
@@ -355,6 +366,10 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
         testS = withBranch(testS, split.test);
       }
       ({ quality, decision, check } = verificationQuality(valS, split.val, testS, split.test));
+    } else if (job.peopleClass !== undefined) {
+      const people = fitPeopleReferenceFor(job.peopleClass, job.classNames[job.peopleClass], split.train, split.val, valP, k);
+      featureModel.people = people;
+      quality = peopleQuality(people, testP, split.test, k);
     } else quality = qualityOf(testP, k, testSet);
   }
   f?.model.dispose();
@@ -366,7 +381,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     }),
     split: { train: trainSet.count, val: valSet.count, test: testSet.count },
     heldOutBy: timeBlocks ? 'time-blocks' : 'sessions',
-    scoredBy: cancelled ? undefined : describeScoring(spec.kind, featureSpec.hidden, fusionWeight, featureModel),
+    scoredBy: cancelled ? undefined : describeScoring(spec.kind, featureSpec.hidden, fusionWeight, featureModel, job.classNames),
     note: timeBlocks
       ? 'A class had fewer than 3 sessions, so its recordings were put in time order: the earliest stretch trained the model, the next one chose the epoch and threshold, and the test windows are the latest stretch (later than every training window, never mixed with it). Record 3 or more sessions for a stricter test.'
       : 'Held-out windows come from sessions the model never saw in training.',
@@ -379,15 +394,74 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
 }
 
 /** The parts of the window score in words, for the quality report (what the verifier uses, shown). */
-export function describeScoring(kind: ModelKind, hidden: readonly number[], fusionWeight: number, f: FeatureModelDescription | null): string[] {
+export function describeScoring(kind: ModelKind, hidden: readonly number[], fusionWeight: number, f: FeatureModelDescription | null, classNames: readonly string[] = []): string[] {
   const share = (w: number) => `${Math.round(w * 100)} %`;
   const mlp = `kinematic features (speed, acceleration, curvature, pauses…; no position, no screen size): an MLP (${hidden.length ? `hidden ${hidden.join('/')}` : 'no hidden layer'}), ${share(fusionWeight)} of the per-window fusion`;
   const out = [mlp, `image CNN on the window's colour image, ${share(1 - fusionWeight)} of the fusion (the share was chosen on validation windows)`];
-  if (kind !== 'verification') return out;
+  if (kind !== 'verification') {
+    const p = f?.people;
+    if (p) {
+      const who = classNames[p.peopleClass] ?? `group ${p.peopleClass}`;
+      out.push(`not like people: a one-class model of “${who}” (Mahalanobis distance over ${p.fittedOn.trainWindows} training windows) beside the classifier; each score is put on the scale of ${p.fittedOn.validationWindows} validation windows of “${who}” and the larger one counts, so movement unlike “${who}” is flagged even where no group held anything like it`);
+      out.push(`decision: flagged as not “${who}” when less like them than ${Math.round((1 - PEOPLE_FLAG_RATE) * 100)} % of those validation windows (no argmax)`);
+    }
+    return out;
+  }
   if (f?.closeness) out.push('closeness: each window must also look like your own training windows (the score is at most its closeness)');
   if (f?.gaussian) out.push(`Gaussian branch: how one person's movement varies, learnt from ${f.gaussian.population.people} other people (${f.gaussian.population.windows} windows), and your mean from ${f.gaussian.person.windows} windows; added to the score above`);
   else out.push('no Gaussian branch: the others were fewer than two people, or none was held out for validation');
   return out;
+}
+
+/** A people group only makes sense in a group model of two groups; said before any work is done. */
+function checkPeopleClass(job: TrainJob): void {
+  const pc = job.peopleClass;
+  if (pc === undefined) return;
+  if (job.kind !== 'group' || job.classNames.length !== 2) {
+    throw new PointerprintError('train/people-class', 'A people group can only be set for a group model of exactly two groups (e.g. humans vs bots).');
+  }
+  if (!(Number.isInteger(pc) && pc >= 0 && pc < 2)) throw new PointerprintError('train/people-class', `The people group (${pc}) is not one of the two groups.`);
+}
+
+const rowsOfItems = (items: readonly LabelledImage[]): Rows => {
+  const values = new Float64Array(items.length * FEATURE_COUNT);
+  items.forEach((it, i) => values.set(it.features, i * FEATURE_COUNT));
+  return { dim: FEATURE_COUNT, count: items.length, values };
+};
+
+/** The people reference from the people group's training windows, scaled on its validation windows and their classifier scores. */
+export function fitPeopleReferenceFor(peopleClass: number, name: string, train: readonly LabelledImage[], val: readonly LabelledImage[], valP: Float32Array, k: number): PeopleReference {
+  const own = train.filter((it) => it.label === peopleClass);
+  const ownVal = val.map((it, i) => ({ it, i })).filter((x) => x.it.label === peopleClass);
+  if (own.length < 2 || ownVal.length < 1) {
+    throw new PointerprintError('train/people-too-few', `Too few windows of “${name}” to learn what its movement looks like (${own.length} for training, ${ownVal.length} for validation). Record or import more sessions of “${name}”.`);
+  }
+  return fitPeopleReference(peopleClass, rowsOfItems(own), rowsOfItems(ownVal.map((x) => x.it)), ownVal.map((x) => 1 - valP[x.i * k + peopleClass]));
+}
+
+/**
+ * A group model with a people group, measured on its test windows at its stored threshold: positive =
+ * people; FAR = windows of the other group passed as people, FRR = people's windows flagged.
+ */
+export function peopleQuality(ref: PeopleReference, testP: Float32Array, test: readonly LabelledImage[], k: number): QualityReport | null {
+  if (test.length === 0) return null;
+  const pc = ref.peopleClass;
+  const flagged = notPeopleScores(ref, test.map((_, i) => 1 - testP[i * k + pc]), rowsOfItems(test));
+  const peopleScore = Array.from(flagged, (v) => 1 - v);
+  const isPeople = test.map((it) => it.label === pc);
+  const accepted = Array.from(flagged, (v) => !(v > ref.threshold));
+  const nPeople = isPeople.filter(Boolean).length, nOther = test.length - nPeople;
+  const wrongOther = accepted.filter((a, i) => a && !isPeople[i]).length, wrongPeople = accepted.filter((a, i) => !a && isPeople[i]).length;
+  const both = nPeople > 0 && nOther > 0;
+  const predicted = accepted.map((a) => (a ? pc : 1 - pc));
+  return {
+    testWindows: test.length, accuracy: (test.length - wrongOther - wrongPeople) / test.length,
+    auc: both ? auc(peopleScore, isPeople) : NaN, eer: both ? eer(peopleScore, isPeople).eer : NaN,
+    threshold: 1 - ref.threshold, far: nOther ? wrongOther / nOther : NaN, frr: nPeople ? wrongPeople / nPeople : NaN,
+    roc: both ? downsampleRoc(rocCurve(peopleScore, isPeople)) : [],
+    confusion: confusionMatrix(test.map((it) => it.label), predicted, 2),
+    thresholdRule: `flags windows less like people than ${Math.round((1 - PEOPLE_FLAG_RATE) * 100)} % of validation people's (FAR: the other group passed as people; FRR: people flagged)`,
+  };
 }
 
 /** Who moved each session (sessionId → person), for the Gaussian branch's population. */

@@ -7,7 +7,10 @@ import { FEATURE_COUNT } from '../../src/core/features';
 import { tinySpec } from '../../src/ml/model';
 import { enrolmentFeatureSpec } from '../../src/ml/featureModel';
 import { renderToRgba } from '../../src/node/render';
-import { simulateHuman, PERSONAS } from '../../src/core/simulate';
+import { simulateBot, simulateHuman, PERSONAS } from '../../src/core/simulate';
+import { segmentSession } from '../../src/core/segment';
+import { windowFeatures } from '../../src/core/features';
+import { notPeopleScores } from '../../src/core/peopleReference';
 import { columnsFromSamples } from '../../src/core/events';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint } from '../../src/core/settings';
 import { assertCompatible, APP_MODEL_FORMAT } from '../../src/store/profiles';
@@ -61,6 +64,53 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(out.fingerprint).toBe(encodingFingerprint(ws, es));
     out.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a group model with a people group also flags movement unlike those people: a bot kind no group held is caught', async () => {
+    registerWasmGradients();
+    await tf.setBackend('wasm');
+    const ws = { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 80 };
+    const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 16 };
+    const g = { width: 1100, height: 420 };
+    const people: LabelledSession[] = [];
+    for (const persona of [PERSONAS.alice, PERSONAS.bob]) {
+      for (let k = 0; k < 5; k++) people.push({ sessionId: `${persona.id}-${k}`, label: 1, space: g, columns: columnsFromSamples(simulateHuman(persona, g, { seed: 100 + k, reaches: 8 })), origin: persona.id });
+    }
+    const bot = (kind: 'linear' | 'jitter-overshoot', k: number, label: number): LabelledSession =>
+      ({ sessionId: `${kind}-${k}`, label, space: g, columns: columnsFromSamples(simulateBot(kind, g, { seed: 200 + k, reaches: 12 })), origin: kind });
+    const job = {
+      kind: 'group' as const, classNames: ['bots', 'humans'], sessions: [...people, ...Array.from({ length: 10 }, (_, k) => bot('linear', k, 0))],
+      windowSettings: ws, encoding: es, options: { epochs: 2, batchSize: 16, seed: 1 }, maxWindowsPerSession: 50, valFraction: 0.2, testFraction: 0.2,
+      spec: { ...tinySpec(16), kind: 'group' as const },
+    };
+    await expect(runTrainJob({ ...job, kind: 'verification', peopleClass: 1 }, renderToRgba)).rejects.toThrow(/exactly two groups/);
+    const out = await runTrainJob({ ...job, peopleClass: 1 }, renderToRgba);
+    out.model.dispose();
+    const ref = out.featureModel!.people!;
+    expect(ref.peopleClass).toBe(1);
+    expect(ref.validationFlagRate).toBeLessThanOrEqual(0.05);
+    // Decided at the stored threshold, not argmax, and the report says so.
+    expect(out.quality!.thresholdRule).toMatch(/less like people than 95 %/);
+    expect(out.quality!.threshold).toBeCloseTo(1 - ref.threshold, 12);
+    expect(out.quality!.confusion).toHaveLength(2);
+    expect(out.trainedAgainst.scoredBy?.some((l) => /^not like people: a one-class model of “humans”/.test(l))).toBe(true);
+    // A kind no group held, judged as if the classifier had been fooled outright (P(not people) = 0),
+    // beside new sessions of the same people judged the same way.
+    const flaggedShare = (sessions: LabelledSession[]) => {
+      const feats = sessions.flatMap((s) => segmentSession(s.columns, s.sessionId, ws, s.space).windows.map((w) => windowFeatures(s.columns, w.start, w.end)));
+      const values = new Float64Array(feats.length * FEATURE_COUNT);
+      feats.forEach((f, i) => values.set(f, i * FEATURE_COUNT));
+      const s = notPeopleScores(ref, new Array(feats.length).fill(0), { dim: FEATURE_COUNT, count: feats.length, values });
+      return { windows: feats.length, share: Array.from(s).filter((v) => v > ref.threshold).length / feats.length };
+    };
+    const unseen = flaggedShare([0, 1, 2, 3].map((k) => bot('jitter-overshoot', k, 0)));
+    const newPeople = flaggedShare([PERSONAS.alice, PERSONAS.bob].flatMap((persona) => [0, 1].map((k) =>
+      ({ sessionId: `new-${persona.id}-${k}`, label: 1, space: g, columns: columnsFromSamples(simulateHuman(persona, g, { seed: 900 + k, reaches: 8 })) }))));
+    console.log(`people reference: unseen jitter-overshoot bots flagged ${unseen.share} of ${unseen.windows} windows; new sessions of the people ${newPeople.share} of ${newPeople.windows}`);
+    expect(unseen.windows).toBeGreaterThan(10);
+    expect(newPeople.windows).toBeGreaterThan(10);
+    expect(unseen.share).toBeGreaterThan(0.7);
+    expect(newPeople.share).toBeLessThan(0.25);
   });
 
   it('fits the Gaussian branch only when the others are two people or more and some are held out for validation', () => {

@@ -12,6 +12,7 @@ import { FEATURE_COUNT } from '../../src/core/features';
 import { fitDecisionModel, type DecisionModel } from '../../src/core/enrolmentCheck';
 import { FEATURE_MODEL_VERSION, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
+import { fitPeopleReference, type PeopleReference } from '../../src/core/peopleReference';
 import { es, profileExportFixture, weights, ws } from './profile/exportFixture';
 
 let featureModel: FeatureModelDescription;
@@ -22,6 +23,22 @@ let good: () => Record<string, any>;
 beforeAll(async () => {
   ({ featureModel, decision, good } = await profileExportFixture());
 });
+
+/** A "not like people" reference fitted by the real code path on made-up feature rows. */
+function peopleReference(): PeopleReference {
+  const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
+  return fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20));
+}
+
+/** The bundle as a humans-vs-bots group model with its people reference (group 1 = people). */
+function groupWithPeople(b: Record<string, any>): void {
+  b.profile.kind = b.model.kind = b.model.spec.kind = 'group';
+  b.profile.decision = null;
+  b.profile.quality.thresholdRule = 'flags windows less like people than 95 % of validation people\'s';
+  b.model.featureModel.closeness = undefined;
+  b.model.featureModel.gaussian = undefined;
+  b.model.featureModel.people = JSON.parse(JSON.stringify(peopleReference()));
+}
 
 /** The same bundle made under the screen-free drawing (movement framing changes the fingerprint). */
 function movementFramed(b: Record<string, any>): void {
@@ -91,6 +108,15 @@ describe('parseProfileBundle', () => {
     b.model.fusionWeight = 0;
     b.profile.quality.threshold = 0.5;
     expect(parseProfileBundle(JSON.stringify(b)).profile.decision).toBeNull();
+  });
+
+  it('accepts a group model with a people group and keeps its reference and decision rule', () => {
+    const b = good();
+    groupWithPeople(b);
+    b.profile.quality.threshold = 1 - b.model.featureModel.people.threshold;
+    const parsed = parseProfileBundle(JSON.stringify(b));
+    expect(parsed.model.featureModel?.people).toEqual(b.model.featureModel.people);
+    expect(parsed.profile.quality?.thresholdRule).toBe(b.profile.quality.thresholdRule);
   });
 
   it('reads the format the store writes and the feature-model version the app trains', () => {
@@ -164,6 +190,12 @@ describe('parseProfileBundle', () => {
     ['a Gaussian branch of the wrong length', (b) => { b.model.featureModel.gaussian.person.mean.pop(); }, /gaussian: person\.mean has \d+ values \(dim \d+\) for \d+ features/],
     ['a Gaussian inverse that is not dim × dim', (b) => { b.model.featureModel.gaussian.population.withinInv.pop(); }, /gaussian\.population\.withinInv has \d+ values, not \d+×\d+/],
     ['a Gaussian norm dividing by zero', (b) => { b.model.featureModel.gaussian.gaussianNorm.sd = 0; }, /gaussianNorm\.sd must be between/],
+    // A group model's people reference (core/peopleReference).
+    ['a people reference on a verification profile', (b) => { b.model.featureModel.people = JSON.parse(JSON.stringify(peopleReference())); }, /featureModel\.people is set, but only a group model has a people group/],
+    ['a people group that is not one of the classes', (b) => { groupWithPeople(b); b.model.featureModel.people.peopleClass = 2; }, /people\.peopleClass 2 is not one of the model's 2 classes/],
+    ['a people model that does not fit the features', (b) => { groupWithPeople(b); b.model.featureModel.people.novelty.mahalanobis.precision.pop(); }, /people\.novelty\.mahalanobis does not fit \d+ features/],
+    ['people references out of order', (b) => { groupWithPeople(b); b.model.featureModel.people.noveltyReference.reverse(); }, /people references must be in ascending order/],
+    ['a people threshold above 1', (b) => { groupWithPeople(b); b.model.featureModel.people.threshold = 2; }, /people\.threshold must be between 0 and 1/],
     ['an absurdly wide feature layer', (b) => { b.model.featureModel.spec.hidden = [100_000]; }, /featureModel\.spec\.hidden\[0\] must be between 1 and 4096/],
   ];
   it.each(cases)('refuses %s with a message naming the field', (_n, make, msg) => {

@@ -28,7 +28,8 @@ import { PointerprintError } from '../../../src/core/errors';
 import { checkHumanRules } from '../../../src/core/humanRules';
 import { parseBalabitSession } from '../../../src/core/importers/balabit';
 import { auc, percentile } from '../../../src/core/metrics';
-import { fitHumanNovelty, humanTail, noveltyScores, type NoveltyMethod } from '../../../src/core/novelty';
+import { fitHumanNovelty, noveltyScores, type NoveltyMethod } from '../../../src/core/novelty';
+import { combineTails, type TailCombination } from '../../../src/core/peopleReference';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { segmentSession } from '../../../src/core/segment';
 import { BOT_KINDS, PERSONAS, quantizeTimes, simulateBot, simulateHuman, type BotKind } from '../../../src/core/simulate';
@@ -120,16 +121,19 @@ function oneClassScorer(humans: readonly Item[], method: NoveltyMethod): Scorer 
  * puts scores on one scale for the combinations.
  */
 async function variantScorers(twoClass: Scorer, oneClass: Record<'Mahalanobis' | 'Knn', Scorer>, calib: readonly Item[]): Promise<Record<BotVariant, Scorer>> {
-  const tail2 = humanTail(await twoClass(calib));
-  const tails = { Mahalanobis: humanTail(await oneClass.Mahalanobis(calib)), Knn: humanTail(await oneClass.Knn(calib)) };
-  const combine = (which: 'Mahalanobis' | 'Knn', f: (a: number, b: number) => number): Scorer => async (items) => {
-    const a = await twoClass(items), b = await oneClass[which](items);
-    return a.map((v, i) => f(tail2(v), tails[which](b[i])));
+  const ref2 = await twoClass(calib);
+  const refs = { Mahalanobis: await oneClass.Mahalanobis(calib), Knn: await oneClass.Knn(calib) };
+  // The app's rule for a group model with a people group (core/peopleReference `combineTails`).
+  const combine = (which: 'Mahalanobis' | 'Knn', how: TailCombination): Scorer => {
+    const f = combineTails(ref2, refs[which], how);
+    return async (items) => {
+      const a = await twoClass(items), b = await oneClass[which](items);
+      return a.map((v, i) => f(v, b[i]));
+    };
   };
-  const max = (a: number, b: number) => Math.max(a, b), avg = (a: number, b: number) => (a + b) / 2;
   return {
-    maxTwoClassMahalanobis: combine('Mahalanobis', max), maxTwoClassKnn: combine('Knn', max),
-    meanTwoClassMahalanobis: combine('Mahalanobis', avg), meanTwoClassKnn: combine('Knn', avg),
+    maxTwoClassMahalanobis: combine('Mahalanobis', 'max'), maxTwoClassKnn: combine('Knn', 'max'),
+    meanTwoClassMahalanobis: combine('Mahalanobis', 'mean'), meanTwoClassKnn: combine('Knn', 'mean'),
     oneClassMahalanobis: oneClass.Mahalanobis, oneClassKnn: oneClass.Knn, twoClass,
   };
 }

@@ -27,6 +27,8 @@ export interface TrainRequestSpec {
   encoding: EncodingSettings;
   options: Partial<TrainOptions>;
   maxWindowsPerSession: number;
+  /** Group models of two groups: which one is people (see TrainJob.peopleClass). */
+  peopleClass?: number;
 }
 
 class TrainingJobs {
@@ -55,6 +57,7 @@ class TrainingJobs {
         {
           kind: r.kind, classNames: r.classNames, sessions, windowSettings: r.windowSettings, encoding: r.encoding,
           options: r.options, maxWindowsPerSession: r.maxWindowsPerSession, valFraction: 0.2, testFraction: 0.2,
+          ...(r.peopleClass !== undefined ? { peopleClass: r.peopleClass } : {}),
         },
         modelId,
       );
