@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--seeds N]
  *   [--extra-bots DIR] [--control] [--backend wasm|cpu]
- *   [--only challenge,openSet,smallEnrolment,group,bot]`
+ *   [--only challenge,openSet,smallEnrolment,group,bot] [--small-enrolment-seconds S1,S2,...] [--image-epochs N]`
  *
  * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
  * encoder → CNN → fused session score), a group task, a human-vs-bot task, and per-stage speed.
@@ -16,13 +16,13 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...] [--image-epochs N]';
 
 /** Tasks `--only` can keep (the rest of the profile's tasks are switched off; data loading is shared). */
 const ONLY_TASKS = ['challenge', 'openSet', 'smallEnrolment', 'group', 'bot'] as const;
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[] } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[]; imageEpochs?: number } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -42,6 +42,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--browser') o.browser = true;
     else if (a === '--only') o.only = val().split(',').map((t) => t.trim()).filter(Boolean);
     else if (a === '--small-enrolment-seconds') o.smallEnrolmentSeconds = val().split(',').map(Number);
+    else if (a === '--image-epochs') o.imageEpochs = Number(val());
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
   }
@@ -52,6 +53,7 @@ function parseArgs(argv: string[]) {
   const badTask = o.only?.find((t) => !(ONLY_TASKS as readonly string[]).includes(t));
   if (badTask !== undefined) throw new PointerprintError('bench/args', `--only: unknown task '${badTask}'; choose from ${ONLY_TASKS.join(', ')}.`);
   if (o.smallEnrolmentSeconds?.some((x) => !(x > 0 && x <= 36_000))) throw new PointerprintError('bench/args', `--small-enrolment-seconds: positive numbers of seconds, comma-separated (e.g. 60,180,600).`);
+  if (o.imageEpochs !== undefined && !(Number.isInteger(o.imageEpochs) && o.imageEpochs >= 1 && o.imageEpochs <= 500)) throw new PointerprintError('bench/args', `--image-epochs must be an integer from 1 to 500.`);
   if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
   return o;
 }
@@ -83,6 +85,12 @@ async function main() {
       smallEnrolment: only.includes('smallEnrolment'), group: only.includes('group'), groupDisjoint: base.tasks.groupDisjoint && only.includes('group'), bot: only.includes('bot') }
     : base.tasks;
   const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser, ...(args.smallEnrolmentSeconds ? { smallEnrolmentCurveSeconds: args.smallEnrolmentSeconds } : {}) };
+  // `--image-epochs N`: what limits the image branch: its CNN gets up to N epochs (a minute each at most,
+  // early stopping as usual) instead of the profile's wall-clock budget; the screen-fitted comparison is
+  // skipped. Not the profile: the report says so (settings.profile) and gets its own name.
+  if (args.imageEpochs !== undefined) {
+    Object.assign(profile, { epochs: args.imageEpochs, trainBudgetS: { ...profile.trainBudgetS, challenge: 60 * args.imageEpochs }, tasks: { ...profile.tasks, imageScreenFramed: false } });
+  }
   if (args.browserOnly) {
     // Only the in-browser training probe of the profile's challenge network (no data needed).
     const { browserTrainingProbe } = await import('./lib/browserProbe');
@@ -100,7 +108,7 @@ async function main() {
     console.log(`[bench] browser probe written to ${out}`);
     return;
   }
-  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}${only ? `-only-${only.join('-')}` : ''}.json`);
+  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}${only ? `-only-${only.join('-')}` : ''}${args.imageEpochs !== undefined ? `-image-epochs-${args.imageEpochs}` : ''}.json`);
   const extraSeeds = Array.from({ length: args.seeds - 1 }, (_, i) => args.seed + i + 1);
   const report = await runBench({ root, profile, seed: args.seed, extraSeeds, extraBotsDir: args.extraBots, backend: args.backend });
   mkdirSync(dirname(out), { recursive: true });
