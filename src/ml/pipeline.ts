@@ -77,6 +77,26 @@ export interface TrainJob {
    * group held is still caught, and decides at a threshold set on validation people instead of argmax.
    */
   peopleClass?: number;
+  /**
+   * Group models: groups to check the trained model against, never trained on (e.g. captures of a new
+   * kind of bot): their windows are scored after training and reported per group (`TrainOutcome.checks`).
+   */
+  checkGroups?: CheckGroup[];
+}
+
+/** Sessions of a group the model never trains on, scored after training. */
+export interface CheckGroup { name: string; sessions: LabelledSession[] }
+
+/** How the trained model judged a check group's windows. */
+export interface CheckResult {
+  name: string;
+  sessions: number;
+  windows: number;
+  /** Share of its windows decided as each class (argmax; with a people group, at the stored threshold). */
+  decidedAs: number[];
+  /** With a people group: the share flagged as not people, and the AUC of the people score, held-out people's test windows vs these. */
+  flaggedNotPeople?: number;
+  aucVsPeople?: number;
 }
 
 /** What a model was trained on, said plainly. */
@@ -140,6 +160,8 @@ export interface TrainOutcome {
   featureModel: FeatureModelDescription | null;
   /** Weight of the feature branch in the fusion (chosen on validation; 1 = features only). */
   fusionWeight: number;
+  /** Group models: how each check group (never trained on) was judged; empty without check groups. */
+  checks: CheckResult[];
 }
 
 export interface PipelineHooks {
@@ -342,6 +364,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   let check: EnrolmentCheck = { usable: !cancelled, reasons: cancelled ? ['Training was cancelled.'] : [], advice: null };
   let featureModel: FeatureModelDescription | null = null;
   let fusionWeight = 0;
+  let checks: CheckResult[] = [];
   if (!cancelled && f) {
     await hooks.onStage?.('evaluating', 0, testSet.count);
     const k = numClasses;
@@ -371,6 +394,11 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       featureModel.people = people;
       quality = peopleQuality(people, testP, split.test, k);
     } else quality = qualityOf(testP, k, testSet);
+    if (job.checkGroups?.length) {
+      const scoreItems = async (items: readonly LabelledImage[]) =>
+        fuseBranchProba(await predictProba(r.model, toImageSet(items, es.sizePx)), await predictFeatureProba(f.model, f.standardiser, featureSet(items)), items.length, k, fusionWeight);
+      checks = await checkAgainst(job.checkGroups, job, rasterize, scoreItems, featureModel.people ?? null, { p: testP, items: split.test });
+    }
   }
   f?.model.dispose();
   const counts = labelCounts(images);
@@ -389,7 +417,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   return {
     model: r.model, spec, history: r.history, bestEpoch: r.bestEpoch, cancelled, stoppedEarly: r.stoppedEarly,
     quality, trainedAgainst, fingerprint: encodingFingerprint(job.windowSettings, es), backend: r.backend, droppedWindows: dropped,
-    decision, check, featureModel, fusionWeight,
+    decision, check, featureModel, fusionWeight, checks,
   };
 }
 
@@ -413,8 +441,14 @@ export function describeScoring(kind: ModelKind, hidden: readonly number[], fusi
   return out;
 }
 
-/** A people group only makes sense in a group model of two groups; said before any work is done. */
+/** A people group only makes sense in a group model of two groups, check groups only beside a group model; said before any work is done. */
 function checkPeopleClass(job: TrainJob): void {
+  if (job.checkGroups?.length) {
+    if (job.kind !== 'group') throw new PointerprintError('train/check-groups', 'Check groups can only be scored by a group model.');
+    const trained = new Set(job.sessions.map((s) => s.sessionId));
+    const both = job.checkGroups.flatMap((g) => g.sessions).find((s) => trained.has(s.sessionId));
+    if (both) throw new PointerprintError('train/check-groups', `Session ${both.sessionId} is both trained on and in a check group: a check must use sessions the model never saw.`);
+  }
   const pc = job.peopleClass;
   if (pc === undefined) return;
   if (job.kind !== 'group' || job.classNames.length !== 2) {
@@ -462,6 +496,49 @@ export function peopleQuality(ref: PeopleReference, testP: Float32Array, test: r
     confusion: confusionMatrix(test.map((it) => it.label), predicted, 2),
     thresholdRule: `flags windows less like people than ${Math.round((1 - PEOPLE_FLAG_RATE) * 100)} % of validation people's (FAR: the other group passed as people; FRR: people flagged)`,
   };
+}
+
+/**
+ * Score each check group's windows with the trained model: the share decided as each class (argmax, or
+ * with a people group its stored threshold), and with a people group the share flagged and the AUC
+ * against the held-out people's test windows.
+ */
+async function checkAgainst(
+  groups: readonly CheckGroup[], job: TrainJob, rasterize: Rasterize, score: (items: readonly LabelledImage[]) => Promise<Float32Array>,
+  people: PeopleReference | null, test: { p: Float32Array; items: readonly LabelledImage[] },
+): Promise<CheckResult[]> {
+  const k = job.classNames.length;
+  const out: CheckResult[] = [];
+  const peopleTest = people ? test.items.map((it, i) => ({ it, i })).filter((x) => x.it.label === people.peopleClass) : [];
+  const peopleTestScores = people && peopleTest.length
+    ? Array.from(notPeopleScores(people, peopleTest.map((x) => 1 - test.p[x.i * k + people.peopleClass]), rowsOfItems(peopleTest.map((x) => x.it))), (v) => 1 - v)
+    : [];
+  for (const g of groups) {
+    const { images } = await renderSessions(g.sessions.map((s) => ({ ...s, label: 0 })), job.windowSettings, job.encoding, rasterize, job.maxWindowsPerSession);
+    const n = images.length;
+    const decidedAs = new Array<number>(k).fill(0);
+    const res: CheckResult = { name: g.name, sessions: g.sessions.length, windows: n, decidedAs };
+    if (n > 0) {
+      const p = await score(images);
+      if (people) {
+        const pc = people.peopleClass;
+        const flagged = notPeopleScores(people, images.map((_, i) => 1 - p[i * k + pc]), rowsOfItems(images));
+        const nFlagged = Array.from(flagged).filter((v) => v > people.threshold).length;
+        decidedAs[pc] = (n - nFlagged) / n;
+        decidedAs[1 - pc] = nFlagged / n;
+        res.flaggedNotPeople = nFlagged / n;
+        if (peopleTestScores.length) res.aucVsPeople = auc([...peopleTestScores, ...Array.from(flagged, (v) => 1 - v)], [...peopleTestScores.map(() => true), ...images.map(() => false)]);
+      } else {
+        for (let i = 0; i < n; i++) {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+          decidedAs[best] += 1 / n;
+        }
+      }
+    }
+    out.push(res);
+  }
+  return out;
 }
 
 /** Who moved each session (sessionId → person), for the Gaussian branch's population. */

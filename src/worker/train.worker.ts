@@ -56,7 +56,7 @@ async function train(req: TrainRequest): Promise<void> {
         spec: out.spec, params: countParams(out.model), history: out.history, bestEpoch: out.bestEpoch,
         cancelled: out.cancelled, stoppedEarly: out.stoppedEarly, quality: out.quality, trainedAgainst: out.trainedAgainst,
         fingerprint: out.fingerprint, backend: out.backend, droppedWindows: out.droppedWindows, modelUrl: url,
-        decision: out.decision, check: out.check, featureModel: out.featureModel, fusionWeight: out.fusionWeight,
+        decision: out.decision, check: out.check, featureModel: out.featureModel, fusionWeight: out.fusionWeight, checks: out.checks,
         totalMs: performance.now() - t0,
       },
     });

@@ -84,7 +84,10 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
       spec: { ...tinySpec(16), kind: 'group' as const },
     };
     await expect(runTrainJob({ ...job, kind: 'verification', peopleClass: 1 }, renderToRgba)).rejects.toThrow(/exactly two groups/);
-    const out = await runTrainJob({ ...job, peopleClass: 1 }, renderToRgba);
+    await expect(runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'again', sessions: [people[0]] }] }, renderToRgba)).rejects.toThrow(/both trained on and in a check group/);
+    // A kind no group held, as a check group: scored after training with the stored rule.
+    const unseenKind = [0, 1, 2, 3].map((k) => bot('jitter-overshoot', k, 0));
+    const out = await runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'new-bots', sessions: unseenKind }] }, renderToRgba);
     out.model.dispose();
     const ref = out.featureModel!.people!;
     expect(ref.peopleClass).toBe(1);
@@ -103,7 +106,7 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
       const s = notPeopleScores(ref, new Array(feats.length).fill(0), { dim: FEATURE_COUNT, count: feats.length, values });
       return { windows: feats.length, share: Array.from(s).filter((v) => v > ref.threshold).length / feats.length };
     };
-    const unseen = flaggedShare([0, 1, 2, 3].map((k) => bot('jitter-overshoot', k, 0)));
+    const unseen = flaggedShare(unseenKind);
     const newPeople = flaggedShare([PERSONAS.alice, PERSONAS.bob].flatMap((persona) => [0, 1].map((k) =>
       ({ sessionId: `new-${persona.id}-${k}`, label: 1, space: g, columns: columnsFromSamples(simulateHuman(persona, g, { seed: 900 + k, reaches: 8 })) }))));
     console.log(`people reference: unseen jitter-overshoot bots flagged ${unseen.share} of ${unseen.windows} windows; new sessions of the people ${newPeople.share} of ${newPeople.windows}`);
@@ -111,6 +114,14 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(newPeople.windows).toBeGreaterThan(10);
     expect(unseen.share).toBeGreaterThan(0.7);
     expect(newPeople.share).toBeLessThan(0.25);
+    // …and by the whole model (classifier and reference), as the Groups view reports a check group.
+    const [c] = out.checks;
+    console.log(`check group new-bots: ${c.windows} windows, flagged ${c.flaggedNotPeople}, AUC vs held-out people ${c.aucVsPeople}`);
+    expect(c).toMatchObject({ name: 'new-bots', sessions: 4, windows: unseen.windows });
+    expect(c.flaggedNotPeople).toBeGreaterThanOrEqual(unseen.share);
+    expect(c.decidedAs[0]).toBeCloseTo(c.flaggedNotPeople!, 12);
+    expect(c.decidedAs[0] + c.decidedAs[1]).toBeCloseTo(1, 12);
+    expect(c.aucVsPeople).toBeGreaterThan(0.8);
   });
 
   it('fits the Gaussian branch only when the others are two people or more and some are held out for validation', () => {

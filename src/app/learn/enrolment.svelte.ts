@@ -8,6 +8,7 @@ import type { SessionMeta } from '../../core/events';
 import type { EnrolledProfile } from '../../store/profiles';
 import type { TrainOptions } from '../../ml/train';
 import type { ModelKind } from '../../ml/spec';
+import type { CheckGroup } from '../../ml/pipeline';
 import { trainClient } from '../../worker/trainClient.svelte';
 import { loadLabelled } from './trainingData';
 import { backgroundAsOthers, loadBackgroundSet } from './background';
@@ -29,6 +30,8 @@ export interface TrainRequestSpec {
   maxWindowsPerSession: number;
   /** Group models of two groups: which one is people (see TrainJob.peopleClass). */
   peopleClass?: number;
+  /** Group models: sessions of groups to check the model against, never trained on (TrainJob.checkGroups). */
+  checkItems?: { meta: SessionMeta; group: string }[];
 }
 
 class TrainingJobs {
@@ -52,12 +55,14 @@ class TrainingJobs {
     try {
       const sessions = await loadLabelled(r.items);
       if (r.withBackground) sessions.push(...backgroundAsOthers(await loadBackgroundSet()));
+      const checkGroups = await loadCheckGroups(r.checkItems ?? []);
       const modelId = newModelId();
       const summary = await client.train(
         {
           kind: r.kind, classNames: r.classNames, sessions, windowSettings: r.windowSettings, encoding: r.encoding,
           options: r.options, maxWindowsPerSession: r.maxWindowsPerSession, valFraction: 0.2, testFraction: 0.2,
           ...(r.peopleClass !== undefined ? { peopleClass: r.peopleClass } : {}),
+          ...(checkGroups.length ? { checkGroups } : {}),
         },
         modelId,
       );
@@ -79,6 +84,12 @@ class TrainingJobs {
       return null;
     }
   }
+}
+
+/** Check groups' sessions from the store, grouped by name in the order given. */
+async function loadCheckGroups(items: readonly { meta: SessionMeta; group: string }[]): Promise<CheckGroup[]> {
+  const names = [...new Set(items.map((x) => x.group))];
+  return Promise.all(names.map(async (name) => ({ name, sessions: await loadLabelled(items.filter((x) => x.group === name).map((x) => ({ meta: x.meta, label: 0 }))) })));
 }
 
 export const trainingJobs = new TrainingJobs();
