@@ -337,7 +337,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
       throw new PointerprintError('train/empty-class', `There are no sessions for “${job.classNames[c]}”. Add some before training.`);
     }
   }
-  checkPeopleClass(job);
+  checkGroupOptions(job);
   const spec = job.spec ?? defaultSpec(job.kind, es.sizePx, numClasses);
   const { images, dropped } = await renderSessions(job.sessions, job.windowSettings, es, rasterize, job.maxWindowsPerSession, hooks);
   for (let c = 0; c < numClasses; c++) {
@@ -442,7 +442,7 @@ export function describeScoring(kind: ModelKind, hidden: readonly number[], fusi
 }
 
 /** A people group only makes sense in a group model of two groups, check groups only beside a group model; said before any work is done. */
-function checkPeopleClass(job: TrainJob): void {
+function checkGroupOptions(job: TrainJob): void {
   if (job.checkGroups?.length) {
     if (job.kind !== 'group') throw new PointerprintError('train/check-groups', 'Check groups can only be scored by a group model.');
     const trained = new Set(job.sessions.map((s) => s.sessionId));
