@@ -61,16 +61,17 @@ export function fitPeopleReference(peopleClass: number, train: Rows, val: Rows, 
   if (val.count !== valNotPeople.length) throw new Error('fitPeopleReference: one classifier score per validation window');
   if (train.count < 2 || val.count < 1) throw new Error('fitPeopleReference: need two training windows and one validation window of people');
   const novelty = fitHumanNovelty(train, { method: 'mahalanobis' });
+  const valNovelty = noveltyScores(novelty, val);
   const classifierReference = Array.from(valNotPeople).sort((a, b) => a - b);
-  const noveltyReference = Array.from(noveltyScores(novelty, val)).sort((a, b) => a - b);
-  const partial = { classifierReference, noveltyReference, novelty };
-  const scores = notPeopleScores(partial, valNotPeople, val).sort();
+  const noveltyReference = Array.from(valNovelty).sort((a, b) => a - b);
+  const combined = combineTails(classifierReference, noveltyReference, 'max');
+  const scores = Float64Array.from(valNovelty, (v, i) => combined(valNotPeople[i], v)).sort();
   // The smallest threshold that flags at most PEOPLE_FLAG_RATE of them (flagged: strictly above).
   const allowed = Math.floor(PEOPLE_FLAG_RATE * scores.length);
   const threshold = scores[scores.length - 1 - allowed];
   const flagged = scores.filter((s) => s > threshold).length;
   return {
-    version: PEOPLE_REFERENCE_VERSION, peopleClass, ...partial, threshold,
+    version: PEOPLE_REFERENCE_VERSION, peopleClass, novelty, classifierReference, noveltyReference, threshold,
     validationFlagRate: flagged / scores.length,
     fittedOn: { trainWindows: train.count, validationWindows: val.count },
   };

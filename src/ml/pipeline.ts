@@ -302,11 +302,7 @@ export function qualityOf(p: Float32Array, k: number, test: ImageSet): QualityRe
     const pos = labels.map((l) => l === c);
     if (pos.some((x) => x) && pos.some((x) => !x)) aucs.push(auc(Float32Array.from({ length: test.count }, (_, i) => p[i * k + c]), pos));
   }
-  const predicted = Array.from({ length: test.count }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
-    return best;
-  });
+  const predicted = Array.from({ length: test.count }, (_, i) => argmaxRow(p, i, k));
   const acc = predicted.filter((c, i) => c === labels[i]).length / test.count;
   let roc: { fpr: number; tpr: number }[] = [];
   // Two groups: FAR/FRR at the argmax (0.5), the rule the group model decides by; EER for information.
@@ -325,6 +321,13 @@ export function qualityOf(p: Float32Array, k: number, test: ImageSet): QualityRe
     eer: eerV, threshold: thr, far, frr, roc,
     confusion: confusionMatrix(labels, predicted, k),
   };
+}
+
+/** The class with the highest probability in row `i` of `p` (count × k). */
+function argmaxRow(p: ArrayLike<number>, i: number, k: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+  return best;
 }
 
 /** The whole job: render, split, train, evaluate. The caller disposes `outcome.model`. */
@@ -365,6 +368,7 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
   let featureModel: FeatureModelDescription | null = null;
   let fusionWeight = 0;
   let checks: CheckResult[] = [];
+  let testNotPeople: Float64Array | null = null;
   if (!cancelled && f) {
     await hooks.onStage?.('evaluating', 0, testSet.count);
     const k = numClasses;
@@ -392,12 +396,14 @@ export async function runTrainJob(job: TrainJob, rasterize: Rasterize, hooks: Pi
     } else if (job.peopleClass !== undefined) {
       const people = fitPeopleReferenceFor(job.peopleClass, job.classNames[job.peopleClass], split.train, split.val, valP, k);
       featureModel.people = people;
-      quality = peopleQuality(people, testP, split.test, k);
+      testNotPeople = windowsNotPeople(people, testP, split.test, k);
+      quality = peopleQuality(people, testNotPeople, split.test);
     } else quality = qualityOf(testP, k, testSet);
     if (job.checkGroups?.length) {
       const scoreItems = async (items: readonly LabelledImage[]) =>
         fuseBranchProba(await predictProba(r.model, toImageSet(items, es.sizePx)), await predictFeatureProba(f.model, f.standardiser, featureSet(items)), items.length, k, fusionWeight);
-      checks = await checkAgainst(job.checkGroups, job, rasterize, scoreItems, featureModel.people ?? null, { p: testP, items: split.test });
+      const people = featureModel.people && testNotPeople ? { ref: featureModel.people, testNotPeople, test: split.test } : null;
+      checks = await checkAgainst(job.checkGroups, job, rasterize, scoreItems, people);
     }
   }
   f?.model.dispose();
@@ -473,14 +479,18 @@ export function fitPeopleReferenceFor(peopleClass: number, name: string, train: 
   return fitPeopleReference(peopleClass, rowsOfItems(own), rowsOfItems(ownVal.map((x) => x.it)), ownVal.map((x) => 1 - valP[x.i * k + peopleClass]));
 }
 
+/** Each window's "not like people" score from the model's class probabilities `p` (count × k) and its features. */
+function windowsNotPeople(ref: PeopleReference, p: Float32Array, items: readonly LabelledImage[], k: number): Float64Array {
+  return notPeopleScores(ref, items.map((_, i) => 1 - p[i * k + ref.peopleClass]), rowsOfItems(items));
+}
+
 /**
  * A group model with a people group, measured on its test windows at its stored threshold: positive =
  * people; FAR = windows of the other group passed as people, FRR = people's windows flagged.
  */
-export function peopleQuality(ref: PeopleReference, testP: Float32Array, test: readonly LabelledImage[], k: number): QualityReport | null {
+export function peopleQuality(ref: PeopleReference, flagged: Float64Array, test: readonly LabelledImage[]): QualityReport | null {
   if (test.length === 0) return null;
   const pc = ref.peopleClass;
-  const flagged = notPeopleScores(ref, test.map((_, i) => 1 - testP[i * k + pc]), rowsOfItems(test));
   const peopleScore = Array.from(flagged, (v) => 1 - v);
   const isPeople = test.map((it) => it.label === pc);
   const accepted = Array.from(flagged, (v) => !(v > ref.threshold));
@@ -505,14 +515,12 @@ export function peopleQuality(ref: PeopleReference, testP: Float32Array, test: r
  */
 async function checkAgainst(
   groups: readonly CheckGroup[], job: TrainJob, rasterize: Rasterize, score: (items: readonly LabelledImage[]) => Promise<Float32Array>,
-  people: PeopleReference | null, test: { p: Float32Array; items: readonly LabelledImage[] },
+  people: { ref: PeopleReference; testNotPeople: Float64Array; test: readonly LabelledImage[] } | null,
 ): Promise<CheckResult[]> {
   const k = job.classNames.length;
   const out: CheckResult[] = [];
-  const peopleTest = people ? test.items.map((it, i) => ({ it, i })).filter((x) => x.it.label === people.peopleClass) : [];
-  const peopleTestScores = people && peopleTest.length
-    ? Array.from(notPeopleScores(people, peopleTest.map((x) => 1 - test.p[x.i * k + people.peopleClass]), rowsOfItems(peopleTest.map((x) => x.it))), (v) => 1 - v)
-    : [];
+  // The held-out people's test windows, scored once by the caller: the other side of each check's AUC.
+  const peopleTestScores = people ? people.test.flatMap((it, i) => (it.label === people.ref.peopleClass ? [1 - people.testNotPeople[i]] : [])) : [];
   for (const g of groups) {
     const { images } = await renderSessions(g.sessions.map((s) => ({ ...s, label: 0 })), job.windowSettings, job.encoding, rasterize, job.maxWindowsPerSession);
     const n = images.length;
@@ -521,20 +529,14 @@ async function checkAgainst(
     if (n > 0) {
       const p = await score(images);
       if (people) {
-        const pc = people.peopleClass;
-        const flagged = notPeopleScores(people, images.map((_, i) => 1 - p[i * k + pc]), rowsOfItems(images));
-        const nFlagged = Array.from(flagged).filter((v) => v > people.threshold).length;
+        const pc = people.ref.peopleClass;
+        const flagged = windowsNotPeople(people.ref, p, images, k);
+        const nFlagged = Array.from(flagged).filter((v) => v > people.ref.threshold).length;
         decidedAs[pc] = (n - nFlagged) / n;
         decidedAs[1 - pc] = nFlagged / n;
         res.flaggedNotPeople = nFlagged / n;
         if (peopleTestScores.length) res.aucVsPeople = auc([...peopleTestScores, ...Array.from(flagged, (v) => 1 - v)], [...peopleTestScores.map(() => true), ...images.map(() => false)]);
-      } else {
-        for (let i = 0; i < n; i++) {
-          let best = 0;
-          for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
-          decidedAs[best] += 1 / n;
-        }
-      }
+      } else for (let i = 0; i < n; i++) decidedAs[argmaxRow(p, i, k)] += 1 / n;
     }
     out.push(res);
   }
