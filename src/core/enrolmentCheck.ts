@@ -10,7 +10,7 @@
  */
 import { auc, eer, farFrrAt } from './metrics';
 import { chooseOperatingPoint, DEFAULT_MAX_WINDOW_LLR, expectedLlr, fitPlatt, windowLlr, type OperatingPoint, type PlattCalibration } from './calibration';
-import { chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, replayCounts, type SequentialSettings, type Verdict } from './sequential';
+import { chooseLlrWeight, decideSequence, DEFAULT_SEQUENTIAL, rateUpperBound, replayCounts, type LlrWeightChoice, type SequentialSettings, type Verdict } from './sequential';
 
 /** Everything the live decision needs, stored with the profile. */
 export interface DecisionModel {
@@ -21,6 +21,17 @@ export interface DecisionModel {
   expectedLlr: { genuine: number; impostor: number };
   sequential: SequentialSettings;
   maxWindowLlr: number;
+  /**
+   * How the LLR weight was chosen (absent in profiles from before stop 16, and when no validation
+   * sessions were given): on how many validation sessions, and whether they were enough to bound FAR.
+   */
+  llrWeightChoice?: LlrWeightBasis;
+}
+
+export interface LlrWeightBasis {
+  basis: LlrWeightChoice['basis'];
+  impostorSessions: number;
+  genuineSessions: number;
 }
 
 /** Scored windows of one split, in time order within each session. */
@@ -84,12 +95,40 @@ export function fitDecisionModel(
 ): DecisionModel {
   const operatingPoint = chooseOperatingPoint(val.scores, val.positives);
   const calibration = fitPlatt(val.scores, val.positives);
-  let seq = sequential;
-  if (val.sessionIds) {
-    const sessions = [...bySession(val.scores, val.positives, val.sessionIds, (s) => windowLlr(calibration, s, maxWindowLlr)).values()];
-    seq = { ...sequential, llrWeight: chooseLlrWeight(sessions, sequential.alpha, sequential.beta).llrWeight };
+  const d: DecisionModel = { version: 1, operatingPoint, calibration, expectedLlr: expectedLlr(calibration, val.scores, val.positives, maxWindowLlr), sequential, maxWindowLlr };
+  if (!val.sessionIds) return d;
+  const sessions = [...bySession(val.scores, val.positives, val.sessionIds, (s) => windowLlr(calibration, s, maxWindowLlr)).values()];
+  const choice = chooseLlrWeight(sessions, sequential.alpha, sequential.beta);
+  const impostorSessions = sessions.filter((s) => !s.genuine).length;
+  return {
+    ...d, sequential: { ...sequential, llrWeight: choice.llrWeight },
+    llrWeightChoice: { basis: choice.basis, impostorSessions, genuineSessions: sessions.length - impostorSessions },
+  };
+}
+
+/**
+ * In words, for the report: why the live verdict needs as many windows as it does. Null when the profile
+ * does not say how its weight was chosen (older profiles).
+ */
+export function llrWeightText(d: DecisionModel): string | null {
+  const c = d.llrWeightChoice;
+  if (!c) return null;
+  const w = d.sequential.llrWeight;
+  // Windows of the strongest evidence the verdict needs at this weight (Wald's bound over the clamp).
+  const atLeast = Math.ceil(Math.log((1 - d.sequential.beta) / d.sequential.alpha) / (w * d.maxWindowLlr) - 1e-9);
+  const lead = `Each window counts ${w === 1 ? 'in full' : `at ${w} of its evidence`}, so a verdict needs at least ${atLeast} window${atLeast === 1 ? '' : 's'}.`;
+  if (c.basis === 'too-few-impostors') {
+    return `${lead} This is the most cautious setting: validation held ${c.impostorSessions} session(s) of other people, too few to show that a faster verdict keeps false accepts within ${Math.round(d.sequential.alpha * 100)} % (${minImpostorSessions(d.sequential.alpha)} are needed). More sessions of other people (imported, or pulled from Splunk) allow a faster one.`;
   }
-  return { version: 1, operatingPoint, calibration, expectedLlr: expectedLlr(calibration, val.scores, val.positives, maxWindowLlr), sequential: seq, maxWindowLlr };
+  const bound = c.basis === 'upper-bound' ? ' (95 % upper bound)' : '';
+  return `${lead} Chosen on ${c.impostorSessions} validation session(s) of other people and ${c.genuineSessions} of yours: the largest weight whose replay keeps false accepts within ${Math.round(d.sequential.alpha * 100)} %${bound} and false rejects within ${Math.round(d.sequential.beta * 100)} %.`;
+}
+
+/** Fewest impostor sessions for which 0 false accepts bounds FAR (95 %) at α. */
+function minImpostorSessions(alpha: number): number {
+  let n = 1;
+  while (rateUpperBound(0, n) > alpha && n < 100_000) n++;
+  return n;
 }
 
 /** Windows grouped by (pseudo-)session, in order, each mapped to an LLR. */

@@ -141,6 +141,7 @@ const decisionModel = obj({
   expectedLlr: obj({ genuine: llr, impostor: llr }),
   sequential: obj({ alpha: errorTarget, beta: errorTarget, llrWeight: num({ min: 1e-6, max: 1 }) }),
   maxWindowLlr: num({ min: 1e-6, max: MAX_LLR }),
+  llrWeightChoice: optional(obj({ basis: literal('upper-bound', 'too-few-impostors', 'point-estimate'), impostorSessions: count(), genuineSessions: count() })),
 });
 
 /** Layer sizes and weight counts of the feature MLP: small enough to keep a file well under its cap. */

@@ -10,7 +10,7 @@ import { addPad, blockHmr, configureCapture, drive, giveConsent, liveSession, ty
  * pass its own test-block check (a failed enrolment is shown, not saved, and fails this test) and the
  * held-out AUC must be clearly above chance. Live scoring then scores a fresh alice session and a fresh
  * bob session (the impostor) against alice's profile: the sequential verdict must be "match" for alice
- * and "mismatch" for bob, each within 10 windows.
+ * and "mismatch" for bob, each within 20 windows (the cautious LLR weight: at least 9).
  *
  * Kept small for CI on 2 cores: 32 px images, 80 events per window, 5 sessions of 10 reaches per person
  * (with 3 sessions a by-session split leaves one training session per person: AUC ≈ 0.55–0.6 in Node
@@ -18,10 +18,14 @@ import { addPad, blockHmr, configureCapture, drive, giveConsent, liveSession, ty
  */
 const SESSIONS_PER_PERSON = 5;
 const REACHES_PER_SESSION = Number(process.env.PP_REACHES ?? 10);
-/** The live verdict must be reached within this many windows. */
-const MAX_WINDOWS_TO_VERDICT = 10;
-/** Live sessions long enough to offer more than 10 windows (10 reaches gave 8–9, so the session's end, not 10, was the bound). */
-const LIVE_REACHES = 20;
+/**
+ * The live verdict must be reached within this many windows. Validated against one other person's few
+ * sessions, the profile takes the most cautious LLR weight (core/sequential 'too-few-impostors'), so a
+ * verdict needs at least 9 windows of the strongest evidence.
+ */
+const MAX_WINDOWS_TO_VERDICT = 20;
+/** Live sessions long enough to offer at least 20 windows (20 reaches gave 18–19, so the session's end, not 20, would be the bound). */
+const LIVE_REACHES = 25;
 
 test('two synthetic people: enrol alice against bob, model separates them, UI stays responsive', async ({ page }) => {
   test.setTimeout(600_000);
@@ -128,7 +132,7 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
   const genuine = await liveSession(page, 'alice', 999, LIVE_REACHES);
   const impostor = await liveSession(page, 'bob', 998, LIVE_REACHES);
   console.log(`live verdicts: alice ${genuine.verdict} after ${genuine.decidedAt} windows, bob ${impostor.verdict} after ${impostor.decidedAt} windows (must be match / mismatch within ${MAX_WINDOWS_TO_VERDICT}); evidence margin ${(genuine.evidence - impostor.evidence).toFixed(2)} (bounds span ${(genuine.upper - genuine.lower).toFixed(2)})`);
-  // Each session offered at least 10 windows, so "within 10" is a real bound, not the session's end.
+  // Each session offered at least MAX_WINDOWS_TO_VERDICT windows, so the bound is real, not the session's end.
   expect(genuine.windows).toBeGreaterThanOrEqual(MAX_WINDOWS_TO_VERDICT);
   expect(impostor.windows).toBeGreaterThanOrEqual(MAX_WINDOWS_TO_VERDICT);
   expect(genuine.verdict, 'the enrolled person is recognised').toBe('match');

@@ -9,13 +9,18 @@ import { addPad, blockHmr, drive, PAD_BOX, giveConsent, liveSession, removePad, 
  * movement with the app's own capture settings, enrols against the shipped background set alone
  * (public recordings harmonised to browser capture), and the profile passes its own test-block check.
  * The live verdict must then be "match" for a fresh alice session and "mismatch" for a different
- * simulated person ("bob", never seen in training, not in the background set), each within 10 windows.
+ * simulated person ("bob", never seen in training, not in the background set), each within 20 windows (the cautious LLR weight: at least 9).
  */
 const SESSIONS = 5;
 const REACHES_PER_SESSION = 10;
-/** Live sessions long enough to give each persona at least 10 windows (the slower one makes fewer events per reach). */
-const LIVE_REACHES = 20;
-const MAX_WINDOWS_TO_VERDICT = 10;
+/**
+ * The live verdict must be reached within this many windows. A profile validated against the shipped
+ * background set's few impostor sessions takes the most cautious LLR weight (core/sequential
+ * 'too-few-impostors'), so a verdict needs at least 9 windows of the strongest evidence.
+ */
+const MAX_WINDOWS_TO_VERDICT = 20;
+/** Live sessions long enough to give each persona at least 20 windows (the slower one makes fewer events per reach; 20 reaches gave 15). */
+const LIVE_REACHES = 40;
 /** Issue #9: a usable profile from at most this much movement. */
 const MAX_OWN_MOVEMENT_S = 180;
 /** Each persona keeps its own pauses between reaches (they are part of how a person moves). */
@@ -80,12 +85,14 @@ test('fresh install: enrol from a few minutes of movement against the shipped ba
   // The report says how the profile scores: with the Gaussian branch learnt from the background's people.
   await expect(page.getByTestId('scored-by')).toContainText(/Gaussian branch: how one person's movement varies, learnt from \d+ other people/);
   await expect(page.getByTestId('enrol-message')).toContainText('saved');
+  // The background set gives too few impostor sessions to bound FAR: the report says the verdict is cautious, and why.
+  await expect(page.getByTestId('q-llr-weight')).toContainText(/at 0\.18 of its evidence, so a verdict needs at least 9 windows\. This is the most cautious setting/);
 
   await page.click('nav a[data-tab="score"]');
   const genuine = await liveSession(page, 'alice', 999, LIVE_REACHES, MAX_PAUSE_MS);
   const impostor = await liveSession(page, 'bob', 998, LIVE_REACHES, MAX_PAUSE_MS);
   console.log(`fresh install live verdicts: alice ${genuine.verdict} after ${genuine.decidedAt}, bob ${impostor.verdict} after ${impostor.decidedAt} (within ${MAX_WINDOWS_TO_VERDICT})`);
-  // Each session offered at least 10 windows, so "within 10" is a real bound, not the session's end.
+  // Each session offered at least MAX_WINDOWS_TO_VERDICT windows, so the bound is real, not the session's end.
   expect(genuine.windows).toBeGreaterThanOrEqual(MAX_WINDOWS_TO_VERDICT);
   expect(impostor.windows).toBeGreaterThanOrEqual(MAX_WINDOWS_TO_VERDICT);
   expect(genuine.verdict, 'the enrolled person is recognised').toBe('match');

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { checkEnrolment, fitDecisionModel, replaySequential, testResults, ENROLMENT_ADVICE } from '../../src/core/enrolmentCheck';
+import { checkEnrolment, fitDecisionModel, llrWeightText, replaySequential, testResults, ENROLMENT_ADVICE } from '../../src/core/enrolmentCheck';
 import { mulberry32, randNormal } from '../../src/core/random';
 import { sigmoid } from '../../src/core/calibration';
+import { LLR_WEIGHTS } from '../../src/core/sequential';
 
 /**
  * Window scores of `sessions` genuine and `sessions` impostor sessions, `windows` each: logit(score) ~
@@ -28,7 +29,8 @@ describe('enrolment check (validation chooses, test judges)', () => {
     { name: 'a separating model whose scores all sit near 0.45', d: 3, squash: 0.05, centre: -0.2, usable: true },
     { name: 'a model that separates nothing', d: 0, squash: 1, centre: 0, usable: false },
   ])('$name → usable: $usable', ({ d, squash, centre, usable }) => {
-    const val = scored(4, 10, d, 1, squash, centre);
+    // 60 impostor validation sessions: enough to bound FAR, so the verdict may take full weight.
+    const val = scored(60, 10, d, 1, squash, centre);
     const test = scored(4, 10, d, 2, squash, centre);
     const model = fitDecisionModel(val);
     const t = testResults(model, test);
@@ -61,7 +63,7 @@ describe('enrolment check (validation chooses, test judges)', () => {
   });
 
   it('replays the verdict per session in window order', () => {
-    const model = fitDecisionModel(scored(4, 10, 3, 5));
+    const model = fitDecisionModel(scored(60, 10, 3, 5));
     const r = replaySequential(model, { scores: [0.99, 0.99, 0.99, 0.01, 0.01, 0.01], positives: [true, true, true, false, false, false], sessionIds: ['a', 'a', 'a', 'b', 'b', 'b'] });
     expect(r.perSession.map((p) => [p.sessionId, p.verdict])).toEqual([['a', 'match'], ['b', 'mismatch']]);
     expect(r.correct).toBe(2);
@@ -76,11 +78,31 @@ describe('enrolment check (validation chooses, test judges)', () => {
 });
 
 describe('the live verdict\'s LLR weight, chosen on the validation sessions (as the benchmark chooses it)', () => {
-  it('clean validation sessions: full weight', () => {
-    expect(fitDecisionModel(scored(3, 8, 4, 21)).sequential.llrWeight).toBe(1);
+  it('clean validation sessions, enough impostor sessions to bound FAR: full weight', () => {
+    expect(fitDecisionModel(scored(60, 8, 4, 21)).sequential.llrWeight).toBe(1);
+  });
+  it('too few impostor sessions to bound FAR (a person enrolling against a small background set): the most cautious weight', () => {
+    const d = fitDecisionModel(scored(3, 8, 4, 21));
+    expect(d.sequential.llrWeight).toBe(LLR_WEIGHTS[LLR_WEIGHTS.length - 1]);
+    // Cautious, not blind: a long enough session of strong evidence still reaches a verdict.
+    const r = replaySequential(d, { scores: [...Array(12).fill(0.999), ...Array(12).fill(0.001)], positives: [...Array(12).fill(true), ...Array(12).fill(false)], sessionIds: [...Array(12).fill('g'), ...Array(12).fill('i')] });
+    expect(r.perSession.map((p) => p.verdict)).toEqual(['match', 'mismatch']);
+    expect(r.medianWindows).toBeGreaterThan(5);
+  });
+  it('the profile says how its weight was chosen, and the report says it in words', () => {
+    const cautious = fitDecisionModel(scored(3, 8, 4, 21));
+    expect(cautious.llrWeightChoice).toEqual({ basis: 'too-few-impostors', impostorSessions: 3, genuineSessions: 3 });
+    // 0.18 × the ±2 clamp per window against Wald's bound log(0.95 / 0.05) = 2.94: 9 windows at best.
+    expect(llrWeightText(cautious)).toMatch(/at 0\.18 of its evidence, so a verdict needs at least 9 windows\..*most cautious.*3 session\(s\) of other people.*\(59 are needed\)/);
+    const full = fitDecisionModel(scored(60, 8, 4, 21));
+    expect(full.llrWeightChoice).toEqual({ basis: 'upper-bound', impostorSessions: 60, genuineSessions: 60 });
+    expect(llrWeightText(full)).toMatch(/counts in full, so a verdict needs at least 2 windows\. Chosen on 60 validation session\(s\) of other people and 60 of yours.*\(95 % upper bound\)/);
+    // Without sessions nothing was chosen: nothing to say (and older profiles lack the field).
+    expect(fitDecisionModel({ scores: [0.9, 0.1], positives: [true, false] }).llrWeightChoice).toBeUndefined();
+    expect(llrWeightText(fitDecisionModel({ scores: [0.9, 0.1], positives: [true, false] }))).toBeNull();
   });
   it('an impostor validation session the verdict would accept at full weight: the weight drops until it is not', () => {
-    const val = scored(3, 8, 4, 21);
+    const val = scored(60, 8, 4, 21);
     // An impostor session whose first windows score like the person's, then like an impostor's.
     const fooling = [0.97, 0.96, 0.95, 0.05, 0.04, 0.03, 0.05, 0.04];
     const v = { scores: [...val.scores, ...fooling], positives: [...val.positives, ...fooling.map(() => false)], sessionIds: [...val.sessionIds, ...fooling.map(() => 'fooling')] };

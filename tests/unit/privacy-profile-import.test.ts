@@ -169,6 +169,7 @@ describe('parseProfileBundle', () => {
     ['an operating point chosen on test windows', (b) => { b.profile.decision.operatingPoint.chosenOn = 'test'; }, /chosenOn must be "validation"/],
     ['an SPRT error target of 0', (b) => { b.profile.decision.sequential.alpha = 0; }, /profile\.decision\.sequential\.alpha must be between/],
     ['an SPRT LLR weight above 1', (b) => { b.profile.decision.sequential.llrWeight = 3; }, /profile\.decision\.sequential\.llrWeight must be between/],
+    ['an unknown basis for the LLR weight', (b) => { b.profile.decision.llrWeightChoice = { basis: 'a hunch', impostorSessions: 9, genuineSessions: 1 }; }, /profile\.decision\.llrWeightChoice\.basis must be "upper-bound" or "too-few-impostors" or "point-estimate"/],
     ['an expected LLR beyond the window cap', (b) => { b.profile.decision.expectedLlr.genuine = b.profile.decision.maxWindowLlr + 1; }, /expectedLlr lies outside ±maxWindowLlr/],
     ['a report threshold that is not the operating point', (b) => { b.profile.quality.threshold = 0.123; }, /quality\.threshold \(0\.123\) is not the decision's operating point/],
     ['a group model with a decision model', (b) => { b.profile.kind = b.model.kind = b.model.spec.kind = 'group'; }, /a group model has no decision model/],

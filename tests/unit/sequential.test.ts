@@ -241,23 +241,32 @@ describe('choosing the LLR weight on validation sessions', () => {
     }
   });
   it('enough impostor sessions: the bound decides (basis upper-bound)', () => {
-    expect(chooseLlrWeight(sessions(6, 1.5, 0.5, 3)).basis).toBe('point-estimate'); // 54 impostors: 0 of 54 bounds at 0.054 > α
+    expect(chooseLlrWeight(sessions(6, 1.5, 0.5, 3)).basis).toBe('too-few-impostors'); // 54 impostors: 0 of 54 bounds at 0.054 > α
     expect(chooseLlrWeight(sessions(7, 1.5, 0.5, 3)).basis).toBe('upper-bound'); // 63 impostors: 0 of 63 bounds at 0.046
   });
-  it('too few impostor sessions to bound FAR (a person\'s own enrolment): point estimates decide, said so', () => {
+  it('too few impostor sessions to bound FAR (a person\'s own enrolment): the most cautious weight, however clean the replay, said so', () => {
     const clean = chooseLlrWeight(sessions(2, 1.5, 0.5, 7)); // 18 impostors: even 0 accepts bounds FAR at 0.15
-    expect(clean.basis).toBe('point-estimate');
-    expect(clean.met).toBe(true);
-    expect(clean.llrWeight).toBe(1);
+    expect(clean.basis).toBe('too-few-impostors');
+    expect(clean.met).toBe(false);
+    expect(clean.llrWeight).toBe(LLR_WEIGHTS[LLR_WEIGHTS.length - 1]);
+    expect(clean.rule).toMatch(/too few impostor sessions/);
+    // The cautious weight is replayed for the report; no stronger one was tried.
+    expect(clean.tried.map((t) => t.llrWeight)).toEqual([LLR_WEIGHTS[LLR_WEIGHTS.length - 1]]);
+    expect(clean.tried[0].counts.impostors).toBe(18);
+    // The same sessions under the old point-estimate rule (kept for the benchmark's comparison) take full weight.
+    expect(chooseLlrWeight(sessions(2, 1.5, 0.5, 7), 0.05, 0.05, LLR_WEIGHTS, 'point-estimate').llrWeight).toBe(1);
+  });
+  it('the point-estimate rule, forced (comparison only): the weight drops until the fooling session is no longer accepted', () => {
     // One impostor session that looks genuine for a while: accepted at full weight, so the weight drops
     // until that session is no longer accepted (or the most cautious candidate, unmet).
     const fooled = [{ genuine: true, llrs: [2, 2, 2] }, { genuine: false, llrs: [2, 1.5, -2, -2, -2, -2] }, { genuine: false, llrs: [-2, -2] }];
-    const ch = chooseLlrWeight(fooled);
+    const ch = chooseLlrWeight(fooled, 0.05, 0.05, LLR_WEIGHTS, 'point-estimate');
+    expect(ch.basis).toBe('point-estimate');
     expect(ch.tried[0].counts.falseAccepts).toBe(1);
     expect(ch.llrWeight).toBeLessThan(1);
     expect(ch.met).toBe(true);
     expect(ch.tried[ch.tried.length - 1].counts.falseAccepts).toBe(0);
-    const hopeless = chooseLlrWeight([{ genuine: true, llrs: [2] }, { genuine: false, llrs: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2] }]);
+    const hopeless = chooseLlrWeight([{ genuine: true, llrs: [2] }, { genuine: false, llrs: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2] }], 0.05, 0.05, LLR_WEIGHTS, 'point-estimate');
     expect(hopeless.met).toBe(false);
     expect(hopeless.llrWeight).toBe(LLR_WEIGHTS[LLR_WEIGHTS.length - 1]);
   });
