@@ -48,6 +48,37 @@ if (s) {
   if (o) lines.push(`| *comparison: stop 8's rule (validation point estimates ≤ α, β): weight ${o.llrWeight}* | *FAR ${f(o.far)}, FRR ${f(o.frr)}, undecided ${f(o.undecided)}, median ${o.medianWindows} windows* | |`);
   lines.push('');
 }
+const ov = r.openSet?.liveVerdict;
+if (ov) {
+  // The live verdict against strangers: the open-set trials replayed through each fold's calibrated SPRT.
+  lines.push(`| live verdict against strangers (open set: ${r.openSet.folds} user folds, each fold's verdict fitted on its known users' validation), replayed on the open-set trials | value | target |`, '|---|---|---|');
+  lines.push(`| false-accept rate (held-out users claiming a known account, judged "match") | ${f(ov.falseAcceptRate)} (${ov.falseAccepts} of ${ov.impostorTrials}) | ≤ 0.05 |`);
+  lines.push(`| false-reject rate (known users' legal sessions judged "mismatch") | ${f(ov.falseRejectRate)} (${ov.falseRejects} of ${ov.genuineTrials}) | ≤ 0.05 |`);
+  lines.push(`| undecided after the scored windows | ${f(ov.undecidedFraction)} | |`);
+  lines.push(`| LLR weight per fold (95 % upper bound of validation FAR ≤ α) | ${ov.llrWeights.join(', ')} | |`);
+  lines.push('');
+}
+const lv = se?.liveVerdict;
+if (lv) {
+  // The live verdict a self-enrolled person gets: each account's decision model fitted as the app fits it.
+  lines.push(`| live verdict after a ${se.secondsOfMovementPerAccount} s enrolment (the app's decision model per account), replayed on the labelled test sessions | value | target |`, '|---|---|---|');
+  lines.push(`| false-accept rate | ${f(lv.falseAcceptRate)} (${lv.falseAccepts} of ${lv.impostorSessions}) | ≤ 0.05 |`);
+  lines.push(`| false-reject rate | ${f(lv.falseRejectRate)} (${lv.falseRejects} of ${lv.genuineSessions}) | ≤ 0.05 |`);
+  lines.push(`| undecided after the scored windows; median windows to a decision | ${f(lv.undecidedFraction)}; ${lv.medianWindowsToDecision} | |`);
+  const weights = [...new Set<number>(lv.llrWeights)].sort((a, b) => b - a).join(', ');
+  lines.push(`| LLR weight (validation: ${lv.validationSessionsPerAccount[0].impostor} impostor sessions per account, too few to bound FAR) | ${weights} | |`);
+  const o = lv.pointEstimateRule;
+  if (o) lines.push(`| *comparison: the rule until stop 15 (point estimates on those sessions): weights ${[...new Set<number>(o.llrWeights)].sort((a, b) => b - a).join(', ')}* | *FAR ${f(o.falseAcceptRate)}, FRR ${f(o.falseRejectRate)}, undecided ${f(o.undecidedFraction)}* | |`);
+  const st = se.strangers;
+  if (st) {
+    // The same enrolment against people never among its negatives (the fraud case).
+    lines.push(`| **against strangers** (other users held out of the negatives, ${st.groupsPerAccount} groups per account; ${st.impostorTrials} impostor / ${st.genuineTrials} genuine trials): session AUC | ${f(st.globalAuc)} | |`);
+    lines.push(`| against strangers: FAR; FRR; undecided; median windows | ${f(st.liveVerdict.falseAcceptRate)} (${st.liveVerdict.falseAccepts} of ${st.liveVerdict.impostorSessions}); ${f(st.liveVerdict.falseRejectRate)} (${st.liveVerdict.falseRejects} of ${st.liveVerdict.genuineSessions}); ${f(st.liveVerdict.undecidedFraction)}; ${st.liveVerdict.medianWindowsToDecision} | ≤ 0.05; ≤ 0.05 |`);
+    const so = st.liveVerdictPointEstimateRule;
+    if (so) lines.push(`| *comparison, against strangers: the rule until stop 15* | *FAR ${f(so.falseAcceptRate)}, FRR ${f(so.falseRejectRate)}, undecided ${f(so.undecidedFraction)}* | |`);
+  }
+  lines.push('');
+}
 const b = r.bots;
 if (b) {
   lines.push(`| bot kind | held out? | window AUC (default: ${b.verifier}) | rule flag rate | target |`, '|---|---|---|---|---|');

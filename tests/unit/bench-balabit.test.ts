@@ -75,6 +75,16 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     }
     // Three users are too few for leave-users-out folds: the open set says so by being absent.
     expect(report.openSet).toBeNull();
+    // The live verdict of the app's enrolment, replayed on every scored test session: counts add up, and
+    // a 3-user slice (≤ 2 impostor sessions in validation) can only take the most cautious LLR weight.
+    const lv = report.smallEnrolment!.liveVerdict;
+    expect(lv.sessions).toBe(lv.impostorSessions + lv.genuineSessions);
+    expect(lv.sessions).toBeGreaterThan(10);
+    expect(lv.falseAccepts).toBeLessThanOrEqual(lv.impostorSessions);
+    expect(lv.falseAcceptRate).toBeCloseTo(lv.falseAccepts / lv.impostorSessions, 3);
+    expect(new Set(lv.llrWeights)).toEqual(new Set([0.18]));
+    // Too few others to hold some out and keep two: no strangers trial is made up.
+    expect(report.smallEnrolment!.strangers).toBeNull();
     const sp = report.speed as Record<string, Record<string, unknown>>;
     for (const stage of ['import', 'windowing', 'features', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
     expect(Number(sp.import.eventsPerS)).toBeGreaterThan(0);

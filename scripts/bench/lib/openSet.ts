@@ -6,6 +6,10 @@
  *  - impostor: each held-out user's legal test sessions (author known), claimed as every trained account.
  * Balabit's own illegal sessions cannot serve here: their authors are unknown and may be trained users.
  * Scored with the feature branch (the image branch would need one CNN per fold: over the time budget).
+ *
+ * The live verdict against strangers (`openSet.liveVerdict`, since stop 16): per fold, the app's
+ * sequential decision is calibrated and its LLR weight chosen on that fold's validation pseudo-sessions
+ * (known users only, as `challenge.sequential` does), then every trial is replayed window by window.
  */
 import { auc, eer } from '../../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
@@ -13,6 +17,8 @@ import { fuseWindows } from '../../../src/core/fusion';
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
 import { featureSet, round, trainValItems, windowItems, type BenchContext, type Item } from './context';
+import { runSequential } from './sequential';
+import type { VerifierScores } from './challenge';
 
 export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -20,6 +26,7 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
   if (folds < 2) return null;
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
   const scores: number[] = [], ungated: number[] = [], impostor: boolean[] = [];
+  const verdicts: ReturnType<typeof runSequential>[] = [];
   for (let f = 0; f < folds; f++) {
     const out = order.filter((_, i) => i % folds === f);
     const known = users.filter((u) => !out.includes(u));
@@ -34,19 +41,26 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
     const items: Item[] = [];
     for (const s of legal) items.push(...windowItems(s, 0).slice(0, p.maxWindowsPerTestSession));
     const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(items));
+    const vaProba = val.length ? await predictFeatureProba(r.model, r.standardiser, featureSet(val)) : new Float32Array(0);
     r.model.dispose();
     const k = known.length;
     // The app's rule: each window also gated by its closeness to the claimed account's own training windows.
     const gates = known.map((_, u) => fitCloseness(train.filter((it) => it.label === u).map((it) => it.feat), train.map((it) => it.feat)));
+    const gated = (pr: Float32Array, its: readonly Item[], i: number, c: number) => gatedScore(pr[i * k + c], closeness(gates[c], its[i].feat));
+    const liveTrials: VerifierScores['test'] = [];
     const bySession = new Map<string, number[]>();
     items.forEach((it, i) => { let a = bySession.get(it.sessionId); if (!a) bySession.set(it.sessionId, (a = [])); a.push(i); });
     for (const s of legal) {
       const rows = bySession.get(s.id) ?? [];
       const claim = (c: number, gate: boolean) => 1 - fuseWindows(rows.map((i) => (gate ? gatedScore(proba[i * k + c], closeness(gates[c], items[i].feat)) : proba[i * k + c]))).fusedScore;
-      const trial = (c: number, isImpostor: boolean) => { scores.push(claim(c, true)); ungated.push(claim(c, false)); impostor.push(isImpostor); };
+      const trial = (c: number, isImpostor: boolean) => {
+        scores.push(claim(c, true)); ungated.push(claim(c, false)); impostor.push(isImpostor);
+        liveTrials.push({ id: `${s.id} as ${known[c]}`, illegal: isImpostor, p: rows.map((i) => gated(proba, items, i, c)), startMs: rows.map((i) => items[i].startMs), endMs: rows.map((i) => items[i].endMs) });
+      };
       if (idx.has(s.user)) trial(idx.get(s.user)!, false);
       else if (out.includes(s.user)) for (let c = 0; c < k; c++) trial(c, true);
     }
+    if (val.length) verdicts.push(runSequential({ validation: validationChunks(val, (i, c) => gated(vaProba, val, i, c), k, p.maxWindowsPerTestSession), test: liveTrials, weight: 1 }));
   }
   const res = {
     verifier: 'features, gated by closeness (the app\'s rule)',
@@ -54,7 +68,41 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
     folds, genuineTrials: impostor.filter((x) => !x).length, impostorTrials: impostor.filter(Boolean).length,
     globalAuc: round(auc(scores, impostor)), eer: round(eer(scores, impostor).eer),
     withoutGate: { globalAuc: round(auc(ungated, impostor)), eer: round(eer(ungated, impostor).eer) },
+    liveVerdict: verdicts.length === folds ? strangersVerdict(verdicts) : null,
   };
   log(`[open-set] global AUC ${res.globalAuc}, EER ${res.eer}, without the closeness gate ${res.withoutGate.globalAuc} (${res.genuineTrials} genuine / ${res.impostorTrials} impostor trials) — ${elapsed()}`);
+  if (res.liveVerdict) log(`[open-set] live verdict against strangers: FAR ${res.liveVerdict.falseAcceptRate} (${res.liveVerdict.falseAccepts} of ${res.liveVerdict.impostorTrials}), FRR ${res.liveVerdict.falseRejectRate}, undecided ${res.liveVerdict.undecidedFraction}, LLR weights ${res.liveVerdict.llrWeights.join(', ')}`);
   return res;
+}
+
+/**
+ * Validation pseudo-sessions of a fold (as the challenge builds them): each known user's validation
+ * windows cut into chunks of `chunk`, every chunk claimed as every known account.
+ */
+function validationChunks(val: readonly Item[], claimed: (i: number, c: number) => number, k: number, chunk: number): VerifierScores['validation'] {
+  const byUser = new Map<number, number[]>();
+  val.forEach((it, i) => { let a = byUser.get(it.label); if (!a) byUser.set(it.label, (a = [])); a.push(i); });
+  const out: VerifierScores['validation'] = [];
+  for (const [u, rows] of byUser) {
+    for (let at = 0; at < rows.length; at += chunk) {
+      const part = rows.slice(at, at + chunk);
+      for (let c = 0; c < k; c++) out.push({ genuine: c === u, p: part.map((i) => claimed(i, c)) });
+    }
+  }
+  return out;
+}
+
+/** The folds' replays summed: impostor trials are held-out users claiming every known account. */
+function strangersVerdict(vs: readonly ReturnType<typeof runSequential>[]) {
+  const sum = (f: (v: ReturnType<typeof runSequential>) => number) => vs.reduce((a, v) => a + f(v), 0);
+  const impostorTrials = sum((v) => v.impostorSessions), genuineTrials = sum((v) => v.genuineSessions);
+  const falseAccepts = sum((v) => v.falseAccepts), falseRejects = sum((v) => v.falseRejects), undecided = sum((v) => v.undecidedSessions);
+  return {
+    how: 'per fold, Platt calibration and LLR weight (chooseLlrWeight, 95 % upper bound) fitted on validation pseudo-sessions of the known users only (chunks of their held-out training session, each claimed as every known account); every open-set trial replayed window by window through the SPRT; counts summed over folds',
+    impostorTrials, genuineTrials, falseAccepts, falseRejects,
+    falseAcceptRate: round(impostorTrials ? falseAccepts / impostorTrials : NaN), falseRejectRate: round(genuineTrials ? falseRejects / genuineTrials : NaN),
+    undecidedFraction: round((impostorTrials + genuineTrials) ? undecided / (impostorTrials + genuineTrials) : NaN),
+    llrWeights: vs.map((v) => v.llrWeight), weightRuleMet: vs.map((v) => v.weightRuleMet),
+    validationFarUpper95AtChosenWeight: vs.map((v) => v.validationReplayByWeight[String(v.llrWeight)]?.farUpper95 ?? null),
+  };
 }

@@ -47,7 +47,7 @@ export function runSequential(v: VerifierScores, alpha = DEFAULT_SEQUENTIAL.alph
     calibration: { a: round(cal.a), b: round(cal.b), prior: round(cal.prior), windows: cal.windows },
     validationReplayByWeight: Object.fromEntries(choice.tried.map((x) => [String(x.llrWeight), { ...rates(x.counts, val.length), farUpper95: round(x.farUpper95), impostorSessions: x.counts.impostors, genuineSessions: x.counts.genuine }])),
     sessions: test.length, impostorSessions: r.impostors, genuineSessions: r.genuine, falseAccepts: r.falseAccepts, falseRejects: r.falseRejects,
-    falseAcceptRate: t.far, falseRejectRate: t.frr, undecidedFraction: t.undecided,
+    falseAcceptRate: t.far, falseRejectRate: t.frr, undecidedFraction: t.undecided, undecidedSessions: r.undecided,
     medianWindowsToDecision: t.medianWindows,
     medianSecondsToDecision: seconds.length ? round(percentile(seconds, 50), 1) : null,
     /** What stop 8's point-estimate rule would have chosen and given here (comparison only; chooses nothing). */

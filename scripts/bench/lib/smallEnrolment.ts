@@ -19,7 +19,12 @@ import { featureSet, round, seedStat, trainValItems, windowItems, type BenchCont
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
 import { fitGaussianBranch, gaussianZ, scoreWithGaussianBranch } from '../../../src/core/gaussianVerifier';
-import { sigmoid } from '../../../src/core/calibration';
+import { sigmoid, windowLlr } from '../../../src/core/calibration';
+import { auc } from '../../../src/core/metrics';
+import { fuseWindows } from '../../../src/core/fusion';
+import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
+import { chooseLlrWeight, LLR_WEIGHTS } from '../../../src/core/sequential';
+import { fitDecisionModel, replaySequential, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -71,6 +76,8 @@ export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
     meanSecondsUsed: round(perUserMs.reduce((a, b) => a + b, 0) / Math.max(1, perUserMs.length) / 1000, 1),
     trainWindows: train.length, valWindows: val.length, othersWindowsPerOtherAccount: pa.othersPerAccount,
     ...pa.fused,
+    liveVerdict: pa.liveVerdict,
+    strangers: pa.strangers,
     classifierOnly: { how: 'the MLP gated by closeness, without the Gaussian branch (the app\'s rule until stop 12)', globalAuc: pa.gated.globalAuc, sessionEer: pa.gated.sessionEer },
     gaussianOnly: { how: 'the Gaussian branch alone (standardised log-likelihood ratio)', globalAuc: pa.gaussian.globalAuc, sessionEer: pa.gaussian.sessionEer },
     withoutGate: { how: 'the MLP alone, without the closeness gate', globalAuc: pa.ungated.globalAuc, sessionEer: pa.ungated.sessionEer },
@@ -100,10 +107,18 @@ export async function runSmallEnrolmentCurve(ctx: BenchContext, seconds: readonl
       seconds: s, meanSecondsUsed: runs[0].meanSecondsUsed, ownTrainWindowsAllAccounts: runs[0].trainWindows, seeds,
       globalAuc: seedStat(runs.map((r) => r.globalAuc)), sessionEer: seedStat(runs.map((r) => r.sessionEer)),
       classifierOnly: seedStat(runs.map((r) => r.classifierOnly.globalAuc)), withoutGate: seedStat(runs.map((r) => r.withoutGate.globalAuc)), multiClass: seedStat(runs.map((r) => r.multiClass.globalAuc)),
+      liveVerdict: verdictStats(runs.map((r) => r.liveVerdict)),
+      liveVerdictPointEstimateRule: verdictStats(runs.map((r) => r.liveVerdict.pointEstimateRule)),
+      strangers: runs.every((r) => r.strangers) ? { globalAuc: seedStat(runs.map((r) => r.strangers!.globalAuc)), liveVerdict: verdictStats(runs.map((r) => r.strangers!.liveVerdict)) } : null,
     });
   }
   return out;
 }
+
+const verdictStats = (vs: readonly ReturnType<typeof verdictRates>[]) => ({
+  falseAcceptRate: seedStat(vs.map((v) => v.falseAcceptRate)), falseRejectRate: seedStat(vs.map((v) => v.falseRejectRate)),
+  undecidedFraction: seedStat(vs.map((v) => v.undecidedFraction)),
+});
 
 /**
  * One two-class model per account, as the app enrols a person: the account's own first minutes (label 1)
@@ -119,35 +134,173 @@ async function perAccountModels(ctx: BenchContext, ownTrain: Item[][], ownVal: I
   const { train: others, val: othersVal } = trainValItems(ctx.sessions, users, (u) => idx.get(u)!, p, perOther);
   const scores = { fused: new Map<string, number[]>(), gated: new Map<string, number[]>(), ungated: new Map<string, number[]>(), gaussian: new Map<string, number[]>() };
   const push = (m: Map<string, number[]>, id: string, v: number) => { let a = m.get(id); if (!a) m.set(id, (a = [])); a.push(v); };
-  // The app's enrolment MLP (one hidden layer of 128, chosen on validation: explore-small-enrolment.ts).
-  const spec = enrolmentFeatureSpec();
+  const illegal = new Map(testSessions.map((s) => [s.id, !!s.illegal]));
+  const verdicts: EnrolmentVerdict[] = [];
   for (const u of users) {
     const ui = idx.get(u)!;
-    const negTr = others.filter((it) => it.label !== ui), negVa = othersVal.filter((it) => it.label !== ui);
-    const tr = [...ownTrain[ui], ...negTr], va = [...ownVal[ui], ...negVa];
-    const lab = (pos: number, n: number) => [...Array<number>(pos).fill(1), ...Array<number>(n).fill(0)];
-    const r = await ctx.trainMlp(`small-enrolment-${u}`, spec, featureSet(tr, lab(ownTrain[ui].length, negTr.length)), va.length ? featureSet(va, lab(ownVal[ui].length, negVa.length)) : null, seed);
+    const e = await enrolAccount(ctx, `small-enrolment-${u}`, { train: ownTrain[ui], val: ownVal[ui] },
+      others.filter((it) => it.label !== ui), othersVal.filter((it) => it.label !== ui), seed);
     const items: Item[] = [];
     for (const s of testSessions) if (s.user === u) items.push(...windowItems(s, 1).slice(0, p.maxWindowsPerTestSession));
-    const gate = fitCloseness(ownTrain[ui].map((it) => it.feat), tr.map((it) => it.feat));
-    const gatedOf = async (its: Item[]) => {
-      const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(its));
-      return its.map((it, i) => ({ p: proba[i * 2 + 1], gated: gatedScore(proba[i * 2 + 1], closeness(gate, it.feat)) }));
-    };
-    const test = await gatedOf(items);
-    // The app's Gaussian branch (core/gaussianVerifier): population from the others' training windows,
-    // the person from their own, norms from the others' validation windows.
-    const branch = fitGaussianBranch(ownTrain[ui].map((it) => it.feat), negTr.map((it) => it.feat), negTr.map((it) => it.user),
-      negVa.map((it) => it.feat), (await gatedOf(negVa)).map((x) => x.gated));
-    r.model.dispose();
+    const test = await e.scoreItems(items);
+    e.dispose();
+    verdicts.push(enrolmentVerdict(u, e.branch, e.validation, { items, fused: test.map((x) => x.fused), genuine: items.map((it) => !illegal.get(it.sessionId)) }));
     items.forEach((it, i) => {
-      push(scores.fused, it.sessionId, scoreWithGaussianBranch(branch, test[i].gated, it.feat));
+      push(scores.fused, it.sessionId, test[i].fused);
       push(scores.gated, it.sessionId, test[i].gated);
       push(scores.ungated, it.sessionId, test[i].p);
-      push(scores.gaussian, it.sessionId, sigmoid(gaussianZ(branch, it.feat)));
+      push(scores.gaussian, it.sessionId, test[i].gaussian);
     });
   }
   const scored = testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal }));
   const m = (x: Map<string, number[]>) => sessionMetrics(scored, x, users, false);
-  return { fused: m(scores.fused), gated: m(scores.gated), ungated: m(scores.ungated), gaussian: m(scores.gaussian), othersPerAccount: perOther };
+  return {
+    fused: m(scores.fused), gated: m(scores.gated), ungated: m(scores.ungated), gaussian: m(scores.gaussian), othersPerAccount: perOther, liveVerdict: summariseVerdicts(verdicts),
+    strangers: await strangers(ctx, ownTrain, ownVal, others, othersVal, seed),
+  };
 }
+
+/**
+ * One account enrolled as the app enrols a person: its own windows (label 1) against others' (label 0),
+ * the app's enrolment MLP (one hidden layer of 128, chosen on validation: explore-small-enrolment.ts)
+ * gated by closeness, plus the Gaussian branch (core/gaussianVerifier: population from the others'
+ * training windows, the person from their own, norms from the others' validation windows).
+ */
+async function enrolAccount(ctx: BenchContext, name: string, own: { train: Item[]; val: Item[] }, negTr: Item[], negVa: Item[], seed: number) {
+  const tr = [...own.train, ...negTr], va = [...own.val, ...negVa];
+  const lab = (pos: number, n: number) => [...Array<number>(pos).fill(1), ...Array<number>(n).fill(0)];
+  const r = await ctx.trainMlp(name, enrolmentFeatureSpec(), featureSet(tr, lab(own.train.length, negTr.length)), va.length ? featureSet(va, lab(own.val.length, negVa.length)) : null, seed);
+  const gate = fitCloseness(own.train.map((it) => it.feat), tr.map((it) => it.feat));
+  const gatedOf = async (its: Item[]) => {
+    const proba = await predictFeatureProba(r.model, r.standardiser, featureSet(its));
+    return its.map((it, i) => ({ p: proba[i * 2 + 1], gated: gatedScore(proba[i * 2 + 1], closeness(gate, it.feat)) }));
+  };
+  const negVaScored = await gatedOf(negVa);
+  const branch = fitGaussianBranch(own.train.map((it) => it.feat), negTr.map((it) => it.feat), negTr.map((it) => it.user),
+    negVa.map((it) => it.feat), negVaScored.map((x) => x.gated));
+  const ownVaScored = await gatedOf(own.val);
+  return {
+    branch,
+    /** The validation windows the app's decision model is fitted on, with their gated classifier scores. */
+    validation: { items: [...own.val, ...negVa], gated: [...ownVaScored, ...negVaScored].map((x) => x.gated), genuine: [...own.val.map(() => true), ...negVa.map(() => false)] },
+    scoreItems: async (its: Item[]) => (await gatedOf(its)).map((x, i) => ({ ...x, fused: scoreWithGaussianBranch(branch, x.gated, its[i].feat), gaussian: sigmoid(gaussianZ(branch, its[i].feat)) })),
+    dispose: () => r.model.dispose(),
+  };
+}
+
+/** Groups of other users per account: each group is held out of the account's negatives once. */
+export const STRANGER_FOLDS = 3;
+
+/**
+ * The enrolment against strangers (`smallEnrolment.strangers`): for each account, the other users are
+ * split into STRANGER_FOLDS groups; per group the account is enrolled (same minutes, same model) against
+ * the remaining others only, and the group's users' legal test sessions (their own accounts' sessions,
+ * author known) are claimed as the account. Genuine trials are the account's legal test sessions, once
+ * per group. The session score is the challenge's; the live verdict is the app's decision model, fitted
+ * on that enrolment's validation, replayed on every trial.
+ */
+async function strangers(ctx: BenchContext, ownTrain: Item[][], ownVal: Item[][], others: Item[], othersVal: Item[], seed: number) {
+  const { p, users, testSessions } = ctx;
+  // Each enrolment must keep others of at least two people (the Gaussian branch's population).
+  if (users.length - 1 - Math.ceil((users.length - 1) / STRANGER_FOLDS) < 2) return null;
+  const legal = testSessions.filter((s) => !s.illegal && s.windows.length > 0);
+  const sessionScores: number[] = [], sessionImpostor: boolean[] = [];
+  const verdicts: EnrolmentVerdict[] = [];
+  for (const [ui, u] of users.entries()) {
+    const rest = shuffleInPlace(users.filter((v) => v !== u), mulberry32(hashSeed(`strangers-${u}`, seed)));
+    for (let g = 0; g < STRANGER_FOLDS; g++) {
+      const held = new Set(rest.filter((_, i) => i % STRANGER_FOLDS === g));
+      const known = (it: Item) => it.user !== u && !held.has(it.user);
+      const e = await enrolAccount(ctx, `small-enrolment-strangers-${u}-${g + 1}`, { train: ownTrain[ui], val: ownVal[ui] }, others.filter(known), othersVal.filter(known), seed);
+      const trials = legal.filter((s) => s.user === u || held.has(s.user));
+      const items = trials.flatMap((s) => windowItems(s, 1).slice(0, p.maxWindowsPerTestSession));
+      const scored = await e.scoreItems(items);
+      e.dispose();
+      const fused = scored.map((x) => x.fused);
+      verdicts.push(enrolmentVerdict(u, e.branch, e.validation, { items, fused, genuine: items.map((it) => it.user === u) }));
+      const bySession = new Map<string, number[]>();
+      items.forEach((it, i) => { let a = bySession.get(it.sessionId); if (!a) bySession.set(it.sessionId, (a = [])); a.push(fused[i]); });
+      for (const s of trials) { sessionScores.push(1 - fuseWindows(bySession.get(s.id)!).fusedScore); sessionImpostor.push(s.user !== u); }
+    }
+  }
+  return {
+    how: `per account, the other users split into ${STRANGER_FOLDS} groups; per group the account enrolled (same minutes, the app's model) against the remaining others only; impostor trials = the group's users' legal test sessions claimed as the account, genuine = the account's legal test sessions (once per group); session score as the challenge's; live verdict = the app's decision model fitted on that enrolment's validation`,
+    groupsPerAccount: STRANGER_FOLDS, genuineTrials: sessionImpostor.filter((x) => !x).length, impostorTrials: sessionImpostor.filter(Boolean).length,
+    globalAuc: round(auc(sessionScores, sessionImpostor)),
+    liveVerdict: { ...verdictRates(verdicts.flatMap((v) => v.test.sequential.perSession)), llrWeights: [...new Set(verdicts.map((v) => v.decision.sequential.llrWeight))] },
+    liveVerdictPointEstimateRule: {
+      how: 'the LLR weight rule until stop 15 on the same enrolments and trials, for comparison only (chooses nothing)',
+      ...verdictRates(verdicts.flatMap((v) => v.pointEstimateRule.test.sequential.perSession)),
+      llrWeights: verdicts.map((v) => v.pointEstimateRule.llrWeight),
+    },
+  };
+}
+
+type TestResults = ReturnType<typeof testResults>;
+interface EnrolmentVerdict {
+  user: string; decision: DecisionModel; test: TestResults; validationSessions: { genuine: number; impostor: number };
+  pointEstimateRule: { llrWeight: number; test: TestResults };
+}
+
+/**
+ * The live verdict a person gets from this enrolment, as the app fits it (core/enrolmentCheck
+ * `fitDecisionModel`, on the validation windows with their sessions: the person's last fifth, the
+ * others' held-out session), replayed on the account's labelled test sessions.
+ */
+function enrolmentVerdict(
+  user: string, branch: ReturnType<typeof fitGaussianBranch>,
+  val: { items: Item[]; gated: number[]; genuine: boolean[] }, test: { items: Item[]; fused: number[]; genuine: boolean[] },
+): EnrolmentVerdict {
+  const decision = fitDecisionModel({
+    scores: val.items.map((it, i) => scoreWithGaussianBranch(branch, val.gated[i], it.feat)),
+    positives: val.genuine, sessionIds: val.items.map((it) => it.sessionId),
+  });
+  const sessions = (g: boolean) => new Set(val.items.filter((_, i) => val.genuine[i] === g).map((it) => it.sessionId)).size;
+  // The rule until stop 15 (point estimates on so few impostor sessions), for comparison only.
+  const bySession = new Map<string, { genuine: boolean; llrs: number[] }>();
+  val.items.forEach((it, i) => {
+    let x = bySession.get(it.sessionId);
+    if (!x) bySession.set(it.sessionId, (x = { genuine: val.genuine[i], llrs: [] }));
+    x.llrs.push(windowLlr(decision.calibration, scoreWithGaussianBranch(branch, val.gated[i], it.feat), decision.maxWindowLlr));
+  });
+  const old = chooseLlrWeight([...bySession.values()], decision.sequential.alpha, decision.sequential.beta, LLR_WEIGHTS, 'point-estimate').llrWeight;
+  const testWindows = { scores: test.fused, positives: test.genuine, sessionIds: test.items.map((it) => it.sessionId) };
+  return {
+    user, decision, validationSessions: { genuine: sessions(true), impostor: sessions(false) }, test: testResults(decision, testWindows),
+    pointEstimateRule: { llrWeight: old, test: testResults({ ...decision, sequential: { ...decision.sequential, llrWeight: old } }, testWindows) },
+  };
+}
+
+/** Replay counts over every account's test sessions. */
+function verdictRates(perSession: readonly TestResults['sequential']['perSession'][number][]) {
+  let impostors = 0, genuine = 0, falseAccepts = 0, falseRejects = 0, undecided = 0;
+  const used: number[] = [];
+  for (const s of perSession) {
+    if (s.genuine) { genuine++; if (s.verdict === 'mismatch') falseRejects++; } else { impostors++; if (s.verdict === 'match') falseAccepts++; }
+    if (s.verdict === 'not yet') undecided++; else used.push(s.windowsUsed);
+  }
+  used.sort((a, b) => a - b);
+  return {
+    sessions: impostors + genuine, impostorSessions: impostors, genuineSessions: genuine, falseAccepts, falseRejects,
+    falseAcceptRate: round(impostors ? falseAccepts / impostors : NaN), falseRejectRate: round(genuine ? falseRejects / genuine : NaN),
+    undecidedFraction: round((impostors + genuine) ? undecided / (impostors + genuine) : NaN),
+    medianWindowsToDecision: used.length ? used[(used.length - 1) >> 1] : null,
+  };
+}
+
+function summariseVerdicts(vs: EnrolmentVerdict[]) {
+  return {
+    how: 'each account\'s decision model fitted as the app fits it (fitDecisionModel on its validation windows and their sessions: Platt calibration, EER threshold, LLR weight by chooseLlrWeight), then each of its labelled test sessions (first windows, as scored above) replayed window by window through the SPRT (replaySequential)',
+    ...verdictRates(vs.flatMap((v) => v.test.sequential.perSession)),
+    llrWeights: vs.map((v) => v.decision.sequential.llrWeight),
+    validationSessionsPerAccount: vs.map((v) => v.validationSessions),
+    windowFarAtThreshold: round(mean(vs.map((v) => v.test.far))), windowFrrAtThreshold: round(mean(vs.map((v) => v.test.frr))),
+    pointEstimateRule: {
+      how: 'the LLR weight rule until stop 15, for comparison only (chooses nothing): with too few impostor sessions to bound FAR, the largest weight whose validation replay had FAR ≤ α and FRR ≤ β',
+      llrWeights: vs.map((v) => v.pointEstimateRule.llrWeight),
+      ...verdictRates(vs.flatMap((v) => v.pointEstimateRule.test.sequential.perSession)),
+    },
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
