@@ -221,9 +221,9 @@ const RULES: Record<LlrWeightChoice['basis'], string> = {
  * With too few impostor sessions for any bound to reach α (fewer than 59 at α = 0.05: a person's own
  * enrolment against a small background set), no replay can show a stronger weight to be safe, so the
  * most cautious candidate is used (`basis` 'too-few-impostors'). Until stop 15 the point estimates
- * decided there; the benchmark measured what that gives a 3–7 minute enrolment (one account's live
- * verdict accepted most of its impostor sessions at full weight after 0 of 9 on validation), and keeps
- * that rule for comparison only (`forceBasis` 'point-estimate').
+ * decided there: an account whose nine validation impostor sessions were all rejected could take full
+ * weight, and the benchmark measured FAR 0.081 for 7-minute enrolments (`smallEnrolment.curve`); it
+ * keeps that rule for comparison only (`forceBasis` 'point-estimate').
  */
 export function chooseLlrWeight(
   sessions: readonly { genuine: boolean; llrs: ArrayLike<number> }[],
