@@ -164,24 +164,21 @@ describe.skipIf(!!skipReason)('parseBalabitSession on the real Balabit data set'
     }
   });
 
-  it('imports every file of the data set (262 overflow rows in all), fast', () => {
-    let events = 0, files = 0, overflow = 0, ms = 0, bytes = 0;
+  // Import speed is measured by `npm run bench -- encoding` (speed targets live in benchmarks, not in tests).
+  it('imports every file of the data set (262 overflow rows in all)', () => {
+    let events = 0, files = 0, overflow = 0;
     for (const part of ['training_files', 'test_files']) {
       for (const user of readdirSync(join(root, part))) {
         for (const f of readdirSync(join(root, part, user))) {
           const text = readFileSync(join(root, part, user, f), 'utf8');
-          const t0 = performance.now();
           const { columns } = parseBalabitSession(text, { fileName: f, profileId: user });
-          ms += performance.now() - t0;
-          files++; events += columns.length; bytes += text.length;
+          files++; events += columns.length;
           for (let i = 0; i < columns.length; i++) if (columns.x[i] === 65535 || columns.y[i] === 65535) overflow++;
         }
       }
     }
-    const evPerS = (events / ms) * 1000;
-    console.log(`Balabit import: ${files} files, ${events.toLocaleString('en')} events, ${(bytes / 1e6).toFixed(0)} MB in ${ms.toFixed(0)} ms = ${Math.round(evPerS).toLocaleString('en')} events/s`);
     expect(files).toBe(1676);
     expect(overflow).toBe(262);
-    expect(evPerS).toBeGreaterThan(300_000);
+    expect(events).toBeGreaterThan(3_000_000);
   });
 });
