@@ -26,7 +26,7 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
   if (folds < 2) return null;
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
   const scores: number[] = [], ungated: number[] = [], impostor: boolean[] = [];
-  const verdicts: ReturnType<typeof runSequential>[] = [];
+  const verdicts: ReturnType<typeof runSequential>[] = [], strangerLikeVerdicts: ReturnType<typeof runSequential>[] = [];
   for (let f = 0; f < folds; f++) {
     const out = order.filter((_, i) => i % folds === f);
     const known = users.filter((u) => !out.includes(u));
@@ -60,7 +60,17 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
       if (idx.has(s.user)) trial(idx.get(s.user)!, false);
       else if (out.includes(s.user)) for (let c = 0; c < k; c++) trial(c, true);
     }
-    if (val.length) verdicts.push(runSequential({ validation: validationChunks(val, (i, c) => gated(vaProba, val, i, c), k, p.maxWindowsPerTestSession), test: liveTrials, weight: 1 }));
+    if (val.length) {
+      verdicts.push(runSequential({ validation: validationChunks(val, (i, c) => gated(vaProba, val, i, c), k, p.maxWindowsPerTestSession), test: liveTrials, weight: 1 }));
+      // Tried, not adopted: validation impostors made stranger-like by taking their own class out of the
+      // softmax (P(claimed) / (1 − P(own))), so their probability goes to whoever they resemble, as a
+      // stranger's does. Same trials, same rule; reported beside the verdict, chooses nothing.
+      const strangerLike = (i: number, c: number) => {
+        const own = val[i].label, pc = vaProba[i * k + c];
+        return gatedScore(c === own ? pc : Math.min(1, pc / Math.max(1e-9, 1 - vaProba[i * k + own])), closeness(gates[c], val[i].feat));
+      };
+      strangerLikeVerdicts.push(runSequential({ validation: validationChunks(val, strangerLike, k, p.maxWindowsPerTestSession), test: liveTrials, weight: 1 }));
+    }
   }
   const res = {
     verifier: 'features, gated by closeness (the app\'s rule)',
@@ -68,10 +78,19 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
     folds, genuineTrials: impostor.filter((x) => !x).length, impostorTrials: impostor.filter(Boolean).length,
     globalAuc: round(auc(scores, impostor)), eer: round(eer(scores, impostor).eer),
     withoutGate: { globalAuc: round(auc(ungated, impostor)), eer: round(eer(ungated, impostor).eer) },
-    liveVerdict: verdicts.length === folds ? strangersVerdict(verdicts) : null,
+    liveVerdict: verdicts.length === folds ? {
+      ...strangersVerdict(verdicts),
+      calibratedOnStrangerLikeImpostors: {
+        how: 'tried in stop 16, not adopted: the same, with each validation impostor window\'s P(claimed) divided by 1 − P(its own class) (its own class taken out of the softmax), so known impostors look like strangers to the calibration and the weight rule',
+        ...withoutHow(strangersVerdict(strangerLikeVerdicts)),
+      },
+    } : null,
   };
   log(`[open-set] global AUC ${res.globalAuc}, EER ${res.eer}, without the closeness gate ${res.withoutGate.globalAuc} (${res.genuineTrials} genuine / ${res.impostorTrials} impostor trials) — ${elapsed()}`);
-  if (res.liveVerdict) log(`[open-set] live verdict against strangers: FAR ${res.liveVerdict.falseAcceptRate} (${res.liveVerdict.falseAccepts} of ${res.liveVerdict.impostorTrials}), FRR ${res.liveVerdict.falseRejectRate}, undecided ${res.liveVerdict.undecidedFraction}, LLR weights ${res.liveVerdict.llrWeights.join(', ')}`);
+  if (res.liveVerdict) {
+    const lv = res.liveVerdict, sl = lv.calibratedOnStrangerLikeImpostors;
+    log(`[open-set] live verdict against strangers: FAR ${lv.falseAcceptRate} (${lv.falseAccepts} of ${lv.impostorTrials}), FRR ${lv.falseRejectRate}, undecided ${lv.undecidedFraction}, LLR weights ${lv.llrWeights.join(', ')}; calibrated on stranger-like impostors (not adopted): FAR ${sl.falseAcceptRate}, FRR ${sl.falseRejectRate}, undecided ${sl.undecidedFraction}, weights ${sl.llrWeights.join(', ')}`);
+  }
   return res;
 }
 
@@ -91,6 +110,8 @@ function validationChunks(val: readonly Item[], claimed: (i: number, c: number) 
   }
   return out;
 }
+
+const withoutHow = <T extends { how: string }>(x: T): Omit<T, 'how'> => { const { how: _how, ...rest } = x; return rest; };
 
 /** The folds' replays summed: impostor trials are held-out users claiming every known account. */
 function strangersVerdict(vs: readonly ReturnType<typeof runSequential>[]) {
