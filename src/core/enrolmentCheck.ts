@@ -132,7 +132,7 @@ function minImpostorSessions(alpha: number): number {
 }
 
 /** Windows grouped by (pseudo-)session, in order, each mapped to an LLR. */
-function bySession(scores: ArrayLike<number>, positives: ArrayLike<boolean>, sessionIds: readonly string[], llr: (score: number) => number): Map<string, { genuine: boolean; llrs: number[] }> {
+export function bySession(scores: ArrayLike<number>, positives: ArrayLike<boolean>, sessionIds: readonly string[], llr: (score: number) => number): Map<string, { genuine: boolean; llrs: number[] }> {
   const m = new Map<string, { genuine: boolean; llrs: number[] }>();
   for (let i = 0; i < scores.length; i++) {
     let s = m.get(sessionIds[i]);

@@ -23,8 +23,8 @@ import { sigmoid, windowLlr } from '../../../src/core/calibration';
 import { auc } from '../../../src/core/metrics';
 import { fuseWindows } from '../../../src/core/fusion';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
-import { chooseLlrWeight, LLR_WEIGHTS } from '../../../src/core/sequential';
-import { fitDecisionModel, replaySequential, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
+import { chooseLlrWeight, DEFAULT_SEQUENTIAL, LLR_WEIGHTS, replayCounts } from '../../../src/core/sequential';
+import { bySession, fitDecisionModel, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -251,39 +251,30 @@ function enrolmentVerdict(
   user: string, branch: ReturnType<typeof fitGaussianBranch>,
   val: { items: Item[]; gated: number[]; genuine: boolean[] }, test: { items: Item[]; fused: number[]; genuine: boolean[] },
 ): EnrolmentVerdict {
-  const decision = fitDecisionModel({
-    scores: val.items.map((it, i) => scoreWithGaussianBranch(branch, val.gated[i], it.feat)),
-    positives: val.genuine, sessionIds: val.items.map((it) => it.sessionId),
-  });
-  const sessions = (g: boolean) => new Set(val.items.filter((_, i) => val.genuine[i] === g).map((it) => it.sessionId)).size;
+  const scores = val.items.map((it, i) => scoreWithGaussianBranch(branch, val.gated[i], it.feat));
+  const sessionIds = val.items.map((it) => it.sessionId);
+  const decision = fitDecisionModel({ scores, positives: val.genuine, sessionIds });
   // The rule until stop 15 (point estimates on so few impostor sessions), for comparison only.
-  const bySession = new Map<string, { genuine: boolean; llrs: number[] }>();
-  val.items.forEach((it, i) => {
-    let x = bySession.get(it.sessionId);
-    if (!x) bySession.set(it.sessionId, (x = { genuine: val.genuine[i], llrs: [] }));
-    x.llrs.push(windowLlr(decision.calibration, scoreWithGaussianBranch(branch, val.gated[i], it.feat), decision.maxWindowLlr));
-  });
-  const old = chooseLlrWeight([...bySession.values()], decision.sequential.alpha, decision.sequential.beta, LLR_WEIGHTS, 'point-estimate').llrWeight;
+  const valSessions = bySession(scores, val.genuine, sessionIds, (x) => windowLlr(decision.calibration, x, decision.maxWindowLlr));
+  const old = chooseLlrWeight([...valSessions.values()], decision.sequential.alpha, decision.sequential.beta, LLR_WEIGHTS, 'point-estimate').llrWeight;
+  const choice = decision.llrWeightChoice!;
   const testWindows = { scores: test.fused, positives: test.genuine, sessionIds: test.items.map((it) => it.sessionId) };
   return {
-    user, decision, validationSessions: { genuine: sessions(true), impostor: sessions(false) }, test: testResults(decision, testWindows),
+    user, decision, validationSessions: { genuine: choice.genuineSessions, impostor: choice.impostorSessions }, test: testResults(decision, testWindows),
     pointEstimateRule: { llrWeight: old, test: testResults({ ...decision, sequential: { ...decision.sequential, llrWeight: old } }, testWindows) },
   };
 }
 
 /** Replay counts over every account's test sessions. */
 function verdictRates(perSession: readonly TestResults['sequential']['perSession'][number][]) {
-  let impostors = 0, genuine = 0, falseAccepts = 0, falseRejects = 0, undecided = 0;
-  const used: number[] = [];
-  for (const s of perSession) {
-    if (s.genuine) { genuine++; if (s.verdict === 'mismatch') falseRejects++; } else { impostors++; if (s.verdict === 'match') falseAccepts++; }
-    if (s.verdict === 'not yet') undecided++; else used.push(s.windowsUsed);
-  }
-  used.sort((a, b) => a - b);
+  // The core's counting, over verdicts already replayed (no session is decided twice).
+  const c = replayCounts(perSession.map((s) => ({ genuine: s.genuine, llrs: [] })), DEFAULT_SEQUENTIAL, perSession);
+  const used = [...c.windowsUsed].sort((a, b) => a - b);
+  const sessions = c.impostors + c.genuine;
   return {
-    sessions: impostors + genuine, impostorSessions: impostors, genuineSessions: genuine, falseAccepts, falseRejects,
-    falseAcceptRate: round(impostors ? falseAccepts / impostors : NaN), falseRejectRate: round(genuine ? falseRejects / genuine : NaN),
-    undecidedFraction: round((impostors + genuine) ? undecided / (impostors + genuine) : NaN),
+    sessions, impostorSessions: c.impostors, genuineSessions: c.genuine, falseAccepts: c.falseAccepts, falseRejects: c.falseRejects,
+    falseAcceptRate: round(c.impostors ? c.falseAccepts / c.impostors : NaN), falseRejectRate: round(c.genuine ? c.falseRejects / c.genuine : NaN),
+    undecidedFraction: round(sessions ? c.undecided / sessions : NaN),
     medianWindowsToDecision: used.length ? used[(used.length - 1) >> 1] : null,
   };
 }
