@@ -34,10 +34,13 @@ import { sigmoid } from '../../src/core/calibration';
 import { fitPerson, fitPopulation, fitScoreNorm, gaussianLlr, standardiseScore, type PopulationModel } from '../../src/core/gaussianVerifier';
 import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
+import { fitSessionAware, sessionAwareScorer, tNormScorer } from './lib/sessionGaussian';
 import { driftCopies, fitDriftScale, sessionOffsets } from './lib/driftAugment';
 
 const PSEUDO = 5, PER_USER = 20, PER_SESSION = 10, SMALL_OTHERS = 300, FOLDS = 3;
-const SHRINKS = [0.002, 0.01, 0.05, 0.2];
+/** `--session-model`: only the adopted population (300 windows, shrinkage 0.01), beside lib/sessionGaussian's variants. */
+const SESSION_MODEL = process.argv.includes('--session-model');
+const SHRINKS = SESSION_MODEL ? [0.01] : [0.002, 0.01, 0.05, 0.2];
 /** `--drift 3,10`: also train the MLP with that many drift copies of the enrolment (lib/driftAugment; tried, not adopted). */
 const DRIFT_COPIES = cliArg('--drift', '').split(',').filter(Boolean).map(Number);
 
@@ -121,11 +124,25 @@ async function main() {
         }
       }
       const gauss: Record<string, (items: Item[]) => number[]> = {};
-      for (const all of [false, true]) for (const shrink of SHRINKS) {
+      for (const all of SESSION_MODEL ? [false] : [false, true]) for (const shrink of SHRINKS) {
         const pop = population(others, all, shrink), person = fitPerson(pop, ownTr.map((it) => it.feat));
         const raw = (items: Item[]) => items.map((it) => gaussianLlr(pop, person, it.feat));
         const z = zBy(raw(negVa0));
         gauss[`${all ? 'allOthers' : 'others300'}-shrink${shrink}`] = (items) => raw(items).map(z);
+        if (SESSION_MODEL && !all) {
+          const rows = populationRows(others, false);
+          const sp = fitSessionAware(pop, rows.map((r) => r.feat), rows.map((r) => r.user), rows.map((r) => r.sessionId), shrink);
+          for (const v of ['plain', 'predictive', 'plda'] as const) {
+            const f = sessionAwareScorer(sp, ownTr.map((it) => it.feat), v);
+            const zs = zBy(negVa0.map((it) => f(it.feat)));
+            gauss[`sessions-${v}`] = (items) => items.map((it) => zs(f(it.feat)));
+          }
+          const byUser = new Map<string, Item[]>();
+          for (const r of rows) { let a = byUser.get(r.user); if (!a) byUser.set(r.user, (a = [])); a.push(r); }
+          const t = tNormScorer(pop, person, [...byUser.values()].map((its) => fitPerson(pop, its.map((it) => it.feat))));
+          const zt = zBy(negVa0.map((it) => t(it.feat)));
+          gauss['tnorm'] = (items) => items.map((it) => zt(t(it.feat)));
+        }
       }
       for (const [items, design] of sets) {
         const p = await mlpWindows(items), m = p.map(zMlp);
