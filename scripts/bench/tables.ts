@@ -4,6 +4,7 @@
  * from the JSON rather than typed.
  */
 import { readFileSync } from 'node:fs';
+import { ENROLMENT_BAR } from '../../src/core/enrolmentCheck';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const r: Json = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -67,6 +68,8 @@ if (lv) {
   lines.push(`| undecided after the scored windows; median windows to a decision | ${f(lv.undecidedFraction)}; ${lv.medianWindowsToDecision} | |`);
   const weights = [...new Set<number>(lv.llrWeights)].sort((a, b) => b - a).join(', ');
   lines.push(`| LLR weight (validation: ${lv.validationSessionsPerAccount[0].impostor} impostor sessions per account, too few to bound FAR) | ${weights} | |`);
+  const ec = lv.enrolmentCheck;
+  if (ec) lines.push(`| the app's enrolment check on these sessions (AUC ≥ ${ENROLMENT_BAR.minAuc}, half total error at the threshold ≤ ${ENROLMENT_BAR.maxHalfTotalError}, wrong verdicts ≤ ${ENROLMENT_BAR.maxWrongVerdictFraction * 100} %): enrolments it accepts | ${ec.usable} of ${ec.accounts} (refused: ${ec.refusedFor.auc} for AUC, ${ec.refusedFor.errorAtThreshold} for error at the threshold, ${ec.refusedFor.wrongVerdicts} for wrong verdicts) | |`);
   const o = lv.pointEstimateRule;
   if (o) lines.push(`| *comparison: the rule until stop 15 (point estimates on those sessions): weights ${[...new Set<number>(o.llrWeights)].sort((a, b) => b - a).join(', ')}* | *FAR ${f(o.falseAcceptRate)}, FRR ${f(o.falseRejectRate)}, undecided ${f(o.undecidedFraction)}* | |`);
   const st = se.strangers;

@@ -40,7 +40,7 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     const extra = mkdtempSync(join(tmpdir(), 'pp-extra-bots-'));
     mkdirSync(join(extra, 'tool'));
     for (const seed of [1, 2]) writeFileSync(join(extra, 'tool', `session_${seed}`), toBalabitCsv(simulateBot('linear', { width: 1280, height: 1024 }, { seed, reaches: 30 })));
-    report = await runBench({ root, profile: PROFILES.tiny, seed: 7, extraBotsDir: extra, log: () => {} });
+    report = await runBench({ root, profile: PROFILES.tiny, seed: 7, extraSeeds: [8], extraBotsDir: extra, log: () => {} });
   }, 180_000);
 
   it('runs end to end and reports every part', () => {
@@ -85,6 +85,12 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(new Set(lv.llrWeights)).toEqual(new Set([0.18]));
     // Too few others to hold some out and keep two: no strangers trial is made up.
     expect(report.smallEnrolment!.strangers).toBeNull();
+    // --seeds: the headline (the default verifier) has a value per seed, the first being the challenge's own.
+    const seeds = report.seeds!;
+    expect(seeds.seeds).toEqual([7, 8]);
+    expect(seeds.challengeGlobalAuc.n).toBe(2);
+    expect(seeds.challengeGlobalAuc.values[0]).toBe((report.challenge as unknown as Challenge).globalAuc);
+    for (const v of seeds.challengeGlobalAuc.values) expect(v).toBeGreaterThanOrEqual(0);
     const sp = report.speed as Record<string, Record<string, unknown>>;
     for (const stage of ['import', 'windowing', 'features', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
     expect(Number(sp.import.eventsPerS)).toBeGreaterThan(0);

@@ -30,6 +30,8 @@ export interface ChallengeOutcome {
   latencyRefs: WindowRef[];
   /** The default verifier's window probabilities, for the sequential replay. */
   verifier: VerifierScores;
+  /** The CNN's window probabilities (validation, test), for the headline's other seeds. */
+  imageScores: { test: Float32Array; val: Float32Array } | null;
 }
 
 export interface VerifierScores {
@@ -83,7 +85,7 @@ export async function featureBranch(ctx: BenchContext, seed: number, name = 'cha
   for (const s of ctx.testSessions) testItems.push(...windowItems(s, userIdx.get(s.user) ?? 0).slice(0, p.maxWindowsPerTestSession));
   const testProba = await predictFeatureProba(r.model, r.standardiser, featureSet(testItems));
   const valProba = await predictFeatureProba(r.model, r.standardiser, featureSet(vaItems));
-  return { r, spec, trItems, vaItems, testItems, testProba, valProba, k: users.length, userIdx };
+  return { r, spec, trItems, trLabels, vaItems, testItems, testProba, valProba, k: users.length, userIdx };
 }
 
 export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome> {
@@ -103,7 +105,7 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   let imgTest: Float32Array | null = null, imgVal: Float32Array | null = null;
   const cnnItems = p.featureTrainWindowsPerUser === p.maxTrainWindowsPerUser ? trItems : trainValItems(ctx.sessions, users, (u) => fb.userIdx.get(u)!, p).train;
   const permuted = (items: readonly Item[]) => (p.shuffledLabelControl ? shuffleInPlace(items.map((i) => i.label), mulberry32(ctx.o.seed ^ 0x5eed)) : items.map((i) => i.label));
-  const cnnLabels = permuted(cnnItems), trLabels = permuted(trItems);
+  const cnnLabels = permuted(cnnItems);
   const cnnVariant = async (name: string, enc: typeof ctx.es, budgetS: number) => {
     const spec: ModelSpec = { ...defaultSpec('group', enc.sizePx, k), ...p.model, numClasses: k };
     const trainSet = ctx.imageSet(cnnItems, cnnLabels, enc);
@@ -132,27 +134,10 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
     log(`[challenge] image (screen-framed, comparison): global AUC ${(variants.imageScreenFramed as { globalAuc: number }).globalAuc} — ${elapsed()}`);
   }
 
-  // Fusion weight on validation pseudo-sessions (training_files only).
-  const vaLabels = vaItems.map((i) => i.label);
-  const claims: Claim[] = validationClaims(vaLabels, fb.valProba, imgVal, k, p.maxWindowsPerTestSession);
-  const choice = imgVal ? chooseFeatureWeight(claims) : { featureWeight: 1, validationAuc: { '1.0': NaN } };
-  const w = choice.featureWeight;
-  const fusedTest = (i: number, it: Item) => (imgTest ? fuseBranches(fb.testProba[i * k + it.label], imgTest[i * k + it.label], w) : fb.testProba[i * k + it.label]);
-  const fusedProbs = new Map<string, number[]>();
-  testItems.forEach((it, i) => { let a = fusedProbs.get(it.sessionId); if (!a) fusedProbs.set(it.sessionId, (a = [])); a.push(fusedTest(i, it)); });
-  const fused = sessionMetrics(scored, fusedProbs, users, false);
-  variants.fused = { ...fused, featureWeight: w };
-  log(`[challenge] fused (feature weight ${w}, chosen on validation): global AUC ${fused.globalAuc} — ${elapsed()}`);
-
-  // The app's verifier (src/core/closeness.ts): each window must also look like the claimed account's own
-  // training windows, score = min(fused P(claimed), closeness to that account). Fixed a priori, not chosen here.
-  // Fitted with the same training labels as the branches (permuted under --control: the gate learns too).
-  const byTime = trItems.map((it, i) => ({ it, label: trLabels[i] })).sort((a, b) => (a.it.sessionId < b.it.sessionId ? -1 : a.it.sessionId > b.it.sessionId ? 1 : a.it.order - b.it.order));
-  const gates = users.map((_, u) => fitCloseness(byTime.filter((x) => x.label === u).map((x) => x.it.feat), trItems.map((it) => it.feat)));
-  const gatedTest = (i: number, it: Item) => gatedScore(fusedTest(i, it), closeness(gates[it.label], it.feat));
-  const gatedProbs = new Map<string, number[]>();
-  testItems.forEach((it, i) => { let a = gatedProbs.get(it.sessionId); if (!a) gatedProbs.set(it.sessionId, (a = [])); a.push(gatedTest(i, it)); });
-  const headline = sessionMetrics(scored, gatedProbs, users, true);
+  const dv = defaultVerifier(ctx, fb, imgTest && imgVal ? { test: imgTest, val: imgVal } : null);
+  const { w, choice, claims, gates, gatedTest, headline } = dv;
+  variants.fused = { ...dv.fused, featureWeight: w };
+  log(`[challenge] fused (feature weight ${w}, chosen on validation): global AUC ${dv.fused.globalAuc} — ${elapsed()}`);
   variants.fusedGated = { globalAuc: headline.globalAuc, sessionEer: headline.sessionEer, meanPerUserAuc: headline.meanPerUserAuc, meanPerUserEer: headline.meanPerUserEer, windowAuc: headline.windowAuc, featureWeight: w };
   log(`[challenge] fused + closeness gate (the app's verifier): GLOBAL AUC ${headline.globalAuc} | EER ${headline.sessionEer} | mean per-user AUC ${headline.meanPerUserAuc} — ${elapsed()}`);
 
@@ -186,5 +171,40 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
     variants,
     baselines: { screenOnly },
   };
-  return { report, cnn, featureModel: { model: fb.r.model, standardiser: fb.r.standardiser }, latencyRefs: spread(testItems, p.latencyWindows).map((i) => i.ref), verifier: { validation, test, weight: w } };
+  return {
+    report, cnn, featureModel: { model: fb.r.model, standardiser: fb.r.standardiser }, latencyRefs: spread(testItems, p.latencyWindows).map((i) => i.ref), verifier: { validation, test, weight: w },
+    imageScores: imgTest && imgVal ? { test: imgTest, val: imgVal } : null,
+  };
+}
+
+/**
+ * The app's default verifier from a feature branch and (optionally) the CNN's window probabilities on
+ * the same validation and test windows: the fusion weight chosen on validation pseudo-sessions, then
+ * each window gated by its closeness to the claimed account's own training windows (src/core/closeness.ts,
+ * fixed a priori; fitted with the branch's training labels, permuted under --control: the gate learns too).
+ * Used by the challenge and, per extra seed, by the headline's spread (run.ts `seedRuns`).
+ */
+export function defaultVerifier(ctx: BenchContext, fb: FeatureBranch, img: { test: Float32Array; val: Float32Array } | null) {
+  const { p, users, testSessions } = ctx;
+  const { k, trItems, trLabels, vaItems, testItems } = fb;
+  const scored = testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal }));
+  const claims: Claim[] = validationClaims(vaItems.map((i) => i.label), fb.valProba, img?.val ?? null, k, p.maxWindowsPerTestSession);
+  const choice = img ? chooseFeatureWeight(claims) : { featureWeight: 1, validationAuc: { '1.0': NaN } };
+  const w = choice.featureWeight;
+  const fusedTest = (i: number, it: Item) => (img ? fuseBranches(fb.testProba[i * k + it.label], img.test[i * k + it.label], w) : fb.testProba[i * k + it.label]);
+  const fused = sessionMetrics(scored, sessionLists(testItems, fusedTest), users, false);
+  const byTime = trItems.map((it, i) => ({ it, label: trLabels[i] })).sort((a, b) => (a.it.sessionId < b.it.sessionId ? -1 : a.it.sessionId > b.it.sessionId ? 1 : a.it.order - b.it.order));
+  const gates = users.map((_, u) => fitCloseness(byTime.filter((x) => x.label === u).map((x) => x.it.feat), trItems.map((it) => it.feat)));
+  const gatedTest = (i: number, it: Item) => gatedScore(fusedTest(i, it), closeness(gates[it.label], it.feat));
+  const headline = sessionMetrics(scored, sessionLists(testItems, gatedTest), users, true);
+  return { w, choice, claims, fused, gates, gatedTest, headline };
+}
+
+type FeatureBranch = Awaited<ReturnType<typeof featureBranch>>;
+
+/** Per test session, one window score per item, in order. */
+function sessionLists(items: readonly Item[], score: (i: number, it: Item) => number): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  items.forEach((it, i) => { let a = m.get(it.sessionId); if (!a) m.set(it.sessionId, (a = [])); a.push(score(i, it)); });
+  return m;
 }

@@ -24,7 +24,7 @@ import { auc } from '../../../src/core/metrics';
 import { fuseWindows } from '../../../src/core/fusion';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { chooseLlrWeight, DEFAULT_SEQUENTIAL, LLR_WEIGHTS, replayCounts } from '../../../src/core/sequential';
-import { bySession, fitDecisionModel, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
+import { bySession, checkEnrolment, fitDecisionModel, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -286,11 +286,27 @@ function summariseVerdicts(vs: EnrolmentVerdict[]) {
     llrWeights: vs.map((v) => v.decision.sequential.llrWeight),
     validationSessionsPerAccount: vs.map((v) => v.validationSessions),
     windowFarAtThreshold: round(mean(vs.map((v) => v.test.far))), windowFrrAtThreshold: round(mean(vs.map((v) => v.test.frr))),
+    enrolmentCheck: enrolmentChecks(vs),
     pointEstimateRule: {
       how: 'the LLR weight rule until stop 15, for comparison only (chooses nothing): with too few impostor sessions to bound FAR, the largest weight whose validation replay had FAR ≤ α and FRR ≤ β',
       llrWeights: vs.map((v) => v.pointEstimateRule.llrWeight),
       ...verdictRates(vs.flatMap((v) => v.pointEstimateRule.test.sequential.perSession)),
     },
+  };
+}
+
+/**
+ * What the app's enrolment check (core/enrolmentCheck `checkEnrolment`) would tell each account if these
+ * test sessions were its held-out windows: usable or not, and which of its bars failed.
+ */
+function enrolmentChecks(vs: readonly EnrolmentVerdict[]) {
+  const checks = vs.map((v) => ({ user: v.user, auc: round(v.test.auc), far: round(v.test.far), frr: round(v.test.frr), ...checkEnrolment(v.decision, v.test) }));
+  const failing = (prefix: string) => checks.filter((c) => c.reasons.some((r) => r.startsWith(prefix))).length;
+  return {
+    how: 'checkEnrolment (the bars the app applies to a new profile: AUC, half total error at the stored threshold, wrong live verdicts) on these test sessions, per account',
+    accounts: checks.length, usable: checks.filter((c) => c.usable).length,
+    refusedFor: { auc: failing('On held-out windows'), errorAtThreshold: failing('At its threshold'), wrongVerdicts: failing('The live verdict was wrong') },
+    perAccount: checks.map(({ user, usable, auc, far, frr }) => ({ user, usable, auc, far, frr })),
   };
 }
 
