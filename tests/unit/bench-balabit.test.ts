@@ -91,6 +91,13 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(seeds.challengeGlobalAuc.n).toBe(2);
     expect(seeds.challengeGlobalAuc.values[0]).toBe((report.challenge as unknown as Challenge).globalAuc);
     for (const v of seeds.challengeGlobalAuc.values) expect(v).toBeGreaterThanOrEqual(0);
+    // Every live verdict is replayed per seed too; the first seed's is the one in the report.
+    const lvs = seeds.liveVerdicts;
+    expect(lvs.challenge.falseAcceptRate.n).toBe(2);
+    expect(lvs.challenge.falseAcceptRate.values[0]).toBe((report.challenge as unknown as { sequential: { falseAcceptRate: number } }).sequential.falseAcceptRate);
+    expect(lvs.smallEnrolment.falseRejectRate.n).toBe(2);
+    expect(lvs.smallEnrolment.falseRejectRate.values[0]).toBe(report.smallEnrolment!.liveVerdict.falseRejectRate);
+    expect(lvs.openSet.falseAcceptRate.n).toBe(0);
     const sp = report.speed as Record<string, Record<string, unknown>>;
     for (const stage of ['import', 'windowing', 'features', 'render', 'training', 'memory', 'machine', 'stageMs']) expect(sp[stage]).toBeTruthy();
     expect(Number(sp.import.eventsPerS)).toBeGreaterThan(0);

@@ -135,7 +135,7 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   }
 
   const dv = defaultVerifier(ctx, fb, imgTest && imgVal ? { test: imgTest, val: imgVal } : null);
-  const { w, choice, claims, gates, gatedTest, headline } = dv;
+  const { w, choice, headline } = dv;
   variants.fused = { ...dv.fused, featureWeight: w };
   log(`[challenge] fused (feature weight ${w}, chosen on validation): global AUC ${dv.fused.globalAuc} — ${elapsed()}`);
   variants.fusedGated = { globalAuc: headline.globalAuc, sessionEer: headline.sessionEer, meanPerUserAuc: headline.meanPerUserAuc, meanPerUserEer: headline.meanPerUserEer, windowAuc: headline.windowAuc, featureWeight: w };
@@ -155,12 +155,6 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
   };
   log(`[challenge] baseline screen only: global AUC ${screenOnly.globalAuc}`);
 
-  // The default verifier's window probabilities, for the sequential replay (validation → calibration, test → replay).
-  const validation = claimsGated(vaItems, claims, k, p.maxWindowsPerTestSession, w, gates);
-  const test = testSessions.map((s) => {
-    const its = testItems.map((it, i) => ({ it, i })).filter(({ it }) => it.sessionId === s.id);
-    return { id: s.id, illegal: !!s.illegal, p: its.map(({ it, i }) => gatedTest(i, it)), startMs: its.map(({ it }) => it.startMs), endMs: its.map(({ it }) => it.endMs) };
-  });
   const report = {
     design: `default verifier = the app's: per window, log-odds of P(claimed account) from a ${k}-class feature MLP and a ${k}-class CNN on screen-free images, weighted ${w} : ${round(1 - w, 2)} (weight chosen on validation pseudo-sessions from training_files), then min(that, closeness of the window to the claimed account's own training windows) (src/core/closeness.ts, fixed a priori); session anomaly = 1 − fused probability over the session's first ${p.maxWindowsPerTestSession} windows (mean clamped log-odds)`,
     defaultVerifier: imgTest ? 'fusedGated' : 'featuresGated',
@@ -172,7 +166,7 @@ export async function runChallenge(ctx: BenchContext): Promise<ChallengeOutcome>
     baselines: { screenOnly },
   };
   return {
-    report, cnn, featureModel: { model: fb.r.model, standardiser: fb.r.standardiser }, latencyRefs: spread(testItems, p.latencyWindows).map((i) => i.ref), verifier: { validation, test, weight: w },
+    report, cnn, featureModel: { model: fb.r.model, standardiser: fb.r.standardiser }, latencyRefs: spread(testItems, p.latencyWindows).map((i) => i.ref), verifier: dv.verifier,
     imageScores: imgTest && imgVal ? { test: imgTest, val: imgVal } : null,
   };
 }
@@ -197,7 +191,14 @@ export function defaultVerifier(ctx: BenchContext, fb: FeatureBranch, img: { tes
   const gates = users.map((_, u) => fitCloseness(byTime.filter((x) => x.label === u).map((x) => x.it.feat), trItems.map((it) => it.feat)));
   const gatedTest = (i: number, it: Item) => gatedScore(fusedTest(i, it), closeness(gates[it.label], it.feat));
   const headline = sessionMetrics(scored, sessionLists(testItems, gatedTest), users, true);
-  return { w, choice, claims, fused, gates, gatedTest, headline };
+  // Its window probabilities, for the sequential replay (validation → calibration, test → replay).
+  const validation = claimsGated(vaItems, claims, k, p.maxWindowsPerTestSession, w, gates);
+  const test = testSessions.map((s) => {
+    const its = testItems.map((it, i) => ({ it, i })).filter(({ it }) => it.sessionId === s.id);
+    return { id: s.id, illegal: !!s.illegal, p: its.map(({ it, i }) => gatedTest(i, it)), startMs: its.map(({ it }) => it.startMs), endMs: its.map(({ it }) => it.endMs) };
+  });
+  const verifier: VerifierScores = { validation, test, weight: w };
+  return { w, choice, fused, headline, verifier };
 }
 
 type FeatureBranch = Awaited<ReturnType<typeof featureBranch>>;

@@ -87,7 +87,7 @@ export const PROFILES: Record<'quick' | 'full' | 'tiny', BenchProfile> = {
     name: 'quick', sizePx: 48, eventsPerWindow: 100,
     maxTrainWindowsPerUser: 500, featureTrainWindowsPerUser: 2000, openSetTrainWindowsPerUser: 1000, maxValWindowsPerUser: 60, groupTrainWindowsPerUser: 300, maxWindowsPerTestSession: 20,
     epochs: 10, batchSize: 32, learningRate: 1e-3, patience: 4, maxShiftPx: 2,
-    trainBudgetS: { challenge: 300, challengeScreenFramed: 150 },
+    trainBudgetS: { challenge: 300, challengeScreenFramed: 120 },
     model: {},
     framePx: 1024, featureModel: {}, featureEpochs: 80, featureBatchSize: 256, featureLearningRate: 3e-3, featurePatience: 8,
     openSetFolds: 5, smallEnrolmentSeconds: 180, smallEnrolmentOthersWindows: 300,

@@ -24,10 +24,10 @@ export type { BenchOptions, TrainingSpeed } from './context';
  * Headline figures for more seeds. The CNN is trained once (first seed: the time budget allows no more
  * on this machine); per extra seed the feature branch, the open-set folds and the small enrolment are
  * retrained, and the default verifier (the headline) is rebuilt from that seed's feature branch and the
- * first seed's CNN scores (fusion weight and closeness gates fitted again). The report says which figure
- * has how many values.
+ * first seed's CNN scores (fusion weight and closeness gates fitted again), and every live verdict is
+ * replayed again. The report says which figure has how many values.
  */
-async function seedRuns(ctx: BenchContext, seeds: number[], image: ChallengeOutcome['imageScores'], first: { challenge: number; features: number; openSet: number | null; smallEnrolment: number | null }) {
+async function seedRuns(ctx: BenchContext, seeds: number[], image: ChallengeOutcome['imageScores'], first: { challenge: number; features: number; openSet: number | null; smallEnrolment: number | null; verdicts: ReturnType<typeof liveVerdictRates> }) {
   const rows = [{ seed: ctx.o.seed, ...first }];
   for (const seed of seeds) {
     ctx.log(`[seeds] seed ${seed} — ${ctx.elapsed()}`);
@@ -35,19 +35,41 @@ async function seedRuns(ctx: BenchContext, seeds: number[], image: ChallengeOutc
     const probs = new Map<string, number[]>();
     fb.testItems.forEach((it, i) => { let a = probs.get(it.sessionId); if (!a) probs.set(it.sessionId, (a = [])); a.push(fb.testProba[i * fb.k + it.label]); });
     const features = sessionMetrics(ctx.testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal })), probs, ctx.users, false).globalAuc;
-    const challenge = Number.isFinite(first.challenge) ? defaultVerifier(ctx, fb, image).headline.globalAuc : NaN;
+    const dv = Number.isFinite(first.challenge) ? defaultVerifier(ctx, fb, image) : null;
+    const challenge = dv?.headline.globalAuc ?? NaN;
+    const sequential = dv && ctx.p.tasks.sequential ? runSequential(dv.verifier) : null;
     fb.r.model.dispose();
-    const os = ctx.p.tasks.openSet ? (await runOpenSet(ctx, seed))?.globalAuc ?? null : null;
-    const se = ctx.p.tasks.smallEnrolment ? (await runSmallEnrolment(ctx, seed)).globalAuc : null;
-    rows.push({ seed, challenge, features, openSet: os, smallEnrolment: se });
+    const os = ctx.p.tasks.openSet ? await runOpenSet(ctx, seed) : null;
+    const se = ctx.p.tasks.smallEnrolment ? await runSmallEnrolment(ctx, seed) : null;
+    rows.push({ seed, challenge, features, openSet: os?.globalAuc ?? null, smallEnrolment: se?.globalAuc ?? null, verdicts: liveVerdictRates(sequential, os, se) });
   }
   return {
     seeds: rows.map((r) => r.seed),
-    note: 'The image CNN is trained once (first seed). Per seed, the feature variant, open set and small enrolment are retrained, and challenge.globalAuc (the default verifier) is rebuilt from that seed\'s feature branch and the first seed\'s CNN scores (fusion weight and closeness gates fitted again): its spread is the feature branch\'s, not the CNN\'s.',
+    note: 'The image CNN is trained once (first seed). Per seed, the feature variant, open set and small enrolment are retrained, and challenge.globalAuc (the default verifier) is rebuilt from that seed\'s feature branch and the first seed\'s CNN scores (fusion weight and closeness gates fitted again): its spread is the feature branch\'s, not the CNN\'s. liveVerdicts: the FAR / FRR / undecided share of each live verdict per seed (challenge: the default verifier\'s, replayed as challenge.sequential).',
     challengeGlobalAuc: seedStat(rows.map((r) => r.challenge)),
     featuresGlobalAuc: seedStat(rows.map((r) => r.features)),
     openSetGlobalAuc: seedStat(rows.map((r) => r.openSet)),
     smallEnrolmentGlobalAuc: seedStat(rows.map((r) => r.smallEnrolment)),
+    // The live verdicts depend on the seed too (their models, calibrations and LLR weights are refitted).
+    liveVerdicts: Object.fromEntries(VERDICT_KEYS.map((k) => [k, {
+      falseAcceptRate: seedStat(rows.map((r) => r.verdicts[k]?.falseAcceptRate ?? null)),
+      falseRejectRate: seedStat(rows.map((r) => r.verdicts[k]?.falseRejectRate ?? null)),
+      undecidedFraction: seedStat(rows.map((r) => r.verdicts[k]?.undecidedFraction ?? null)),
+    }])),
+  };
+}
+
+type VerdictRates = { falseAcceptRate: number; falseRejectRate: number; undecidedFraction: number };
+const VERDICT_KEYS = ['challenge', 'openSet', 'openSetStrangerLikeCalibration', 'smallEnrolment', 'smallEnrolmentStrangers'] as const;
+
+/** One seed's live-verdict rates (the challenge's sequential replay, the open set, the small enrolment), by the names `seeds.liveVerdicts` uses. */
+function liveVerdictRates(sq: VerdictRates | null, os: Awaited<ReturnType<typeof runOpenSet>> | null, se: Awaited<ReturnType<typeof runSmallEnrolment>> | null): Partial<Record<(typeof VERDICT_KEYS)[number], VerdictRates>> {
+  return {
+    challenge: sq ?? undefined,
+    openSet: os?.liveVerdict ?? undefined,
+    openSetStrangerLikeCalibration: os?.liveVerdict?.calibratedOnStrangerLikeImpostors ?? undefined,
+    smallEnrolment: se?.liveVerdict ?? undefined,
+    smallEnrolmentStrangers: se?.strangers?.liveVerdict ?? undefined,
   };
 }
 
@@ -75,7 +97,7 @@ export async function runBench(o: BenchOptions) {
     ? await seedRuns(ctx, o.extraSeeds, ch?.imageScores ?? null, {
       challenge: (challenge as { globalAuc?: number } | null)?.globalAuc ?? NaN,
       features: ((challenge as { variants?: Record<string, { globalAuc: number }> } | null)?.variants?.features?.globalAuc) ?? NaN,
-      openSet: openSet?.globalAuc ?? null, smallEnrolment: smallEnrolment?.globalAuc ?? null,
+      openSet: openSet?.globalAuc ?? null, smallEnrolment: smallEnrolment?.globalAuc ?? null, verdicts: liveVerdictRates(challenge?.sequential ?? null, openSet, se),
     })
     : null;
 
