@@ -65,11 +65,8 @@ function claimsGated(vaItems: readonly Item[], claims: readonly Claim[], k: numb
 }
 
 /** Per test session, the claimed class's probability per window from a k-class proba matrix. */
-function claimedProbs(items: readonly Item[], proba: Float32Array, k: number): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  items.forEach((it, i) => { let a = m.get(it.sessionId); if (!a) m.set(it.sessionId, (a = [])); a.push(proba[i * k + it.label]); });
-  return m;
-}
+export const claimedProbs = (items: readonly Item[], proba: Float32Array, k: number): Map<string, number[]> =>
+  sessionLists(items, (i, it) => proba[i * k + it.label]);
 
 /** Feature-branch only: train on training_files windows, score the test sessions (used per seed too). */
 export async function featureBranch(ctx: BenchContext, seed: number, name = 'challenge-features') {

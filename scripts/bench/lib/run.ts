@@ -7,7 +7,7 @@
  * the headline figures are recomputed per seed (see `seedRuns`).
  */
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
-import { defaultVerifier, featureBranch, runChallenge, type ChallengeOutcome } from './challenge';
+import { claimedProbs, defaultVerifier, featureBranch, runChallenge, type ChallengeOutcome } from './challenge';
 import { createContext, round, seedStat, type BenchContext, type BenchOptions } from './context';
 import { runBots } from './bots';
 import { runGroups } from './groups';
@@ -32,9 +32,7 @@ async function seedRuns(ctx: BenchContext, seeds: number[], image: ChallengeOutc
   for (const seed of seeds) {
     ctx.log(`[seeds] seed ${seed} — ${ctx.elapsed()}`);
     const fb = await featureBranch(ctx, seed, `seed${seed}-features`);
-    const probs = new Map<string, number[]>();
-    fb.testItems.forEach((it, i) => { let a = probs.get(it.sessionId); if (!a) probs.set(it.sessionId, (a = [])); a.push(fb.testProba[i * fb.k + it.label]); });
-    const features = sessionMetrics(ctx.testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal })), probs, ctx.users, false).globalAuc;
+    const features = sessionMetrics(ctx.testSessions.map((s) => ({ id: s.id, user: s.user, illegal: !!s.illegal })), claimedProbs(fb.testItems, fb.testProba, fb.k), ctx.users, false).globalAuc;
     const dv = Number.isFinite(first.challenge) ? defaultVerifier(ctx, fb, image) : null;
     const challenge = dv?.headline.globalAuc ?? NaN;
     const sequential = dv && ctx.p.tasks.sequential ? runSequential(dv.verifier) : null;
