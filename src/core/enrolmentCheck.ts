@@ -174,21 +174,35 @@ export function testResults(d: DecisionModel, test: ScoredWindows): TestResults 
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
+/** Which of the enrolment bars a profile fails (`checkEnrolment` words them; the benchmark counts them). */
+export type EnrolmentBarFailure = 'no-test-windows' | 'auc' | 'error-at-threshold' | 'wrong-verdicts' | 'uncalibrated';
+
+/** The bars failed on its test results (never on validation), in the order the reasons are given. */
+export function failedEnrolmentBars(d: DecisionModel, t: TestResults): EnrolmentBarFailure[] {
+  const failed: EnrolmentBarFailure[] = [];
+  if (!(t.windows > 0) || Number.isNaN(t.auc)) failed.push('no-test-windows');
+  else {
+    if (t.auc < ENROLMENT_BAR.minAuc) failed.push('auc');
+    if (!((t.far + t.frr) / 2 <= ENROLMENT_BAR.maxHalfTotalError)) failed.push('error-at-threshold');
+    const s = t.sequential;
+    if (s.sessions && s.wrong / s.sessions > ENROLMENT_BAR.maxWrongVerdictFraction) failed.push('wrong-verdicts');
+  }
+  if (!(d.calibration.a > 0)) failed.push('uncalibrated');
+  return failed;
+}
+
+function barReason(f: EnrolmentBarFailure, t: TestResults): string {
+  switch (f) {
+    case 'no-test-windows': return 'There were no held-out windows of both you and others to test the profile on.';
+    case 'auc': return `On held-out windows the model tells you from others only weakly (AUC ${t.auc.toFixed(2)}; needs ≥ ${ENROLMENT_BAR.minAuc}).`;
+    case 'error-at-threshold': return `At its threshold it would accept ${pct(t.far)} of other people's windows and reject ${pct(t.frr)} of your own (their mean must be ≤ ${pct(ENROLMENT_BAR.maxHalfTotalError)}).`;
+    case 'wrong-verdicts': return `The live verdict was wrong on ${t.sequential.wrong} of ${t.sequential.sessions} held-out session(s).`;
+    case 'uncalibrated': return 'On validation windows, higher scores did not mean "more likely you": the model learned nothing usable.';
+  }
+}
+
 /** Judge an enrolment by its test results (never by validation). */
 export function checkEnrolment(d: DecisionModel, t: TestResults): EnrolmentCheck {
-  const reasons: string[] = [];
-  if (!(t.windows > 0) || Number.isNaN(t.auc)) reasons.push('There were no held-out windows of both you and others to test the profile on.');
-  else {
-    if (t.auc < ENROLMENT_BAR.minAuc) reasons.push(`On held-out windows the model tells you from others only weakly (AUC ${t.auc.toFixed(2)}; needs ≥ ${ENROLMENT_BAR.minAuc}).`);
-    const hter = (t.far + t.frr) / 2;
-    if (!(hter <= ENROLMENT_BAR.maxHalfTotalError)) {
-      reasons.push(`At its threshold it would accept ${pct(t.far)} of other people's windows and reject ${pct(t.frr)} of your own (their mean must be ≤ ${pct(ENROLMENT_BAR.maxHalfTotalError)}).`);
-    }
-    const s = t.sequential;
-    if (s.sessions && s.wrong / s.sessions > ENROLMENT_BAR.maxWrongVerdictFraction) {
-      reasons.push(`The live verdict was wrong on ${s.wrong} of ${s.sessions} held-out session(s).`);
-    }
-  }
-  if (!(d.calibration.a > 0)) reasons.push('On validation windows, higher scores did not mean "more likely you": the model learned nothing usable.');
+  const reasons = failedEnrolmentBars(d, t).map((f) => barReason(f, t));
   return reasons.length ? { usable: false, reasons, advice: ENROLMENT_ADVICE } : { usable: true, reasons: [], advice: null };
 }

@@ -24,7 +24,7 @@ import { auc } from '../../../src/core/metrics';
 import { fuseWindows } from '../../../src/core/fusion';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { chooseLlrWeight, DEFAULT_SEQUENTIAL, LLR_WEIGHTS, replayCounts } from '../../../src/core/sequential';
-import { bySession, checkEnrolment, fitDecisionModel, testResults, type DecisionModel } from '../../../src/core/enrolmentCheck';
+import { bySession, failedEnrolmentBars, fitDecisionModel, testResults, type DecisionModel, type EnrolmentBarFailure } from '../../../src/core/enrolmentCheck';
 
 export async function runSmallEnrolment(ctx: BenchContext, seed = ctx.o.seed) {
   const { p, users, testSessions, log, elapsed } = ctx;
@@ -296,16 +296,17 @@ function summariseVerdicts(vs: EnrolmentVerdict[]) {
 }
 
 /**
- * What the app's enrolment check (core/enrolmentCheck `checkEnrolment`) would tell each account if these
+ * What the app's enrolment check (core/enrolmentCheck `failedEnrolmentBars`, which `checkEnrolment` words) would tell each account if these
  * test sessions were its held-out windows: usable or not, and which of its bars failed.
  */
 function enrolmentChecks(vs: readonly EnrolmentVerdict[]) {
-  const checks = vs.map((v) => ({ user: v.user, auc: round(v.test.auc), far: round(v.test.far), frr: round(v.test.frr), ...checkEnrolment(v.decision, v.test) }));
-  const failing = (prefix: string) => checks.filter((c) => c.reasons.some((r) => r.startsWith(prefix))).length;
+  const checks = vs.map((v) => ({ user: v.user, auc: round(v.test.auc), far: round(v.test.far), frr: round(v.test.frr), failed: failedEnrolmentBars(v.decision, v.test) }))
+    .map((c) => ({ ...c, usable: c.failed.length === 0 }));
+  const failing = (bar: EnrolmentBarFailure) => checks.filter((c) => c.failed.includes(bar)).length;
   return {
     how: 'checkEnrolment (the bars the app applies to a new profile: AUC, half total error at the stored threshold, wrong live verdicts) on these test sessions, per account',
     accounts: checks.length, usable: checks.filter((c) => c.usable).length,
-    refusedFor: { auc: failing('On held-out windows'), errorAtThreshold: failing('At its threshold'), wrongVerdicts: failing('The live verdict was wrong') },
+    refusedFor: { auc: failing('auc'), errorAtThreshold: failing('error-at-threshold'), wrongVerdicts: failing('wrong-verdicts') },
     perAccount: checks.map(({ user, usable, auc, far, frr }) => ({ user, usable, auc, far, frr })),
   };
 }
