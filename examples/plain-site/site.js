@@ -34,6 +34,8 @@
     showStatus: function (s) {
       var t = 'security check: ' + s.state;
       if (s.lastScore) t += ' · match ' + s.lastScore.fusedScore.toFixed(2) + ' (' + s.lastScore.decision + ')';
+      // A group model's profile (e.g. humans vs bots): the group most windows were decided as.
+      if (s.lastGroupScore) t += ' · group ' + (s.lastGroupScore.leadingGroup || 'tie') + ' (' + s.lastGroupScore.windowsSeen + ' windows)';
       if (s.message) t += ' · ' + s.message;
       document.getElementById('pp-status').textContent = t;
     },

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--ensemble 1] [--chunk 20] [--out bench-results/open-set-choices.json]`
+ * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--ensemble 1] [--chunk 20] [--head softmax,oneVsRest] [--out bench-results/open-set-choices.json]`
  * (`--hidden '256,128;128'`: MLP sizes to try, each at every size)
  *
  * The open set's choices, made on validation only (test sessions are never loaded). The open-set
@@ -22,6 +22,8 @@
  * account's logit; `centredLogit`: minus the mean logit; `logitGated`: the logit capped at log closeness);
  * `--ensemble N`: the mean probability of N MLPs trained with different seeds (`ensembleGated`);
  * `--chunk N`: pseudo-sessions of N windows instead of 20 (test sessions mostly have 5–19).
+ * Since stop 18 also: `--head softmax,oneVsRest`, one sigmoid per known account trained one-vs-rest instead of
+ * the softmax, so a stranger need not give their probability to whoever they resemble.
  */
 import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
@@ -52,6 +54,8 @@ function logitPredictor(model: tf.LayersModel, std: FeatureStandardiser) {
 }
 
 const CHUNK = Number(cliArg('--chunk', '20'));
+/** `--head softmax,oneVsRest`: the output layers to try; oneVsRest = one sigmoid per account (src/ml/featureModel `head`). */
+const HEADS = cliArg('--head', 'softmax').split(',') as ('softmax' | 'oneVsRest')[];
 const IMPOSTOR_CHUNKS_PER_USER = 15;
 
 function chunks(items: readonly Item[], n: number, max = Infinity): Item[][] {
@@ -73,7 +77,7 @@ async function main() {
   const variants = ['logit', 'logitGated', 'centredLogit', ...(ensemble > 1 ? ['ensembleGated' as const] : []), 'logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated', 'logOddsGatedNormed', 'gaussian', 'gatedPlusGaussian'] as const;
   type V = (typeof variants)[number];
   const rows = [];
-  for (const hidden of hiddens) for (const perUser of sizes) {
+  for (const HEAD of HEADS) for (const hidden of hiddens) for (const perUser of sizes) {
     const scores = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<V, number[]>;
     const impostor: boolean[] = [];
     const t0 = performance.now();
@@ -83,7 +87,7 @@ async function main() {
       const idx = new Map(known.map((u, i) => [u, i]));
       const { train, val } = trainValItems(ctx.sessions, known, (u) => idx.get(u)!, profile, perUser);
       const k = known.length;
-      const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k };
+      const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k, head: HEAD };
       const r = await ctx.trainMlp(`explore-open-set-${perUser}-fold${f + 1}`, spec, featureSet(train), featureSet(val), seed);
       // More members for the ensemble variant (seeds seed+1000·m), averaged probabilities.
       const members = [];
@@ -154,7 +158,7 @@ async function main() {
       for (const m of members) m.model.dispose();
     }
     const row = {
-      hidden, trainWindowsPerUser: perUser, chunk: CHUNK, ensemble, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
+      hidden, head: HEAD, trainWindowsPerUser: perUser, chunk: CHUNK, ensemble, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
       trainSeconds: round((performance.now() - t0) / 1000, 1),
       validationAuc: Object.fromEntries(variants.map((v) => [v, round(auc(scores[v], impostor))])),
     };

@@ -2,6 +2,8 @@
  * A live verification score, as produced by the scorer and consumed by the UI gauge and the Splunk
  * forwarder (sourcetype `pointerprint:score`).
  */
+import type { GroupTallyFields } from './groupTally';
+
 /** The verdict as it travels in score events. */
 export type ScoreDecision = 'match' | 'mismatch' | 'not_yet';
 
@@ -45,5 +47,21 @@ export interface LiveScore {
   /** Rule-based flags for movement no human makes (see humanRules), e.g. 'constant-speed'. */
   flags: string[];
   /** Wall clock, epoch ms. */
+  atEpochMs: number;
+}
+
+/**
+ * A live score of a group model (regulars vs new visitors, humans vs bots): the window's group and the
+ * session's tally so far (core/groupTally). Sent as sourcetype `pointerprint:group_score`.
+ */
+export interface GroupLiveScore extends GroupTallyFields {
+  id: string;
+  sessionId: string;
+  /** The group model's profile. */
+  profileId: string;
+  modelId: string;
+  windowIndex: number;
+  /** Rule-based flags for movement no human makes (see humanRules). */
+  flags: string[];
   atEpochMs: number;
 }

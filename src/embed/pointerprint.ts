@@ -10,7 +10,8 @@
  * - events go to Splunk through the app's HEC client and durable queue (IndexedDB database
  *   `pointerprint-embed[-namespace]`), so a reload or an outage loses nothing;
  * - raw movements are sent only with `sendRaw: true`; with `score`, a worker scores windows against an
- *   exported profile and only scores and decisions are sent;
+ *   exported profile (a person's verification profile, or a group model such as humans vs bots) and
+ *   only scores and decisions are sent;
  * - `forget()` (the handle's, or `Pointerprint.forget()` without one; e.g. when the visitor withdraws
  *   consent) stops capture in every tab of the site and deletes everything the embed keeps: the queue
  *   database, in-memory buffers and batches, a send under way; nothing is sent afterwards;
@@ -21,9 +22,9 @@
  */
 import type { EventChunk, SessionMeta } from '../core/events';
 import { describeError, PointerprintError } from '../core/errors';
-import type { LiveScore } from '../core/score';
+import type { GroupLiveScore, LiveScore } from '../core/score';
 import { DEFAULT_BATCH_LIMITS } from '../core/splunk/batcher';
-import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
+import { pointerEnvelopes, type HecRouting } from '../core/splunk/hec';
 import { allEnvelopes, announce, envelopesBefore, onHecQueueNotice, useHecQueueChannel } from '../store/hecQueue';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { HecClient, type HecStatus } from '../splunk/hecClient';
@@ -86,6 +87,8 @@ export interface PointerprintStatus {
   hec: Pick<HecStatus, 'state' | 'pendingEvents' | 'sentEvents' | 'droppedBatches' | 'lastError' | 'volatile'> | null;
   scoring: 'off' | 'loading' | 'ready' | 'failed';
   lastScore: Pick<LiveScore, 'windowIndex' | 'windowScore' | 'fusedScore' | 'confidence' | 'decision' | 'windowsSeen' | 'flags'> | null;
+  /** With a group model's profile: its last window's group and the session's tally (core/groupTally). */
+  lastGroupScore: Pick<GroupLiveScore, 'windowIndex' | 'windowGroup' | 'windowProba' | 'notPeople' | 'shares' | 'leadingGroup' | 'windowsSeen' | 'flags'> | null;
 }
 
 export interface PointerprintHandle {
@@ -114,7 +117,7 @@ function randomId(): string {
 }
 
 class Embed implements PointerprintHandle {
-  #st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null };
+  #st: PointerprintStatus = { state: 'waiting-consent', message: null, code: null, sessionId: null, events: 0, hec: null, scoring: 'off', lastScore: null, lastGroupScore: null };
   #session: Capture | null = null;
   #client: HecClient | null = null;
   #scorer: EmbedScorer | null = null;
@@ -249,11 +252,11 @@ class Embed implements PointerprintHandle {
   #startScoring(profileUrl: string, workerUrl: string | undefined, client: HecClient, routing: HecRouting): void {
     const session = this.#session!;
     this.#set({ scoring: 'loading' });
-    const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', {
+    const scorer = new EmbedScorer(this.opts.profileId || 'anonymous', routing, {
       onLoaded: () => this.#set({ scoring: 'ready' }),
-      onScore: (s) => {
-        client.enqueue([scoreEnvelope(s, routing)]);
-        this.#set({ lastScore: s }); // a fresh object per score
+      onScore: (s, envelope) => {
+        client.enqueue([envelope]);
+        this.#set('leadingGroup' in s ? { lastGroupScore: s } : { lastScore: s }); // a fresh object per score
       },
       onError: (code, message) => this.#set({ message, code, ...(this.#st.scoring === 'loading' ? { scoring: 'failed' as const } : {}) }),
     });
@@ -323,7 +326,7 @@ class Embed implements PointerprintHandle {
     this.#teardown();
     if (active === this) active = null;
     try { await deleteEmbedDb(this.opts.namespace); } catch (e) { ok = false; this.#fail(e, 'store/delete-failed'); }
-    this.#set({ state: 'forgotten', sessionId: null, events: 0, hec: null, lastScore: null });
+    this.#set({ state: 'forgotten', sessionId: null, events: 0, hec: null, lastScore: null, lastGroupScore: null });
     return ok;
   }
 

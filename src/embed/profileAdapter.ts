@@ -12,6 +12,7 @@ import type { DecisionModel } from '../core/enrolmentCheck';
 import { validateProfileBundle } from '../core/profileBundle';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 import type { FeatureModelDescription } from '../ml/featureModel';
+import { groupRuleOf, type GroupRule } from '../core/groupTally';
 
 /** What on-site scoring needs from a profile (the same inputs the app's live scorer uses). */
 export interface ScoringProfile {
@@ -19,8 +20,12 @@ export interface ScoringProfile {
   modelId: string;
   windowSettings: WindowSettings;
   encoding: EncodingSettings;
+  /** A verification profile (one person: match score and verdict) or a group model (groups: a tally of window decisions). */
+  kind: 'verification' | 'group';
   /** Output class whose probability is the match score (verification: 1 = the enrolled person). */
   cls: number;
+  /** The network's outputs (verification: 2; a group model: one per group). */
+  numClasses: number;
   /** tfjs model artifacts (topology, weight specs, weight bytes), for `tf.io.fromMemory`. */
   modelTopology: object;
   weightSpecs: unknown[];
@@ -28,8 +33,10 @@ export interface ScoringProfile {
   /** Kinematic-feature branch (null: image only) and its share in the per-window fusion. */
   featureModel: FeatureModelDescription | null;
   fusionWeight: number;
-  /** Calibration, operating point and SPRT targets chosen at enrolment. */
-  decision: DecisionModel;
+  /** Verification: calibration, operating point and SPRT targets chosen at enrolment (null for a group model). */
+  decision: DecisionModel | null;
+  /** A group model's window rule (core/groupTally; null for verification). */
+  group: GroupRule | null;
 }
 
 /** The export format this script reads; equals the app's APP_MODEL_FORMAT (a unit test holds them together). */
@@ -52,19 +59,24 @@ export function scoringProfileFromExport(json: unknown): ScoringProfile {
   if (!b || typeof b !== 'object' || b.format !== 'pointerprint-profile') throw bad('it is not a Pointerprint profile export');
   checkVersion(b.formatVersion);
   const { profile, model, modelTopology, weightSpecs, weightData } = validateProfileBundle(json, 'scoring');
-  if (profile.kind !== 'verification' || !profile.decision) throw bad('only verification profiles (one person) can score a visitor');
+  if (profile.kind === 'verification' && !profile.decision) throw bad('a verification profile needs its decision model');
+  const featureModel = model.featureModel as FeatureModelDescription | null;
+  const group = profile.kind === 'group' ? groupRuleOf(model.classNames, featureModel) : null;
   return {
     name: profile.name,
     modelId: model.id,
     windowSettings: model.windowSettings,
     encoding: model.encoding,
+    kind: profile.kind,
     cls: 1,
+    numClasses: model.classNames.length,
     modelTopology,
     weightSpecs,
     weightData,
-    featureModel: model.featureModel as FeatureModelDescription | null,
+    featureModel,
     // The validation holds it at 0 without a feature branch.
     fusionWeight: model.fusionWeight,
-    decision: profile.decision as DecisionModel,
+    decision: profile.kind === 'verification' ? (profile.decision as DecisionModel) : null,
+    group,
   };
 }

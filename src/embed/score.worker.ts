@@ -4,7 +4,9 @@
  * TensorFlow.js). It fetches the exported profile, loads its verifier from memory, and scores each
  * window the page sends exactly as the app's live scorer does, with the same functions: human-movement
  * rules, window → fused image/feature probability (ml/windowScorer), calibrated LLR → sequential
- * verdict (core/liveVerdict). It replies with scores and decisions only.
+ * verdict (core/liveVerdict); with a group model, every group's probability and the tally of window
+ * decisions (ml/windowScorer `scoreGroupWindows`, core/groupTally). It replies with scores and
+ * decisions only, each with its HEC envelope (core/splunk/hec `scoreEnvelope`) for the page to queue.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describeError, PointerprintError } from '../core/errors';
@@ -13,8 +15,11 @@ import { addWindowScore, liveVerdictFields, readLiveVerdict } from '../core/live
 import { emptySequential, type SequentialState } from '../core/sequential';
 import { loadFeatureModel } from '../ml/featureModel';
 import { loadProfileNetwork } from '../ml/model';
-import { offscreenRasterizer, scoreWindows, type LoadedVerifier } from '../ml/windowScorer';
+import { offscreenRasterizer, scoreGroupWindows, scoreWindows, type LoadedVerifier } from '../ml/windowScorer';
+import { addGroupWindow, emptyGroupTally, groupTallyFields, type GroupTally } from '../core/groupTally';
 import { scoringProfileFromExport, type ScoringProfile } from './profileAdapter';
+import { scoreEnvelope, type HecRouting } from '../core/splunk/hec';
+import type { GroupLiveScore, LiveScore } from '../core/score';
 import type { ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
 import { ColumnBuffer } from '../capture/buffer';
 import type { EventChunk, SizePx } from '../core/events';
@@ -24,10 +29,13 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: ScoreWorkerReply) => scope.postMessage(m);
 
 let verifier: LoadedVerifier | null = null;
+/** The visitor's id and the score events' routing, from the page. */
+let page: { profileId: string; routing: HecRouting } = { profileId: 'anonymous', routing: {} };
 let profile: ScoringProfile | null = null;
 const rasterize = offscreenRasterizer();
-/** Running sequential test per capture session. */
+/** Running sequential test (verification) or tally (group model) per capture session. */
 const sequential = new Map<string, SequentialState>();
+const tallies = new Map<string, GroupTally>();
 
 async function load(url: string): Promise<void> {
   let json: unknown;
@@ -41,13 +49,13 @@ async function load(url: string): Promise<void> {
   const p = scoringProfileFromExport(json);
   await tf.ready();
   const image = await loadProfileNetwork(
-    { modelTopology: p.modelTopology, weightSpecs: p.weightSpecs as tf.io.WeightsManifestEntry[], weightData: p.weightData }, p.encoding.sizePx, 2,
+    { modelTopology: p.modelTopology, weightSpecs: p.weightSpecs as tf.io.WeightsManifestEntry[], weightData: p.weightData }, p.encoding.sizePx, p.numClasses,
     (why) => new PointerprintError('profile/bad-file', `The profile file cannot be used for scoring: ${why}.`),
   );
   const features = p.featureModel ? loadFeatureModel(p.featureModel) : null;
   verifier = { image, features, fusionWeight: p.fusionWeight, encoding: p.encoding, cls: p.cls };
   profile = p;
-  post({ type: 'loaded', info: { profileName: p.name, modelId: p.modelId, windowSettings: p.windowSettings, encoding: p.encoding, backend: tf.getBackend() } });
+  post({ type: 'loaded', info: { profileName: p.name, modelId: p.modelId, kind: p.kind, windowSettings: p.windowSettings, encoding: p.encoding, backend: tf.getBackend() } });
 }
 
 async function scoreWindow(req: Extract<ScoreWorkerRequest, { type: 'window' }>): Promise<void> {
@@ -55,14 +63,24 @@ async function scoreWindow(req: Extract<ScoreWorkerRequest, { type: 'window' }>)
   const t0 = performance.now();
   const cols = req.columns;
   const rules = checkHumanRules(cols, 0, cols.length);
-  const [windowScore] = await scoreWindows(verifier, [{ columns: cols, space: req.space }], rasterize);
-  const d = profile.decision;
-  const state = addWindowScore(sequential.get(req.sessionId) ?? emptySequential(), d, windowScore);
-  sequential.set(req.sessionId, state);
-  post({
-    type: 'verdict',
-    verdict: { sessionId: req.sessionId, index: req.index, windowScore, ...liveVerdictFields(readLiveVerdict(state, d), d), flags: rules.flags, ms: performance.now() - t0 },
-  });
+  const sid = req.sessionId;
+  const base = { id: `${sid}:${req.index}`, sessionId: sid, profileId: page.profileId, modelId: profile.modelId, windowIndex: req.index, flags: rules.flags, atEpochMs: Date.now() };
+  let score: LiveScore | GroupLiveScore;
+  if (profile.group) {
+    const rule = profile.group;
+    const [w] = await scoreGroupWindows(verifier, [{ columns: cols, space: req.space }], rasterize);
+    const tally = addGroupWindow(tallies.get(sid) ?? emptyGroupTally(rule), rule, w);
+    tallies.set(sid, tally);
+    score = { ...base, ...groupTallyFields(tally, rule, w) };
+  } else {
+    const d = profile.decision;
+    if (!d) throw new PointerprintError('profile/bad-file', 'The profile has no decision model.');
+    const [windowScore] = await scoreWindows(verifier, [{ columns: cols, space: req.space }], rasterize);
+    const state = addWindowScore(sequential.get(sid) ?? emptySequential(), d, windowScore);
+    sequential.set(sid, state);
+    score = { ...base, windowScore, ...liveVerdictFields(readLiveVerdict(state, d), d) };
+  }
+  post({ type: 'score', score, envelope: scoreEnvelope(score, page.routing) });
 }
 
 /*
@@ -87,7 +105,7 @@ async function cutWindows(final: boolean): Promise<void> {
 }
 
 function handle(req: ScoreWorkerRequest): Promise<void> {
-  if (req.type === 'load') return load(req.profileUrl);
+  if (req.type === 'load') { page = { profileId: req.profileId, routing: req.routing }; return load(req.profileUrl); }
   if (req.type === 'chunk') return addChunk(req.chunk, req.space);
   if (req.type === 'end') return live?.sessionId === req.sessionId ? cutWindows(true) : Promise.resolve();
   return scoreWindow(req);

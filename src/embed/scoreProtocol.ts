@@ -3,11 +3,13 @@
  * TensorFlow.js; the capture bundle never imports it). Columns are transferred, not copied.
  */
 import type { EventChunk, EventColumns, SizePx } from '../core/events';
-import type { LiveVerdictFields } from '../core/liveVerdict';
+import type { GroupLiveScore, LiveScore } from '../core/score';
+import type { HecEnvelope, HecRouting } from '../core/splunk/hec';
 import type { EncodingSettings, WindowSettings } from '../core/settings';
 
 export type ScoreWorkerRequest =
-  | { type: 'load'; profileUrl: string }
+  // Who the visitor is (sent with every score) and where score events go: the worker builds them.
+  | { type: 'load'; profileUrl: string; profileId: string; routing: HecRouting }
   | { type: 'window'; sessionId: string; index: number; columns: EventColumns & { length: number }; space: SizePx }
   // The page posts its chunks; the worker cuts the windows (window cutting stays out of the capture bundle).
   | { type: 'chunk'; chunk: EventChunk; space: SizePx }
@@ -17,21 +19,16 @@ export type ScoreWorkerRequest =
 export interface LoadedProfileInfo {
   profileName: string;
   modelId: string;
+  /** A verification profile (match verdicts) or a group model (tallies of window decisions). */
+  kind: 'verification' | 'group';
   windowSettings: WindowSettings;
   encoding: EncodingSettings;
   backend: string;
 }
 
-/** One scored window with the session's verdict so far (computed in the worker, as the app does). */
-export interface WindowVerdict extends LiveVerdictFields {
-  sessionId: string;
-  index: number;
-  windowScore: number;
-  flags: string[];
-  ms: number;
-}
-
 export type ScoreWorkerReply =
   | { type: 'loaded'; info: LoadedProfileInfo }
-  | { type: 'verdict'; verdict: WindowVerdict }
+  // One scored window with the session's verdict (or a group model's tally) so far, computed in the worker
+  // as the app does, and its HEC envelope (`pointerprint:score` / `pointerprint:group_score`) ready to queue.
+  | { type: 'score'; score: LiveScore | GroupLiveScore; envelope: HecEnvelope }
   | { type: 'error'; code: string; message: string; index?: number };

@@ -1,18 +1,20 @@
 /**
  * Page side of on-site scoring: starts the scoring worker (a separate file carrying TensorFlow.js,
  * fetched only when `score` is configured), hands it the recorder's chunks (the worker cuts the windows,
- * so window cutting stays out of the capture bundle), and turns its verdicts
- * into LiveScores for the forwarder. No tfjs here: this stays in the small capture bundle.
+ * so window cutting stays out of the capture bundle), and hands on the scores and HEC envelopes it
+ * builds. No tfjs here: this stays in the small capture bundle.
  */
-import type { LiveScore } from '../core/score';
+import type { GroupLiveScore, LiveScore } from '../core/score';
 import type { EventChunk, SizePx } from '../core/events';
 import type { LoadedProfileInfo, ScoreWorkerReply, ScoreWorkerRequest } from './scoreProtocol';
+import type { HecEnvelope, HecRouting } from '../core/splunk/hec';
 
 export const SCORE_WORKER_FILE = 'pointerprint-score-worker.js';
 
 export interface ScoringHooks {
   onLoaded(info: LoadedProfileInfo): void;
-  onScore(score: LiveScore): void;
+  /** A verification score, or a group model's (profiles exported from the Groups view: `leadingGroup` in it), with its envelope. */
+  onScore(score: LiveScore | GroupLiveScore, envelope: HecEnvelope): void;
   onError(code: string, message: string): void;
 }
 
@@ -31,7 +33,7 @@ export class EmbedScorer {
   #worker: Worker | null = null;
   #info: LoadedProfileInfo | null = null;
 
-  constructor(private readonly profileId: string, private readonly hooks: ScoringHooks) {}
+  constructor(private readonly profileId: string, private readonly routing: HecRouting, private readonly hooks: ScoringHooks) {}
 
   /** Start the worker and load the profile (resolved against the page's URL). */
   load(profileUrl: string, workerUrl: URL): void {
@@ -40,7 +42,7 @@ export class EmbedScorer {
       w.onmessage = (ev: MessageEvent<ScoreWorkerReply>) => this.#reply(ev.data);
       w.onerror = (ev) => { ev.preventDefault(); this.hooks.onError('score/worker', `The scoring worker failed: ${ev.message || 'could not load ' + workerUrl.href}`); };
       this.#worker = w;
-      this.#post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href });
+      this.#post({ type: 'load', profileUrl: new URL(profileUrl, location.href).href, profileId: this.profileId, routing: this.routing });
     } catch (e) {
       this.hooks.onError('score/worker', `The scoring worker could not start: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -73,8 +75,7 @@ export class EmbedScorer {
     } else if (m.type === 'error') {
       this.hooks.onError(m.code, m.message);
     } else if (this.#info) {
-      const { sessionId, index, ms: _ms, ...fields } = m.verdict;
-      this.hooks.onScore({ id: `${sessionId}:${index}`, sessionId, profileId: this.profileId, modelId: this.#info.modelId, windowIndex: index, ...fields, atEpochMs: Date.now() });
+      this.hooks.onScore(m.score, m.envelope);
     }
   }
 }

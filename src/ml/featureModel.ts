@@ -15,7 +15,7 @@
  * - `predictFeatureProba(model, std, set)` → Float32Array count × numClasses (softmax);
  * - `describeFeatureModel(model, spec, std)` → `FeatureModelDescription` (plain JSON, storable in a
  *   profile: versions, feature names, standardiser, spec, weights);
- * - `loadFeatureModel(desc)` → { model, spec, standardiser }; refuses an incompatible description
+ * - `loadFeatureModel(desc)` → { model, spec, standardiser, closeness, gaussian, people }; refuses an incompatible description
  *   with a PointerprintError that says why.
  * The caller owns and disposes every returned model.
  */
@@ -59,6 +59,13 @@ export interface FeatureModelSpec {
   /** L2 on kernels, in the loss. */
   l2: number;
   version: number;
+  /**
+   * The output layer: a softmax over the classes (absent = 'softmax', every profile so far), or one
+   * sigmoid per class trained one-vs-rest, so a window unlike every class can score low on all of them
+   * (open-set recognition, "DOC", Shu et al. 2017). Tried on the open set's validation and not adopted
+   * (docs/benchmark.md); the app builds softmax models only, and a profile's import keeps no `head`.
+   */
+  head?: 'softmax' | 'oneVsRest';
 }
 
 export interface FeatureModelDescription {
@@ -153,7 +160,7 @@ export function buildFeatureModel(spec: FeatureModelSpec, seed = 1): tf.LayersMo
   });
   // Without hidden layers (logistic regression) there is nothing to drop out of: the inputs stay whole.
   if (spec.dropout > 0 && spec.hidden.length) m.add(tf.layers.dropout({ rate: spec.dropout, seed: ++s }));
-  m.add(tf.layers.dense({ ...(spec.hidden.length ? {} : { inputShape: [spec.inputDim] }), units: spec.numClasses, activation: 'softmax', kernelInitializer: init() }));
+  m.add(tf.layers.dense({ ...(spec.hidden.length ? {} : { inputShape: [spec.inputDim] }), units: spec.numClasses, activation: spec.head === 'oneVsRest' ? 'sigmoid' : 'softmax', kernelInitializer: init() }));
   return m;
 }
 
@@ -169,8 +176,12 @@ function checkSet(set: FeatureSet, spec: FeatureModelSpec, name: string): void {
 const EPS = 1e-7;
 
 function loss(model: tf.LayersModel, spec: FeatureModelSpec, x: tf.Tensor2D, y: tf.Tensor1D, w: tf.Tensor1D, training: boolean): tf.Scalar {
-  const p = model.apply(x, { training }) as tf.Tensor2D;
-  const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(y, spec.numClasses), tf.log(tf.clipByValue(p, EPS, 1 - EPS))), 1));
+  const p = tf.clipByValue(model.apply(x, { training }) as tf.Tensor2D, EPS, 1 - EPS);
+  const t = tf.oneHot(y, spec.numClasses);
+  // One-vs-rest: every head's binary cross-entropy (the row's own head positive, the others negative).
+  const ce = spec.head === 'oneVsRest'
+    ? tf.neg(tf.sum(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))), 1))
+    : tf.neg(tf.sum(tf.mul(t, tf.log(p)), 1));
   const wy = tf.gather(w, y);
   let l: tf.Scalar = tf.div(tf.sum(tf.mul(ce, wy)), tf.sum(wy));
   if (training && spec.l2 > 0) {
@@ -287,7 +298,7 @@ export async function describeFeatureModel(model: tf.LayersModel, spec: FeatureM
   };
 }
 
-export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.LayersModel; spec: FeatureModelSpec; standardiser: FeatureStandardiser; closeness: ClosenessModel | null; gaussian: GaussianBranch | null } {
+export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.LayersModel; spec: FeatureModelSpec; standardiser: FeatureStandardiser; closeness: ClosenessModel | null; gaussian: GaussianBranch | null; people: PeopleReference | null } {
   if (!desc || desc.kind !== 'pointerprint-feature-mlp') throw new PointerprintError('features/not-a-model', 'This is not a Pointerprint feature model.');
   if (desc.version !== FEATURE_MODEL_VERSION || desc.featuresVersion !== FEATURES_VERSION || desc.featureNames.join() !== FEATURE_NAMES.join()) {
     throw new PointerprintError('features/version', `This profile's feature model was made by an older version (model v${desc.version}, features v${desc.featuresVersion}; this app uses v${FEATURE_MODEL_VERSION} / v${FEATURES_VERSION}). Enrol again to use it.`);
@@ -301,5 +312,5 @@ export function loadFeatureModel(desc: FeatureModelDescription): { model: tf.Lay
   const ts = desc.weights.map((w) => tf.tensor(w.values, w.shape));
   model.setWeights(ts);
   ts.forEach((t) => t.dispose());
-  return { model, spec: desc.spec, standardiser: desc.standardiser, closeness: desc.closeness ?? null, gaussian: desc.gaussian ?? null };
+  return { model, spec: desc.spec, standardiser: desc.standardiser, closeness: desc.closeness ?? null, gaussian: desc.gaussian ?? null, people: desc.people ?? null };
 }

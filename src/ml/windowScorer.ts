@@ -3,6 +3,7 @@
  * train worker (live scoring) and the embed's scoring worker. Each window is encoded and rasterised
  * for the image CNN; when the profile has a kinematic-feature branch, its features are scored too and
  * the two branches fused per window (core/fusion `fuseBranchProba`, at the profile's `fusionWeight`).
+ * Group models: `scoreGroupWindows`, every group's probability and the "not people" score.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { renderDrawList, type Canvas2DLike, type DrawList } from '../core/drawlist';
@@ -13,6 +14,8 @@ import { windowFeatures, FEATURE_COUNT } from '../core/features';
 import { fuseBranchProba } from '../core/fusion';
 import { closeness, gatedScore } from '../core/closeness';
 import { scoreWithGaussianBranch } from '../core/gaussianVerifier';
+import type { GroupWindow } from '../core/groupTally';
+import { notPeopleScores } from '../core/peopleReference';
 import type { EncodingSettings } from '../core/settings';
 import { predictFeatureProba, type loadFeatureModel } from './featureModel';
 import { rgbaToRgb } from './pipeline';
@@ -45,8 +48,8 @@ export function offscreenRasterizer(): (d: DrawList) => Uint8ClampedArray {
   };
 }
 
-/** One probability per window (class `v.cls`), image and feature branches fused as at enrolment. */
-export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<number[]> {
+/** Fused image/feature probabilities (count × k) and the windows' features (empty without a feature branch). */
+async function fusedProba(v: Omit<LoadedVerifier, 'cls'>, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<{ p: Float32Array; k: number; features: Float32Array }> {
   const s = v.encoding.sizePx;
   const per = s * s * 3;
   const n = windows.length;
@@ -60,12 +63,33 @@ export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowTo
     windows.forEach((w, i) => features.set(windowFeatures(w.columns, 0, w.columns.length), i * FEATURE_COUNT));
     p = fuseBranchProba(pImg, await predictFeatureProba(v.features.model, v.features.standardiser, { count: n, features }), n, k, v.fusionWeight);
   }
+  return { p, k, features };
+}
+
+/** One probability per window (class `v.cls`), image and feature branches fused as at enrolment. */
+export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<number[]> {
+  const { p, k, features } = await fusedProba(v, windows, rasterize);
   const gate = v.features?.closeness, branch = v.features?.gaussian;
-  return Array.from({ length: n }, (_, i) => {
+  return Array.from({ length: windows.length }, (_, i) => {
     const row = features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT);
     // Verification profiles also require the window to look like the person's own (core/closeness),
     // and add the Gaussian branch where the profile has one (core/gaussianVerifier).
     const score = gate ? gatedScore(p[i * k + v.cls], closeness(gate, row)) : p[i * k + v.cls];
     return branch ? scoreWithGaussianBranch(branch, score, row) : score;
   });
+}
+
+/**
+ * A group model's view of each window: the fused probability of every group and, when the model has
+ * a people group, the "not people" score its quality report was measured with (ml/pipeline: the same
+ * fused probabilities and features, core/peopleReference `notPeopleScores`).
+ */
+export async function scoreGroupWindows(v: Omit<LoadedVerifier, 'cls'>, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<GroupWindow[]> {
+  const { p, k, features } = await fusedProba(v, windows, rasterize);
+  const n = windows.length;
+  const people = v.features?.people ?? null;
+  const notPeople = people
+    ? notPeopleScores(people, Array.from({ length: n }, (_, i) => 1 - p[i * k + people.peopleClass]), { dim: FEATURE_COUNT, count: n, values: features })
+    : null;
+  return Array.from({ length: n }, (_, i) => ({ proba: Array.from(p.subarray(i * k, (i + 1) * k)), notPeople: notPeople ? notPeople[i] : null }));
 }

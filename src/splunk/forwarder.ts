@@ -4,6 +4,7 @@
  * Entry points:
  * - `forwardScore(score)`: the scorer calls this with every LiveScore. Sent as `pointerprint:score`
  *   when Splunk is configured and "send scores" is on; otherwise a no-op. Never throws, never waits.
+ *   A group model's `GroupLiveScore` goes the same way, as `pointerprint:group_score`.
  * - `forwardChunk(chunk, meta)`: captured pointer events, sent as `pointerprint:pointer` only when the
  *   owner opted in to raw events (off by default: raw movement is biometric data, see DESIGN.md).
  * - `attachRecorder(source)`: subscribe `forwardChunk` to anything with `onChunk` (the Recorder).
@@ -13,7 +14,7 @@
  * application or UI code.
  */
 import type { EventChunk, SessionMeta } from '../core/events';
-import type { LiveScore } from '../core/score';
+import type { GroupLiveScore, LiveScore } from '../core/score';
 import { DEFAULT_BACKOFF } from '../core/splunk/hecStatus';
 import { pointerEnvelopes, scoreEnvelope, type HecRouting } from '../core/splunk/hec';
 import { idbHecQueue, memoryHecQueue, rawPointerEnvelopes, type PurgeResult } from '../store/hecQueue';
@@ -113,7 +114,7 @@ export function optOutOfRawEvents(): Promise<PurgeResult> {
  * The scorer's entry point: send one live score to Splunk (when configured). `evenIfScoresOff`: the
  * view's "Send a test score" button, which sends one although "send scores" is off.
  */
-export function forwardScore(score: LiveScore, opts: { evenIfScoresOff?: boolean } = {}): void {
+export function forwardScore(score: LiveScore | GroupLiveScore, opts: { evenIfScoresOff?: boolean } = {}): void {
   try {
     if ((!settings.sendScores && !opts.evenIfScoresOff) || !settings.hecUrl || !settings.hecToken) return;
     hecClient().enqueue([scoreEnvelope(score, routing())]);

@@ -11,8 +11,8 @@ import { chooseBackend, describeBackend, probeTraining, setWasmThreads } from '.
 import { countParams } from '../ml/model';
 import { runTrainJob } from '../ml/pipeline';
 import { loadFeatureModel } from '../ml/featureModel';
-import { offscreenRasterizer, scoreWindows } from '../ml/windowScorer';
-import type { TrainWorkerReply, TrainWorkerRequest, ScoreRequest, TrainRequest } from './trainProtocol';
+import { offscreenRasterizer, scoreGroupWindows, scoreWindows } from '../ml/windowScorer';
+import type { TrainWorkerReply, TrainWorkerRequest, ScoreGroupsRequest, ScoreRequest, TrainRequest } from './trainProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: TrainWorkerReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -68,9 +68,9 @@ async function train(req: TrainRequest): Promise<void> {
 
 const models = new Map<string, tf.LayersModel>();
 const featureModels = new Map<string, ReturnType<typeof loadFeatureModel>>();
-async function score(req: ScoreRequest): Promise<void> {
+/** The request's models, loaded once per model URL and cached. */
+async function loadedModels(req: ScoreRequest | ScoreGroupsRequest): Promise<{ image: tf.LayersModel; features: ReturnType<typeof loadFeatureModel> | null }> {
   await ensureBackend();
-  const t0 = performance.now();
   let m = models.get(req.modelUrl);
   if (!m) {
     try {
@@ -85,8 +85,21 @@ async function score(req: ScoreRequest): Promise<void> {
     features = featureModels.get(req.modelUrl) ?? null;
     if (!features) featureModels.set(req.modelUrl, (features = loadFeatureModel(req.featureModel)));
   }
-  const scores = await scoreWindows({ image: m, features, fusionWeight: req.fusionWeight, encoding: req.encoding, cls: req.cls }, req.windows, rasterize);
+  return { image: m, features };
+}
+
+async function score(req: ScoreRequest): Promise<void> {
+  const t0 = performance.now();
+  const { image, features } = await loadedModels(req);
+  const scores = await scoreWindows({ image, features, fusionWeight: req.fusionWeight, encoding: req.encoding, cls: req.cls }, req.windows, rasterize);
   post({ type: 'scores', id: req.id, scores, ms: performance.now() - t0 });
+}
+
+async function scoreGroups(req: ScoreGroupsRequest): Promise<void> {
+  const t0 = performance.now();
+  const { image, features } = await loadedModels(req);
+  const windows = await scoreGroupWindows({ image, features, fusionWeight: req.fusionWeight, encoding: req.encoding }, req.windows, rasterize);
+  post({ type: 'group-scores', id: req.id, windows, ms: performance.now() - t0 });
 }
 
 async function handle(req: TrainWorkerRequest): Promise<void> {
@@ -110,6 +123,8 @@ async function handle(req: TrainWorkerRequest): Promise<void> {
       return train(req);
     case 'score':
       return score(req);
+    case 'score-groups':
+      return scoreGroups(req);
     case 'memory': {
       const m = tf.memory();
       post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes, backend: tf.getBackend() });

@@ -11,6 +11,7 @@ import type { EpochReport } from '../ml/train';
 import type { TrainJob } from '../ml/pipeline';
 import type { TrainWorkerReply, TrainWorkerRequest, ScoreWindow, TrainSummary } from './trainProtocol';
 import type { EncodingSettings } from '../core/settings';
+import type { GroupWindow } from '../core/groupTally';
 
 type Handler = (r: TrainWorkerReply) => void;
 type Stage = 'idle' | 'rendering' | 'training' | 'evaluating' | 'done' | 'cancelled' | 'failed';
@@ -142,6 +143,14 @@ export class TrainClient {
   ): Promise<{ scores: number[]; ms: number }> {
     const transfer = windows.flatMap((w) => chunkTransferables(w.columns));
     return this.#once({ type: 'score', modelUrl, windows, encoding, cls, featureModel, fusionWeight }, (r) => (r.type === 'scores' ? { scores: r.scores, ms: r.ms } : undefined), transfer);
+  }
+
+  /** Score windows with a saved group model: every group's probability (and "not people" score) per window. */
+  scoreGroups(
+    modelUrl: string, windows: ScoreWindow[], encoding: EncodingSettings, featureModel: FeatureModelDescription | null = null, fusionWeight = 0,
+  ): Promise<{ windows: GroupWindow[]; ms: number }> {
+    const transfer = windows.flatMap((w) => chunkTransferables(w.columns));
+    return this.#once({ type: 'score-groups', modelUrl, windows, encoding, featureModel, fusionWeight }, (r) => (r.type === 'group-scores' ? { windows: r.windows, ms: r.ms } : undefined), transfer);
   }
 
   memory(): Promise<{ numTensors: number; numBytes: number; backend: string }> {

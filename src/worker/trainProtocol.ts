@@ -9,6 +9,7 @@ import type { ModelSpec } from '../ml/model';
 import type { EpochReport } from '../ml/train';
 import type { TrainJob, TrainOutcome } from '../ml/pipeline';
 import type { FeatureModelDescription } from '../ml/featureModel';
+import type { GroupWindow } from '../core/groupTally';
 
 export interface BackendRequest { type: 'backend'; id: number; choice: BackendName | 'auto'; probeAll?: boolean }
 export interface TrainRequest {
@@ -34,6 +35,10 @@ export interface ScoreRequest {
   featureModel: FeatureModelDescription | null;
   fusionWeight: number;
 }
+/** Score windows with a group model: every group's probability and the "not people" score (ml/windowScorer `scoreGroupWindows`). */
+export interface ScoreGroupsRequest extends Omit<ScoreRequest, 'type' | 'cls'> {
+  type: 'score-groups';
+}
 /**
  * Time seeded training steps of `spec` on one backend (the benchmark; tests of the built app). With
  * `wasmThreads: false` before wasm first starts in this worker, wasm runs single-threaded. Leaves
@@ -51,7 +56,7 @@ export interface ProbeRequest {
 }
 export interface MemoryRequest { type: 'memory'; id: number }
 export interface DisposeRequest { type: 'dispose-models'; id: number }
-export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | ProbeRequest | MemoryRequest | DisposeRequest;
+export type TrainWorkerRequest = BackendRequest | TrainRequest | CancelRequest | ScoreRequest | ScoreGroupsRequest | ProbeRequest | MemoryRequest | DisposeRequest;
 
 /** What the worker reports after training: the pipeline's outcome without the (unsendable) model. */
 export interface TrainSummary extends Omit<TrainOutcome, 'model'> {
@@ -67,6 +72,7 @@ export type TrainWorkerReply =
   | { type: 'epoch'; id: number; report: EpochReport }
   | { type: 'trained'; id: number; summary: TrainSummary }
   | { type: 'scores'; id: number; scores: number[]; ms: number }
+  | { type: 'group-scores'; id: number; windows: GroupWindow[]; ms: number }
   | { type: 'probe'; id: number; result: TrainingProbe }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number; backend: string }
   | { type: 'disposed'; id: number }

@@ -21,6 +21,8 @@ import { FEATURE_COUNT } from '../../src/core/features';
 import { fitDecisionModel } from '../../src/core/enrolmentCheck';
 import { addWindowScore, liveVerdictFields, readLiveVerdict } from '../../src/core/liveVerdict';
 import { emptySequential } from '../../src/core/sequential';
+import { fitPeopleReference } from '../../src/core/peopleReference';
+import { addGroupWindow, emptyGroupTally, groupRuleOf, groupTallyFields } from '../../src/core/groupTally';
 import { startPeer } from './splunk-helpers';
 import type { SplunkLocal } from '../../server/splunk-local';
 
@@ -35,6 +37,9 @@ let profile: ProfileBundle;
 let profileJson = '';
 /** The same bundle as an export from before calibrated decisions (format v1): refused with words. */
 let profileV1Json = '';
+/** A group model (humans vs bots) exported from the Groups view. */
+let groupProfile: ProfileBundle;
+let groupProfileJson = '';
 
 /**
  * A tiny verification profile in the app's export format v2: image CNN plus kinematic-feature branch
@@ -72,6 +77,20 @@ async function makeProfile(): Promise<ProfileBundle> {
   return bundle!;
 }
 
+/**
+ * The same, as a group model exported from the Groups view (humans vs bots, group 1 = people): no
+ * decision model, a "not like people" reference fitted by the app's own `fitPeopleReference` on
+ * made-up feature rows. Untrained weights again: the wiring and the tally rule are what is tested.
+ */
+function makeGroupProfile(verification: ProfileBundle): ProfileBundle {
+  const b = JSON.parse(JSON.stringify(verification)) as ProfileBundle;
+  const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
+  b.profile = { ...b.profile, id: 'group-humans-vs-bots', name: 'humans-vs-bots', kind: 'group', modelId: 'm-group', decision: null };
+  b.model = { ...b.model, id: 'm-group', url: 'indexeddb://pointerprint-model-m-group', kind: 'group', spec: { ...b.model.spec, kind: 'group' }, classNames: ['bots', 'humans'] };
+  b.model.featureModel = { ...b.model.featureModel!, people: JSON.parse(JSON.stringify(fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20)))) };
+  return b;
+}
+
 /** A plain static server: the repository's example, the fresh build under /dist-embed, the profile. */
 function serve(): Promise<Server> {
   const s = createServer((req, res) => {
@@ -81,6 +100,7 @@ function serve(): Promise<Server> {
     if (path.endsWith('/')) path += 'index.html';
     if (path === '/profile.json') body = profileJson;
     else if (path === '/profile-v1.json') body = profileV1Json;
+    else if (path === '/profile-group.json') body = groupProfileJson;
     else if (path === '/blank.html') body = '<!doctype html><title>blank</title><p>A page without Pointerprint.</p>';
     else {
       const file = path.startsWith('/dist-embed/') ? join(distDir, path.slice('/dist-embed/'.length)) : join(root, normalize(path));
@@ -105,6 +125,8 @@ test.beforeAll(async () => {
   await build(workerBuild(distDir));
   profile = await makeProfile();
   profileJson = JSON.stringify(profile);
+  groupProfile = makeGroupProfile(profile);
+  groupProfileJson = JSON.stringify(groupProfile);
   profileV1Json = JSON.stringify({ ...profile, formatVersion: 1, profile: { ...profile.profile, decision: undefined, formatVersion: 1 } });
   site = await serve();
   const a = site.address();
@@ -156,6 +178,35 @@ async function listenerCount(page: Page): Promise<number> {
 
 const status = (page: Page) => page.locator('#pp-status');
 const flushAll = (page: Page) => page.evaluate(() => (globalThis as unknown as { Pointerprint: { start(o: unknown): { flush(): Promise<void> } } }).Pointerprint.start({}).flush());
+
+/**
+ * A visitor who agrees and moves about the example site while the page scores against `profilePath`:
+ * waits for `statusText` in the site's status line, then for at least two `sourcetype` events in Splunk
+ * and every score the worker made so far (windowsSeen 1..n all there). Returns them and any CSP problem.
+ */
+async function scoredVisit(page: Page, user: string, profilePath: string, statusText: string, sourcetype: string) {
+  peer.reset();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+  await page.goto(`${origin}/examples/plain-site/index.html?user=${user}&profile=${profilePath}`);
+  await clickLike(page, '#consent-yes');
+  await expect(status(page)).toContainText('recording');
+  // Enough movement for a few 120-event windows: back and forth across the page.
+  for (let r = 0; r < 4; r++) {
+    await clickLike(page, '#email', 60);
+    await clickLike(page, '#pay', 60);
+    await clickLike(page, '#cart .qty', 60);
+  }
+  await expect(status(page)).toContainText(statusText, { timeout: 90_000 });
+  await flushAll(page);
+  const events = () => peer.events().filter((e) => e.sourcetype === sourcetype).map((e) => JSON.parse(e.raw) as Record<string, any>);
+  await expect.poll(() => {
+    const seen = new Set(events().map((s) => s.windowsSeen as number));
+    return seen.size >= 2 && Math.max(...seen) === seen.size;
+  }, { timeout: 30_000 }).toBe(true);
+  return { problems, scores: events() };
+}
 
 test('a plain site: no capture before consent, events in Splunk, ignored card box, clean stop', async ({ page }) => {
   const problems: string[] = [];
@@ -235,28 +286,7 @@ test('a plain site: no capture before consent, events in Splunk, ignored card bo
 
 test('with a profile: scores computed in a worker on the page reach Splunk', async ({ page }) => {
   test.setTimeout(180_000);
-  peer.reset();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
-  await page.goto(`${origin}/examples/plain-site/index.html?user=alice&profile=/profile.json`);
-  await clickLike(page, '#consent-yes');
-  await expect(status(page)).toContainText('recording');
-  // Enough movement for a few 120-event windows: back and forth across the page.
-  for (let r = 0; r < 4; r++) {
-    await clickLike(page, '#email', 60);
-    await clickLike(page, '#pay', 60);
-    await clickLike(page, '#cart .qty', 60);
-  }
-  await expect(status(page)).toContainText('match ', { timeout: 90_000 });
-  await flushAll(page);
-  const scoreEvents = () => peer.events().filter((e) => e.sourcetype === 'pointerprint:score').map((e) => JSON.parse(e.raw) as Record<string, unknown>);
-  // Wait for at least two scores, and for every score the worker made so far (windowsSeen 1..n all here).
-  await expect.poll(() => {
-    const seen = new Set(scoreEvents().map((s) => s.windowsSeen as number));
-    return seen.size >= 2 && Math.max(...seen) === seen.size;
-  }, { timeout: 30_000 }).toBe(true);
-  const scores = scoreEvents();
+  const { problems, scores } = await scoredVisit(page, 'alice', '/profile.json', 'match ', 'pointerprint:score');
   const d = profile.profile.decision!;
   for (const s of scores) {
     expect(s.profileId).toBe('alice');
@@ -290,6 +320,28 @@ test('with a profile: scores computed in a worker on the page reach Splunk', asy
     replayed++;
   }
   expect(replayed).toBeGreaterThanOrEqual(2);
+  expect(problems).toEqual([]);
+});
+
+test('with a group model (humans vs bots): each window\'s group and the session\'s tally reach Splunk as pointerprint:group_score', async ({ page }) => {
+  test.setTimeout(180_000);
+  const { problems, scores: events } = await scoredVisit(page, 'visitor-7', '/profile-group.json', ' · group ', 'pointerprint:group_score');
+  // No verification scores: nothing for the mismatch alert to match.
+  expect(peer.events().filter((e) => e.sourcetype === 'pointerprint:score')).toEqual([]);
+  const scores = events.sort((a, b) => a.windowsSeen - b.windowsSeen);
+  const rule = groupRuleOf(['bots', 'humans'], groupProfile.model.featureModel);
+  expect(rule.people).not.toBeNull();
+  // The worker's tally is the core's: replaying each window's probabilities and "not people" score in order.
+  let tally = emptyGroupTally(rule);
+  for (const s of scores) {
+    expect(s).toMatchObject({ type: 'group_score', profileId: 'visitor-7', modelId: 'm-group' });
+    expect(s).not.toHaveProperty('columns');
+    expect(s).not.toHaveProperty('decision');
+    const w = { proba: rule.classNames.map((n) => s.windowProba[n] as number), notPeople: s.notPeople as number };
+    tally = addGroupWindow(tally, rule, w);
+    expect(s).toMatchObject({ ...groupTallyFields(tally, rule, w) });
+  }
+  console.log(`embed, group model: ${scores.length} windows, last tally ${JSON.stringify(scores.at(-1)!.shares)} (untrained weights: arbitrary)`);
   expect(problems).toEqual([]);
 });
 

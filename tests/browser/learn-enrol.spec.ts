@@ -122,7 +122,7 @@ test('two synthetic people: enrol alice against bob, model separates them, UI st
   // Live scoring. First: a model trained under other settings is refused with a clear message.
   await page.click('nav a[data-tab="score"]');
   await page.evaluate(async () => {
-    const u = '/src/ui/capture/captureStore.svelte.ts';
+    const u = '/src/app/capture/captureController.svelte.ts';
     ((await import(/* @vite-ignore */ u)) as CaptureModule).capture.sizePx = 64;
   });
   await page.getByTestId('score-start').click();

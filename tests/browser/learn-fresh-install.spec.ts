@@ -42,7 +42,7 @@ test('fresh install: enrol from a few minutes of movement against the shipped ba
   await giveConsent(page);
   // The app's own settings (what the benchmark validated), not test-sized ones.
   const settings = await page.evaluate(async () => {
-    const u = '/src/ui/capture/captureStore.svelte.ts';
+    const u = '/src/app/capture/captureController.svelte.ts';
     const { capture } = (await import(/* @vite-ignore */ u)) as CaptureModule;
     return { ws: { ...capture.windowSettings }, es: capture.encoding };
   });

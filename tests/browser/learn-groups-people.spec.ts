@@ -1,5 +1,8 @@
 import { test, expect } from '@playwright/test';
-import { blockHmr, configureCapture, watchConsole } from './learn-helpers';
+import { addPad, blockHmr, configureCapture, drive, giveConsent, removePad, watchConsole } from './learn-helpers';
+import { PERSONAS } from '../../src/core/simulate';
+import { addGroupWindow, emptyGroupTally, groupTallyFields, type GroupRule } from '../../src/core/groupTally';
+import type { GroupLiveScore } from '../../src/core/score';
 
 /**
  * Humans vs bots in the Groups view, with "humans" set as the people group (issue #8: human vs bot on
@@ -8,7 +11,9 @@ import { blockHmr, configureCapture, watchConsole } from './learn-helpers';
  * user trains on humans and bots, sets "humans" as the people group and ticks "new-bots" as check only.
  * The report must decide at the threshold set on validation people (not argmax) and say so, keep
  * error rates low on held-out sessions, and say how it scores; the new kind, never trained on, must be
- * mostly flagged; the stored model must hold the people reference.
+ * mostly flagged; the stored model must hold the people reference. Then the Live score view scores a
+ * live session of a trained persona with that group model, window by window, and its tally must be
+ * the one the core's functions give for the windows it scored.
  */
 const SESSIONS_PER_GROUP = 10;
 
@@ -88,5 +93,52 @@ test('Groups view: humans vs bots with a people group decides at a validated thr
   expect(stored.classNames).toEqual(['bots', 'humans']);
   expect(stored.peopleClass).toBe(1);
   expect(stored.references).toBeGreaterThan(0);
+
+  // Live score with the group model: a live session of persona alice (one of the "humans"), driven
+  // with the real mouse at her own timing.
+  await giveConsent(page);
+  await configureCapture(page);
+  await page.click('nav a[data-tab="score"]');
+  await page.getByTestId('score-profile').selectOption('group-humans-vs-bots');
+  await page.getByTestId('score-start').click();
+  await expect(page.getByTestId('score-group')).toBeVisible();
+  await addPad(page);
+  await drive(page, PERSONAS.alice, 77, 14);
+  await removePad(page);
+  type LiveModule = typeof import('../../src/app/learn/liveScorer.svelte');
+  const readGroup = () => page.evaluate(async () => {
+    const u = '/src/app/learn/liveScorer.svelte.ts';
+    const { liveScorer } = (await import(/* @vite-ignore */ u)) as LiveModule;
+    return JSON.parse(JSON.stringify(liveScorer.groupHistory)) as GroupLiveScore[];
+  });
+  let prev = -1;
+  await expect.poll(async () => {
+    const n = (await readGroup()).length;
+    const settled = n > 2 && n === prev;
+    prev = n;
+    return settled;
+  }, { timeout: 60_000, intervals: [1000] }).toBe(true);
+  const history = await readGroup();
+  const last = history.at(-1)!;
+  console.log(`live alice session scored by the group model: ${last.windowsSeen} windows, shares ${JSON.stringify(last.shares)}, windows decided as ${JSON.stringify(history.map((h) => h.windowGroup))}`);
+  // A trained person's live session is mostly recognised as people (most windows under the threshold set on validation people).
+  expect(last.shares.humans).toBeGreaterThan(0.5);
+  // The tally is the core's: replaying the windows' probabilities and "not people" scores in order.
+  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: last.notPeopleThreshold! } };
+  let tally = emptyGroupTally(rule);
+  history.forEach((h, i) => {
+    expect(h.windowsSeen).toBe(i + 1);
+    expect(h.profileId).toBe('group-humans-vs-bots');
+    const w = { proba: rule.classNames.map((n) => h.windowProba[n]), notPeople: h.notPeople };
+    tally = addGroupWindow(tally, rule, w);
+    expect(h).toMatchObject({ ...groupTallyFields(tally, rule, w) });
+  });
+  // The view shows that tally.
+  await expect(page.getByTestId('score-group-windows')).toHaveText(String(last.windowsSeen));
+  await expect(page.getByTestId('score-group-leading')).toHaveText(last.leadingGroup ?? 'a tie');
+  await expect(page.getByTestId('score-group-share-humans')).toContainText(`${(last.shares.humans * 100).toFixed(0)} % of windows`);
+  await expect(page.getByTestId('score-gauge')).toHaveCount(0); // no match gauge: a group model has no verdict
+  if (process.env.PP_SHOT) await page.screenshot({ path: process.env.PP_SHOT, fullPage: true });
+  await page.getByTestId('score-stop').click();
   expect(log.errors).toEqual([]);
 });

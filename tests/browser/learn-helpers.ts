@@ -45,12 +45,12 @@ export function watchConsole(page: Page): { errors: string[]; warnings: string[]
   return out;
 }
 
-export type CaptureModule = typeof import('../../src/ui/capture/captureStore.svelte');
+export type CaptureModule = typeof import('../../src/app/capture/captureController.svelte');
 
 /** Small windows and images so training fits CI on 2 cores: 80 events per window, 32 px. */
 export async function configureCapture(page: Page): Promise<void> {
   await page.evaluate(async () => {
-    const u = '/src/ui/capture/captureStore.svelte.ts';
+    const u = '/src/app/capture/captureController.svelte.ts';
     const { capture } = (await import(/* @vite-ignore */ u)) as CaptureModule;
     capture.windowSettings.eventsPerWindow = 80;
     capture.windowSettings.minMoveEvents = 30;
@@ -67,7 +67,7 @@ export async function giveConsent(page: Page): Promise<void> {
 
 export async function setProfileAndStart(page: Page, profileId: string): Promise<void> {
   await page.evaluate(async (pid) => {
-    const u = '/src/ui/capture/captureStore.svelte.ts';
+    const u = '/src/app/capture/captureController.svelte.ts';
     const { capture } = (await import(/* @vite-ignore */ u)) as CaptureModule;
     capture.profileId = pid;
     capture.start();
@@ -76,7 +76,7 @@ export async function setProfileAndStart(page: Page, profileId: string): Promise
 
 export async function stopCapture(page: Page): Promise<void> {
   await page.evaluate(async () => {
-    const u = '/src/ui/capture/captureStore.svelte.ts';
+    const u = '/src/app/capture/captureController.svelte.ts';
     const { capture } = (await import(/* @vite-ignore */ u)) as CaptureModule;
     await capture.stop();
   });
@@ -149,7 +149,7 @@ type LiveModule = typeof import('../../src/app/learn/liveScorer.svelte');
 /** The live scorer's state as the app holds it (exact fused score; the gauge rounds to whole %). */
 export async function readLive(page: Page) {
   return page.evaluate(async () => {
-    const [lu, cu] = ['/src/app/learn/liveScorer.svelte.ts', '/src/ui/capture/captureStore.svelte.ts'];
+    const [lu, cu] = ['/src/app/learn/liveScorer.svelte.ts', '/src/app/capture/captureController.svelte.ts'];
     const { liveScorer } = (await import(/* @vite-ignore */ lu)) as LiveModule;
     const { capture } = (await import(/* @vite-ignore */ cu)) as CaptureModule;
     const last = liveScorer.history.at(-1);

@@ -9,7 +9,7 @@ import { PointerprintError } from '../../src/core/errors';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
 import type { DecisionModel } from '../../src/core/enrolmentCheck';
 import type { FeatureModelDescription } from '../../src/ml/featureModel';
-import { profileExportFixture, weights } from './profile/exportFixture';
+import { groupWithPeople, profileExportFixture, weights } from './profile/exportFixture';
 
 let featureModel: FeatureModelDescription;
 let decision: DecisionModel;
@@ -45,6 +45,21 @@ describe('scoringProfileFromExport', () => {
     expect(p.fusionWeight).toBe(0.25);
   });
 
+  it('reads a group model (Groups view): its groups and window rule, with the people reference when it has one; no decision model', () => {
+    const b = withChange(groupWithPeople);
+    b.model.classNames = ['bots', 'humans'];
+    const p = scoringProfileFromExport(b);
+    expect(p.kind).toBe('group');
+    expect(p.numClasses).toBe(2);
+    expect(p.decision).toBeNull();
+    expect(p.group).toEqual({ classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: b.model.featureModel.people.threshold } });
+    // Without a people group the window rule is the most probable group.
+    const plain = scoringProfileFromExport(withChange((x) => { x.profile.kind = x.model.kind = x.model.spec.kind = 'group'; x.profile.decision = null; x.model.featureModel.closeness = undefined; x.model.featureModel.gaussian = undefined; }));
+    expect(plain.group?.people).toBeNull();
+    // A verification profile has no group rule.
+    expect(scoringProfileFromExport(good()).group).toBeNull();
+  });
+
   it('reads the format the app exports', () => {
     expect(SUPPORTED_FORMAT).toBe(APP_MODEL_FORMAT);
   });
@@ -78,7 +93,7 @@ describe('scoringProfileFromExport', () => {
     ['not a profile', () => ({ hello: 1 }), 'profile/bad-file'],
     ['null', () => null, 'profile/bad-file'],
     ['another format version', () => ({ ...good(), formatVersion: 99 }), 'profile/version'],
-    ['a group model', () => withChange((b) => { b.profile.kind = b.model.kind = b.model.spec.kind = 'group'; b.profile.decision = null; }), 'profile/bad-file'],
+    ['a group model with a decision model', () => withChange((b) => { b.profile.kind = b.model.kind = b.model.spec.kind = 'group'; }), 'profile/bad-file'],
     ['no weights', () => withChange((b) => { delete b.weightsBase64; }), 'profile/invalid'],
     ['weights that do not fit their specs', () => withChange((b) => { b.weightSpecs[0].shape = [4, 3]; }), 'profile/bad-file'],
     ['no settings', () => withChange((b) => { b.model = { id: b.model.id }; }), 'profile/invalid'],

@@ -78,6 +78,18 @@ describe('feature MLP', () => {
     r.model.dispose();
   }, 60_000);
 
+  it('one-vs-rest head (tried for the open set): one sigmoid per class, trained with every head\'s cross-entropy', async () => {
+    const train = twoClassSet(600, 1), val = twoClassSet(200, 2), test = twoClassSet(400, 3);
+    const spec = { ...defaultFeatureSpec(2), hidden: [32], head: 'oneVsRest' as const };
+    const r = await trainFeatureModel(spec, train, val, { epochs: 20, seed: 5, patience: 3 });
+    const p = await predictFeatureProba(r.model, r.standardiser, test);
+    const sums = Array.from({ length: test.count }, (_, i) => p[2 * i] + p[2 * i + 1]);
+    // Independent heads: a row's outputs need not sum to 1 (a softmax's always do).
+    expect(sums.some((v) => Math.abs(v - 1) > 0.05)).toBe(true);
+    expect(auc(Array.from({ length: test.count }, (_, i) => p[2 * i + 1]), Array.from(test.labels, (l) => l === 1))).toBeGreaterThan(0.85);
+    r.model.dispose();
+  });
+
   it('stops when asked and still returns a usable model', async () => {
     let batches = 0;
     const r = await trainFeatureModel(defaultFeatureSpec(2), twoClassSet(300, 4), null, { epochs: 50, onBatch: () => { batches++; }, shouldStop: () => batches >= 3 });

@@ -5,13 +5,15 @@ import { registerWasmGradients } from '../../src/ml/wasmGrads';
 import { fitGaussianBranchFor, honestSplit, personOf, runTrainJob, type LabelledImage, type LabelledSession } from '../../src/ml/pipeline';
 import { FEATURE_COUNT } from '../../src/core/features';
 import { tinySpec } from '../../src/ml/model';
-import { enrolmentFeatureSpec } from '../../src/ml/featureModel';
+import { enrolmentFeatureSpec, loadFeatureModel } from '../../src/ml/featureModel';
+import { scoreGroupWindows } from '../../src/ml/windowScorer';
+import { addGroupWindow, emptyGroupTally, groupRuleOf, groupTallyFields } from '../../src/core/groupTally';
 import { renderToRgba } from '../../src/node/render';
 import { simulateBot, simulateHuman, PERSONAS } from '../../src/core/simulate';
 import { segmentSession } from '../../src/core/segment';
 import { windowFeatures } from '../../src/core/features';
 import { notPeopleScores } from '../../src/core/peopleReference';
-import { columnsFromSamples } from '../../src/core/events';
+import { columnsFromSamples, sliceColumns } from '../../src/core/events';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, encodingFingerprint } from '../../src/core/settings';
 import { assertCompatible, APP_MODEL_FORMAT } from '../../src/store/profiles';
 import { defaultSpec } from '../../src/ml/model';
@@ -88,7 +90,6 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     // A kind no group held, as a check group: scored after training with the stored rule.
     const unseenKind = [0, 1, 2, 3].map((k) => bot('jitter-overshoot', k, 0));
     const out = await runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'new-bots', sessions: unseenKind }] }, renderToRgba);
-    out.model.dispose();
     const ref = out.featureModel!.people!;
     expect(ref.peopleClass).toBe(1);
     expect(ref.validationFlagRate).toBeLessThanOrEqual(0.05);
@@ -122,6 +123,19 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(c.decidedAs[0]).toBeCloseTo(c.flaggedNotPeople!, 12);
     expect(c.decidedAs[0] + c.decidedAs[1]).toBeCloseTo(1, 12);
     expect(c.aucVsPeople).toBeGreaterThan(0.8);
+    // Live scoring (the Live score view, the embed's worker) decides each window as this report did: the
+    // same windows, cut from the sessions one by one, through ml/windowScorer and core/groupTally.
+    const features = loadFeatureModel(out.featureModel!);
+    const live = unseenKind.flatMap((s) => segmentSession(s.columns, s.sessionId, ws, s.space).windows.map((w) => ({ columns: { ...sliceColumns(s.columns, w.start, w.end), length: w.end - w.start }, space: s.space })));
+    const scored = await scoreGroupWindows({ image: out.model, features, fusionWeight: out.fusionWeight, encoding: es }, live, renderToRgba);
+    const rule = groupRuleOf(job.classNames, out.featureModel);
+    const tally = scored.reduce((t, w) => addGroupWindow(t, rule, w), emptyGroupTally(rule));
+    expect(rule.people).toEqual({ peopleClass: 1, threshold: ref.threshold });
+    expect(tally.windowsSeen).toBe(c.windows);
+    expect(tally.decided[0]).toBe(Math.round(c.decidedAs[0] * c.windows));
+    expect(groupTallyFields(tally, rule, scored[0]).shares.bots).toBeCloseTo(c.decidedAs[0], 12);
+    features.model.dispose();
+    out.model.dispose();
   });
 
   it('fits the Gaussian branch only when the others are two people or more and some are held out for validation', () => {

@@ -12,8 +12,7 @@ import { FEATURE_COUNT } from '../../src/core/features';
 import { fitDecisionModel, type DecisionModel } from '../../src/core/enrolmentCheck';
 import { FEATURE_MODEL_VERSION, type FeatureModelDescription } from '../../src/ml/featureModel';
 import { APP_MODEL_FORMAT } from '../../src/store/profiles';
-import { fitPeopleReference, type PeopleReference } from '../../src/core/peopleReference';
-import { es, profileExportFixture, weights, ws } from './profile/exportFixture';
+import { es, groupWithPeople, peopleReference, profileExportFixture, weights, ws } from './profile/exportFixture';
 
 let featureModel: FeatureModelDescription;
 let decision: DecisionModel;
@@ -23,22 +22,6 @@ let good: () => Record<string, any>;
 beforeAll(async () => {
   ({ featureModel, decision, good } = await profileExportFixture());
 });
-
-/** A "not like people" reference fitted by the real code path on made-up feature rows. */
-function peopleReference(): PeopleReference {
-  const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
-  return fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20));
-}
-
-/** The bundle as a humans-vs-bots group model with its people reference (group 1 = people). */
-function groupWithPeople(b: Record<string, any>): void {
-  b.profile.kind = b.model.kind = b.model.spec.kind = 'group';
-  b.profile.decision = null;
-  b.profile.quality.thresholdRule = 'flags windows less like people than 95 % of validation people\'s';
-  b.model.featureModel.closeness = undefined;
-  b.model.featureModel.gaussian = undefined;
-  b.model.featureModel.people = JSON.parse(JSON.stringify(peopleReference()));
-}
 
 /** The same bundle made under the screen-free drawing (movement framing changes the fingerprint). */
 function movementFramed(b: Record<string, any>): void {

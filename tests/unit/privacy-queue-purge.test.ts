@@ -28,6 +28,11 @@ const score = (id: string, profileId: string, atEpochMs = 1_764_000_000_000): He
   id, sessionId: 's', profileId, modelId: 'm', windowIndex: 0, windowScore: 0.5, fusedScore: 0.5, confidence: 0, windowsSeen: 1, decision: 'not_yet', threshold: 0.5, targetFar: 0.05, targetFrr: 0.05, moreWindows: null, flags: [], atEpochMs,
 } satisfies LiveScore, {});
 
+const groupScore = (id: string, profileId: string): HecEnvelope => scoreEnvelope({
+  id, sessionId: 's', profileId, modelId: 'm', windowIndex: 0, windowGroup: 'bots', windowProba: { bots: 0.9, humans: 0.1 }, notPeople: 0.99, notPeopleThreshold: 0.9,
+  windowsSeen: 1, shares: { bots: 1, humans: 0 }, leadingGroup: 'bots', flags: [], atEpochMs: 1_764_000_000_000,
+}, {});
+
 function batchOf(id: string, envs: HecEnvelope[]): QueuedBatch {
   const lines = envs.map(serializeEnvelope);
   return {
@@ -48,6 +53,13 @@ describe('withoutEnvelopes (pure)', () => {
     expect(r.batch!.eventCount).toBe(1);
     expect(r.batch!.bytes).toBe(utf8Bytes(r.batch!.body));
   });
+  it('a group model\'s scores are scores: the raw opt-out keeps them, a purge of scores and of their profile removes them', () => {
+    const b = batchOf('bg', [raw('s1', 'alice'), groupScore('g1', 'group-humans-vs-bots')]);
+    expect(withoutEnvelopes(b, rawPointerEnvelopes).removedIds).toEqual(['s1:0:0']);
+    expect(withoutEnvelopes(b, { by: 'kind', kind: 'score' }).removedIds).toEqual(['g1']);
+    expect(withoutEnvelopes(b, envelopesOfProfiles(['group-humans-vs-bots'])).removedIds).toEqual(['g1']);
+  });
+
   it('returns the same batch when nothing matches and null when nothing is left', () => {
     const scores = batchOf('b2', [score('a', 'alice')]);
     expect(withoutEnvelopes(scores, rawPointerEnvelopes).batch).toBe(scores);

@@ -30,7 +30,7 @@ export function negativeSourceOf(m: SessionMeta): NegativeSource {
 
 export { listSessions };
 
-/** Profile id under which the Live score view records the sessions it verifies. */
+/** Profile id under which the Live score view records the sessions it scores (with a verification or a group model). */
 export const verifyProfileId = (profileId: string): string => `verify-${profileId}`;
 
 /**

@@ -3,7 +3,7 @@
  * a batch reaches its event count, its byte budget, or its age. The shell owns the clock and timers
  * (it calls `tick` when `nextDeadline` passes), so this file is tested without fake timers.
  */
-import { SOURCETYPE_POINTER, SOURCETYPE_SCORE, utf8Bytes } from './hec';
+import { SOURCETYPE_GROUP_SCORE, SOURCETYPE_POINTER, SOURCETYPE_SCORE, utf8Bytes } from './hec';
 
 export interface BatchLimits {
   /** Most envelopes per request. */
@@ -90,7 +90,7 @@ export function nextDeadline(state: BatcherState, limits: BatchLimits): number |
 /** What a queued line carries, by its sourcetype: raw pointer events, scores, or anything else. */
 export type HecEventKind = 'pointer' | 'score' | 'other';
 
-const KIND_BY_SOURCETYPE: Readonly<Record<string, HecEventKind>> = { [SOURCETYPE_POINTER]: 'pointer', [SOURCETYPE_SCORE]: 'score' };
+const KIND_BY_SOURCETYPE: Readonly<Record<string, HecEventKind>> = { [SOURCETYPE_POINTER]: 'pointer', [SOURCETYPE_SCORE]: 'score', [SOURCETYPE_GROUP_SCORE]: 'score' };
 
 /** The lines of a batch body with their event ids (JSON never holds a raw newline, so '\n' splits safely). */
 export function batchLines(b: Pick<HecBatch, 'body' | 'eventIds'>): { line: string; eventId: string }[] {

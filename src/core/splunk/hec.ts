@@ -10,11 +10,12 @@
  * objects may be concatenated in one request body ("batching"), optionally separated by whitespace.
  */
 import { COLUMN_NAMES, type EventChunk, type SessionMeta } from '../events';
-import type { LiveScore } from '../score';
+import type { GroupLiveScore, LiveScore } from '../score';
 
 /** Sourcetypes under which Pointerprint sends; the Splunk app's props.conf describes both. */
 export const SOURCETYPE_POINTER = 'pointerprint:pointer';
 export const SOURCETYPE_SCORE = 'pointerprint:score';
+export const SOURCETYPE_GROUP_SCORE = 'pointerprint:group_score';
 /** Format version of the `event` payloads below; bump when the shape changes. */
 export const WIRE_VERSION = 1;
 
@@ -96,6 +97,13 @@ export interface PointerWireEvent {
 export interface ScoreWireEvent extends LiveScore {
   v: number;
   type: 'score';
+  eventId: string;
+}
+
+/** The `event` of a `pointerprint:group_score` HEC event. */
+export interface GroupScoreWireEvent extends GroupLiveScore {
+  v: number;
+  type: 'group_score';
   eventId: string;
 }
 
@@ -197,11 +205,21 @@ export function pointerEnvelopes(chunk: EventChunk, meta: SessionMeta, routing: 
   return out;
 }
 
-/** A score envelope (`pointerprint:score`), timed at the score's wall clock. */
-export function scoreEnvelope(score: LiveScore, routing: HecRouting): HecEnvelope<ScoreWireEvent> {
-  const event: ScoreWireEvent = { ...score, flags: [...score.flags], v: WIRE_VERSION, type: 'score', eventId: score.id };
-  const fields: HecFields = { pp_event_id: score.id, pp_session: score.sessionId, pp_profile: score.profileId, pp_decision: score.decision };
-  return routed(routing, SOURCETYPE_SCORE, epochMsToHecTime(score.atEpochMs), event, fields);
+/**
+ * A score envelope, timed at the score's wall clock: `pointerprint:score` for a verification score;
+ * `pointerprint:group_score` for a group model's (it has `leadingGroup`), its own sourcetype so the
+ * searches and the alert on verification decisions (`decision=…`) never see it; purged with scores.
+ */
+export function scoreEnvelope(score: LiveScore, routing: HecRouting): HecEnvelope<ScoreWireEvent>;
+export function scoreEnvelope(score: GroupLiveScore, routing: HecRouting): HecEnvelope<GroupScoreWireEvent>;
+export function scoreEnvelope(score: LiveScore | GroupLiveScore, routing: HecRouting): HecEnvelope<ScoreWireEvent | GroupScoreWireEvent>;
+export function scoreEnvelope(score: LiveScore | GroupLiveScore, routing: HecRouting): HecEnvelope<ScoreWireEvent | GroupScoreWireEvent> {
+  const group = 'leadingGroup' in score;
+  const event = { ...score, flags: [...score.flags], v: WIRE_VERSION, type: group ? 'group_score' : 'score', eventId: score.id } as ScoreWireEvent | GroupScoreWireEvent;
+  const fields: HecFields = { pp_event_id: score.id, pp_session: score.sessionId, pp_profile: score.profileId };
+  if (!group) fields.pp_decision = score.decision;
+  else if (score.leadingGroup) fields.pp_group = score.leadingGroup;
+  return routed(routing, group ? SOURCETYPE_GROUP_SCORE : SOURCETYPE_SCORE, epochMsToHecTime(score.atEpochMs), event, fields);
 }
 
 /** Serialise one envelope. Newline-separated concatenation is what HEC batching accepts. */

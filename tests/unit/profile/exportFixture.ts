@@ -11,6 +11,7 @@ import { fitCloseness } from '../../../src/core/closeness';
 import { fitGaussianBranch } from '../../../src/core/gaussianVerifier';
 import { buildFeatureModel, defaultFeatureSpec, describeFeatureModel, fitStandardiser, type FeatureModelDescription } from '../../../src/ml/featureModel';
 import { defaultSpec } from '../../../src/ml/spec';
+import { fitPeopleReference, type PeopleReference } from '../../../src/core/peopleReference';
 
 export const ws = { ...DEFAULT_WINDOW_SETTINGS, eventsPerWindow: 500 };
 export const es = { ...DEFAULT_ENCODING_SETTINGS, sizePx: 32 };
@@ -67,4 +68,20 @@ export async function profileExportFixture(): Promise<ProfileExportFixture> {
     weightsBase64: b64,
   }));
   return { featureModel, decision, good };
+}
+
+/** A "not like people" reference fitted by the real code path on made-up feature rows. */
+export function peopleReference(): PeopleReference {
+  const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
+  return fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20));
+}
+
+/** The bundle (edited in place) as a humans-vs-bots group model with its people reference (group 1 = people). */
+export function groupWithPeople(b: Record<string, any>): void {
+  b.profile.kind = b.model.kind = b.model.spec.kind = 'group';
+  b.profile.decision = null;
+  b.profile.quality.thresholdRule = 'flags windows less like people than 95 % of validation people\'s';
+  b.model.featureModel.closeness = undefined;
+  b.model.featureModel.gaussian = undefined;
+  b.model.featureModel.people = JSON.parse(JSON.stringify(peopleReference()));
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { meta, sampleChunk } from './fixtures';
-import type { LiveScore } from '../../../src/core/score';
+import type { GroupLiveScore, LiveScore } from '../../../src/core/score';
 import {
-  SOURCETYPE_POINTER, SOURCETYPE_SCORE, SPLUNK_DEFAULT_TRUNCATE_BYTES, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
+  SOURCETYPE_GROUP_SCORE, SOURCETYPE_POINTER, SOURCETYPE_SCORE, SPLUNK_DEFAULT_TRUNCATE_BYTES, epochMsToHecTime, hecTimeToEpochMs, joinUrl, pointerEnvelopes, scoreEnvelope,
   serializeEnvelope, splitConcatenatedJson, utf8Bytes,
 } from '../../../src/core/splunk/hec';
 import { HEC_STATUS, backoffDelayMs, classifyHecResponse, classifyNetworkError, parseRetryAfter } from '../../../src/core/splunk/hecStatus';
@@ -69,6 +69,20 @@ describe('HEC envelopes', () => {
     expect(env).toMatchObject({ time: 1732545700.5, sourcetype: SOURCETYPE_SCORE, index: 'pointerprint' });
     expect(env.event).toMatchObject({ type: 'score', eventId: 'sc1', fusedScore: 0.31, decision: 'mismatch', flags: ['constant-speed'] });
     expect(env.fields).toMatchObject({ pp_event_id: 'sc1', pp_decision: 'mismatch' });
+  });
+
+  it('group model scores under their own sourcetype (pointerprint:group_score): no decision field for the mismatch alert to match', () => {
+    const s: GroupLiveScore = {
+      id: 'g1', sessionId: 's1', profileId: 'group-humans-vs-bots', modelId: 'm2', windowIndex: 2, windowGroup: 'bots', windowProba: { bots: 0.7, humans: 0.3 },
+      notPeople: 0.97, notPeopleThreshold: 0.9, windowsSeen: 3, shares: { bots: 2 / 3, humans: 1 / 3 }, leadingGroup: 'bots', flags: [], atEpochMs: 1_732_545_700_500,
+    };
+    const env = scoreEnvelope(s, { index: 'pointerprint' });
+    expect(env).toMatchObject({ time: 1732545700.5, sourcetype: SOURCETYPE_GROUP_SCORE, index: 'pointerprint' });
+    expect(env.event).toMatchObject({ type: 'group_score', eventId: 'g1', leadingGroup: 'bots', shares: { bots: 2 / 3 }, windowProba: { humans: 0.3 } });
+    expect(env.fields).toEqual({ pp_event_id: 'g1', pp_session: 's1', pp_profile: 'group-humans-vs-bots', pp_group: 'bots' });
+    expect(env.event).not.toHaveProperty('decision');
+    // A tie: no leading group, so no indexed group field either.
+    expect(scoreEnvelope({ ...s, leadingGroup: null }, {}).fields).not.toHaveProperty('pp_group');
   });
 
   it('utf8Bytes matches TextEncoder', () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { lintApp, lintConfText, parseConf } from './splunkAppLint';
 import { startSplunkLocal, DEV_HEC_TOKEN, DEV_SEARCH_TOKEN, type SplunkLocal } from '../../../server/splunk-local';
 import { splitPipes, type StoredEvent } from '../../../server/spl';
+import { SOURCETYPE_GROUP_SCORE, SOURCETYPE_POINTER, SOURCETYPE_SCORE } from '../../../src/core/splunk/hec';
 
 const APP = join(process.cwd(), 'splunk-app', 'pointerprint');
 const conf = (name: string) => parseConf(readFileSync(join(APP, 'default', name), 'utf8')).stanzas;
@@ -17,6 +18,13 @@ const conf = (name: string) => parseConf(readFileSync(join(APP, 'default', name)
 describe('splunk-app linter', () => {
   it('finds nothing wrong with the app', () => {
     expect(lintApp(APP)).toEqual([]);
+  });
+
+  it('has a props.conf stanza for every sourcetype Pointerprint sends, and fields.conf indexes every pp_* field it sends', () => {
+    const props = new Set(conf('props.conf').map((c) => c.name));
+    for (const st of [SOURCETYPE_POINTER, SOURCETYPE_SCORE, SOURCETYPE_GROUP_SCORE]) expect(props).toContain(st);
+    const fields = new Set(conf('fields.conf').map((c) => c.name));
+    for (const f of ['pp_event_id', 'pp_session', 'pp_profile', 'pp_label', 'pp_decision', 'pp_group']) expect(fields).toContain(f);
   });
 
   it('flags what AppInspect and the .spec files would (the app as it was)', () => {

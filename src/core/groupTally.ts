@@ -1,0 +1,97 @@
+/**
+ * Live scoring with a group model (regulars vs new visitors, humans vs bots): each window is decided
+ * by the model's own window rule, and a session is described by the share of its windows decided as
+ * each group.
+ *
+ * The window rule is the one the model's quality report measured on held-out sessions
+ * (ml/pipeline): with a people group, a window is "not people" when its combined score exceeds the
+ * threshold set on validation people (core/peopleReference); otherwise it goes to the most probable
+ * group. No session-level operating point was validated for group models, so the running result is a
+ * tally of window decisions (with the group most windows went to), not a verdict with error targets
+ * like a verification profile's (core/liveVerdict).
+ *
+ * Pure: no DOM, no worker, no network. Shared by the app's live scorer and the embed's scoring worker.
+ */
+
+import type { PeopleReference } from './peopleReference';
+
+/** How a group model decides one window. */
+export interface GroupRule {
+  /** Group names by output index (the model record's `classNames`). */
+  classNames: readonly string[];
+  /** With a people group: its index and the stored threshold on the "not people" score. */
+  people: { peopleClass: number; threshold: number } | null;
+}
+
+/** One scored window: the fused probability of each group and, with a people group, its "not people" score (0..1). */
+export interface GroupWindow {
+  proba: readonly number[];
+  notPeople: number | null;
+}
+
+export interface GroupTally {
+  windowsSeen: number;
+  /** Windows decided as each group, by output index. */
+  decided: number[];
+}
+
+/** The running tally as it travels in score events and shows in the views (names, not indices). */
+export interface GroupTallyFields {
+  /** The group this window was decided as. */
+  windowGroup: string;
+  /** This window's fused probability of each group. */
+  windowProba: Record<string, number>;
+  /** With a people group: this window's "not people" score, 0..1 (flagged above `notPeopleThreshold`). */
+  notPeople: number | null;
+  notPeopleThreshold: number | null;
+  windowsSeen: number;
+  /** Share of the session's windows decided as each group so far. */
+  shares: Record<string, number>;
+  /** The group most windows were decided as (null on a tie). */
+  leadingGroup: string | null;
+}
+
+export function emptyGroupTally(rule: GroupRule): GroupTally {
+  return { windowsSeen: 0, decided: rule.classNames.map(() => 0) };
+}
+
+function argmax(v: readonly number[], skip = -1): number {
+  let best = -1;
+  for (let i = 0; i < v.length; i++) if (i !== skip && (best < 0 || v[i] > v[best])) best = i;
+  return best;
+}
+
+/** The group a window is decided as: flagged "not people" → the most probable other group; else argmax. */
+export function decideGroupWindow(rule: GroupRule, w: GroupWindow): number {
+  if (w.proba.length !== rule.classNames.length) throw new RangeError(`a window has ${w.proba.length} probabilities for ${rule.classNames.length} groups`);
+  if (!rule.people) return argmax(w.proba);
+  if (w.notPeople === null) throw new RangeError('a group model with a people group needs each window\'s "not people" score');
+  return w.notPeople > rule.people.threshold ? argmax(w.proba, rule.people.peopleClass) : rule.people.peopleClass;
+}
+
+export function addGroupWindow(t: GroupTally, rule: GroupRule, w: GroupWindow): GroupTally {
+  const decided = [...t.decided];
+  decided[decideGroupWindow(rule, w)]++;
+  return { windowsSeen: t.windowsSeen + 1, decided };
+}
+
+export function groupTallyFields(t: GroupTally, rule: GroupRule, last: GroupWindow): GroupTallyFields {
+  const names = rule.classNames;
+  const top = Math.max(...t.decided);
+  const leaders = t.decided.filter((n) => n === top).length;
+  return {
+    windowGroup: names[decideGroupWindow(rule, last)],
+    windowProba: Object.fromEntries(names.map((n, i) => [n, last.proba[i]])),
+    notPeople: rule.people ? last.notPeople : null,
+    notPeopleThreshold: rule.people?.threshold ?? null,
+    windowsSeen: t.windowsSeen,
+    shares: Object.fromEntries(names.map((n, i) => [n, t.windowsSeen ? t.decided[i] / t.windowsSeen : 0])),
+    leadingGroup: t.windowsSeen > 0 && leaders === 1 ? names[t.decided.indexOf(top)] : null,
+  };
+}
+
+/** A group model's window rule from its class names and feature branch (with a people reference, if any). */
+export function groupRuleOf(classNames: readonly string[], featureModel: { people?: Pick<PeopleReference, 'peopleClass' | 'threshold'> } | null): GroupRule {
+  const people = featureModel?.people;
+  return { classNames: [...classNames], people: people ? { peopleClass: people.peopleClass, threshold: people.threshold } : null };
+}
