@@ -97,6 +97,15 @@ if (b) {
   const clock = b.baselines.humansOnBotClockWindowAuc;
   if (clock) lines.push(`| *control: test humans on the bots' clock vs as recorded (default scorer)* | | ${f(clock[b.verifier])} | | ≈ 0.5 |`);
   lines.push('');
+  const live = b.appLiveRule;
+  if (live) {
+    // What the app's live view of a humans-vs-bots group model says of whole test sessions (core/groupTally).
+    lines.push(`| app's live rule, per test session (threshold flags ${f(live.validationFlagRate, 3)} of validation humans' windows) | windows flagged | sessions led by bots | led by humans | tied | sessions (median windows) |`, '|---|---|---|---|---|---|');
+    const row = (name: string, t: Json) => lines.push(`| ${name} | ${f(t.windowFlagRate, 3)} | ${f(t.sessionsLedByBots, 3)} | ${f(t.sessionsLedByHumans, 3)} | ${f(t.sessionsTied, 3)} | ${t.sessions} (${t.medianWindowsPerSession}) |`);
+    row('test humans', live.testHumans);
+    for (const [k, x] of Object.entries<Json>(b.perKind)) if (x.appLiveRule) row(`${k}${x.heldOut ? ' (held out)' : ''}`, x.appLiveRule);
+    lines.push('');
+  }
   const sel = b.selection;
   if (sel) {
     // One row per human-vs-bot variant: its validation figure (what chose the default) and its test window AUC per kind.

@@ -77,8 +77,6 @@ export function addGroupWindow(t: GroupTally, rule: GroupRule, w: GroupWindow): 
 
 export function groupTallyFields(t: GroupTally, rule: GroupRule, last: GroupWindow): GroupTallyFields {
   const names = rule.classNames;
-  const top = Math.max(...t.decided);
-  const leaders = t.decided.filter((n) => n === top).length;
   return {
     windowGroup: names[decideGroupWindow(rule, last)],
     windowProba: Object.fromEntries(names.map((n, i) => [n, last.proba[i]])),
@@ -86,8 +84,14 @@ export function groupTallyFields(t: GroupTally, rule: GroupRule, last: GroupWind
     notPeopleThreshold: rule.people?.threshold ?? null,
     windowsSeen: t.windowsSeen,
     shares: Object.fromEntries(names.map((n, i) => [n, t.windowsSeen ? t.decided[i] / t.windowsSeen : 0])),
-    leadingGroup: t.windowsSeen > 0 && leaders === 1 ? names[t.decided.indexOf(top)] : null,
+    leadingGroup: leadingGroupOf(t, rule),
   };
+}
+
+/** The group most of the tally's windows were decided as; null before any window and on a tie. */
+export function leadingGroupOf(t: GroupTally, rule: GroupRule): string | null {
+  const top = Math.max(...t.decided);
+  return t.windowsSeen > 0 && t.decided.filter((n) => n === top).length === 1 ? rule.classNames[t.decided.indexOf(top)] : null;
 }
 
 /** A group model's window rule from its class names and feature branch (with a people reference, if any). */

@@ -65,16 +65,25 @@ export function fitPeopleReference(peopleClass: number, train: Rows, val: Rows, 
   const classifierReference = Array.from(valNotPeople).sort((a, b) => a - b);
   const noveltyReference = Array.from(valNovelty).sort((a, b) => a - b);
   const combined = combineTails(classifierReference, noveltyReference, 'max');
-  const scores = Float64Array.from(valNovelty, (v, i) => combined(valNotPeople[i], v)).sort();
-  // The smallest threshold that flags at most PEOPLE_FLAG_RATE of them (flagged: strictly above).
-  const allowed = Math.floor(PEOPLE_FLAG_RATE * scores.length);
-  const threshold = scores[scores.length - 1 - allowed];
-  const flagged = scores.filter((s) => s > threshold).length;
+  const { threshold, flagRate } = peopleFlagThreshold(Float64Array.from(valNovelty, (v, i) => combined(valNotPeople[i], v)));
   return {
     version: PEOPLE_REFERENCE_VERSION, peopleClass, novelty, classifierReference, noveltyReference, threshold,
-    validationFlagRate: flagged / scores.length,
+    validationFlagRate: flagRate,
     fittedOn: { trainWindows: train.count, validationWindows: val.count },
   };
+}
+
+/**
+ * The operating point on validation people's scores (higher = less like people): the smallest threshold
+ * that flags at most `PEOPLE_FLAG_RATE` of them (flagged: strictly above), and the share it flags.
+ * The app's group models and the benchmark's human-vs-bot task use this one rule.
+ */
+export function peopleFlagThreshold(validationScores: ArrayLike<number>): { threshold: number; flagRate: number } {
+  const scores = Float64Array.from(validationScores).sort();
+  if (scores.length === 0) throw new Error('peopleFlagThreshold: no validation scores');
+  const allowed = Math.floor(PEOPLE_FLAG_RATE * scores.length);
+  const threshold = scores[scores.length - 1 - allowed];
+  return { threshold, flagRate: scores.filter((s) => s > threshold).length / scores.length };
 }
 
 /** Each window's "not like people" score in 0..1 (higher = less like people), from its classifier P(not people) and features. */

@@ -57,7 +57,7 @@ export interface LiveScore {
 export interface GroupLiveScore extends GroupTallyFields {
   id: string;
   sessionId: string;
-  /** The group model's profile. */
+  /** Who the session is attributed to: on a site, the visitor id the page passed (`profileId`); in the app, the group model's profile. */
   profileId: string;
   modelId: string;
   windowIndex: number;

@@ -63,6 +63,15 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     const linear = bots.perKind.linear as unknown as { windowAuc: number; variants: Record<string, number> };
     expect(Object.keys(linear.variants).sort()).toEqual([...sel.selection.order].sort());
     expect(linear.windowAuc).toBe(linear.variants[sel.selection.chosen]);
+    // The app's live rule per whole test session (core/groupTally): every session led by one side or tied.
+    type Tally = { windows: number; sessions: number; windowFlagRate: number; sessionsLedByBots: number; sessionsLedByHumans: number; sessionsTied: number };
+    const live = (report.bots as unknown as { appLiveRule: { validationFlagRate: number; testHumans: Tally }; perKind: Record<string, { appLiveRule: Tally }> });
+    expect(live.appLiveRule.validationFlagRate).toBeLessThanOrEqual(0.05);
+    for (const t of [live.appLiveRule.testHumans, ...Object.values(live.perKind).map((k) => k.appLiveRule)]) {
+      expect(t.sessions).toBeGreaterThan(0);
+      expect(t.windows).toBeGreaterThanOrEqual(t.sessions);
+      expect(t.sessionsLedByBots + t.sessionsLedByHumans + t.sessionsTied).toBeCloseTo(1, 2);
+    }
     // The key paths the issue fixes, each a number in [0, 1].
     const at = (path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], report);
     for (const path of ['challenge.globalAuc', 'challenge.variants.image.globalAuc', 'challenge.variants.features.globalAuc', 'challenge.variants.fused.globalAuc',

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { combineTails, fitPeopleReference, notPeopleScores, peopleReferenceProblem, PEOPLE_FLAG_RATE } from '../../src/core/peopleReference';
+import { combineTails, fitPeopleReference, notPeopleScores, peopleFlagThreshold, peopleReferenceProblem, PEOPLE_FLAG_RATE } from '../../src/core/peopleReference';
 import { mulberry32 } from '../../src/core/random';
 
 /** `count` rows of `dim` values around 1 + j (positive, like kinematic features), spread by `sd`. */
@@ -25,6 +25,26 @@ describe('combineTails (the benchmark\'s and the app\'s one rule)', () => {
     ['mean', 5, 25, (1 + 2 / 4) / 2],
   ] as const)('%s of tails of (%d, %d)', (how, x, y, want) => {
     expect(combineTails(a, b, how)(x, y)).toBeCloseTo(want, 12);
+  });
+});
+
+describe('peopleFlagThreshold (the operating point of the app and of the benchmark\'s live rule)', () => {
+  it.each([
+    // 100 scores 1..100: at most 5 may be flagged (strictly above), so the threshold is the 95th; in any order.
+    ['1..100, shuffled', Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1), 95, 0.05],
+    // 19 scores: floor(0.05 · 19) = 0 may be flagged, so the threshold is the largest.
+    ['19 scores', Array.from({ length: 19 }, (_, i) => i / 19), 18 / 19, 0],
+    // Ties at the top: flagging strictly above the tied value flags none of them.
+    ['all equal', new Array(40).fill(0.7), 0.7, 0],
+  ])('%s', (_name, scores, threshold, rate) => {
+    const r = peopleFlagThreshold(scores);
+    expect(r.threshold).toBeCloseTo(threshold, 12);
+    expect(r.flagRate).toBeCloseTo(rate, 12);
+    expect(r.flagRate).toBeLessThanOrEqual(PEOPLE_FLAG_RATE);
+  });
+
+  it('refuses an empty set', () => {
+    expect(() => peopleFlagThreshold([])).toThrow(/no validation scores/);
   });
 });
 

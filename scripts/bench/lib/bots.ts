@@ -29,7 +29,8 @@ import { checkHumanRules } from '../../../src/core/humanRules';
 import { parseBalabitSession } from '../../../src/core/importers/balabit';
 import { auc, percentile } from '../../../src/core/metrics';
 import { fitHumanNovelty, noveltyScores, type NoveltyMethod } from '../../../src/core/novelty';
-import { combineTails, type TailCombination } from '../../../src/core/peopleReference';
+import { combineTails, peopleFlagThreshold, PEOPLE_FLAG_RATE, type TailCombination } from '../../../src/core/peopleReference';
+import { addGroupWindow, emptyGroupTally, leadingGroupOf, type GroupRule, type GroupTally } from '../../../src/core/groupTally';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { segmentSession } from '../../../src/core/segment';
 import { BOT_KINDS, PERSONAS, quantizeTimes, simulateBot, simulateHuman, type BotKind } from '../../../src/core/simulate';
@@ -138,6 +139,26 @@ async function variantScorers(twoClass: Scorer, oneClass: Record<'Mahalanobis' |
   };
 }
 
+/**
+ * What the app's live view says of each test session (core/groupTally), with the app's rule for a group
+ * model with a people group: a window is flagged "not people" when its score (the app's combination,
+ * `maxTwoClassMahalanobis`) is above what at most PEOPLE_FLAG_RATE of the validation humans' windows
+ * reach (core/peopleReference `peopleFlagThreshold`); a session is led by whichever side most of its
+ * windows went to, a tie by neither.
+ */
+function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshold: number) {
+  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold } };
+  const bySession = new Map<string, GroupTally>();
+  items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, { proba: [0.5, 0.5], notPeople: scores[i] })));
+  const tallies = [...bySession.values()];
+  const led = (g: string | null) => round(tallies.filter((t) => leadingGroupOf(t, rule) === g).length / Math.max(1, tallies.length), 3);
+  return {
+    windows: items.length, windowFlagRate: round(tallies.reduce((n, t) => n + t.decided[0], 0) / Math.max(1, items.length), 3),
+    sessions: tallies.length, medianWindowsPerSession: tallies.length ? percentile(tallies.map((t) => t.windowsSeen), 50) : 0,
+    sessionsLedByBots: led('bots'), sessionsLedByHumans: led('humans'), sessionsTied: led(null),
+  };
+}
+
 const aucOf = (bot: ArrayLike<number>, human: ArrayLike<number>) => round(auc([...Array.from(bot), ...Array.from(human)], [...Array.from(bot, () => true), ...Array.from(human, () => false)]));
 
 /**
@@ -222,6 +243,10 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const tc = await twoClassScorer(ctx, 'bot', humanTr, botTr, humanVa, botVa, control);
   const scorers = await variantScorers(tc.score, oneClass, humanVa.length ? humanVa : humanTr);
   const humanScores = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await scorers[v](humanTe)] as const))) as Record<BotVariant, Float64Array>;
+  // The app's live rule (its combination; threshold on the same validation humans the combinations are scaled on).
+  const appRule = scorers.maxTwoClassMahalanobis;
+  const { threshold: liveThreshold, flagRate: liveValidationFlagRate } = peopleFlagThreshold(await appRule(humanVa.length ? humanVa : humanTr));
+  const humanLive = liveTallies(humanTe, humanScores.maxTwoClassMahalanobis, liveThreshold);
   const rulesHuman = humanTe.map((h) => checkHumanRules(h.ref.cols, h.ref.start, h.ref.end).flags.length > 0);
   const perKind: Record<string, unknown> = {};
   for (const kind of [...BOT_KINDS, 'extra']) {
@@ -234,14 +259,19 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     const byTestUser = Object.fromEntries(humanTestUsers.map((u) => [u, aucOf(botScores[selection.chosen], humanScores[selection.chosen].filter((_, i) => humanTe[i].user === u))]));
     const rules = te.map((b) => checkHumanRules(b.ref.cols, b.ref.start, b.ref.end).flags);
     const isHeldOut = kind === 'extra' || heldOut.includes(kind as BotKind);
+    // Every test window of the kind's sessions (not the spread sample): whole sessions, as a live view sees them.
+    const whole = botItems.filter((b) => b.kind === kind && b.split === 'test');
+    const live = liveTallies(whole, await appRule(whole), liveThreshold);
     perKind[kind] = {
       heldOut: isHeldOut, testWindows: te.length,
       windowAuc: variants[selection.chosen], variants, windowAucByTestUser: byTestUser,
+      appLiveRule: live,
       rulesFlagRate: round(rules.filter((f) => f.length > 0).length / rules.length, 3),
       rulesFlags: Object.fromEntries([...new Set(rules.flat())].map((f) => [f, rules.filter((x) => x.includes(f)).length])),
     };
     log(`[bot] ${kind}${isHeldOut ? ' (held out)' : ''}: window AUC ${variants[selection.chosen]} (${selection.chosen}; ${VARIANTS.map((v) => `${v} ${variants[v]}`).join(', ')}), human-rules flag rate ${(perKind[kind] as { rulesFlagRate: number }).rulesFlagRate}`);
     log(`[bot]   by test user (${selection.chosen}): ${Object.entries(byTestUser).map(([u, a]) => `${u} ${a}`).join(', ')}`);
+    log(`[bot]   app's live rule: windows flagged ${live.windowFlagRate}; ${live.sessions} sessions (median ${live.medianWindowsPerSession} windows) led by bots ${live.sessionsLedByBots}, by humans ${live.sessionsLedByHumans}, tied ${live.sessionsTied}`);
   }
   // Controls. Can the screen alone tell the test bots from the test humans? (Should be near 0.5.)
   const screenArea = (it: Item) => it.ref.space.width * it.ref.space.height;
@@ -256,6 +286,7 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const personas = simulatedHumanItems(ctx, tick, humanScreens);
   const simulatedHumansAuc = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, aucOf(await scorers[v](personas), humanScores[v])] as const)));
   tc.dispose();
+  log(`[bot] app's live rule on test humans: windows flagged ${humanLive.windowFlagRate}; ${humanLive.sessions} sessions (median ${humanLive.medianWindowsPerSession} windows) led by bots ${humanLive.sessionsLedByBots}, tied ${humanLive.sessionsTied}`);
   log(`[bot] screen-area-only control AUC ${screenOnlyAuc}; humans on the bots' clock vs as recorded: ${VARIANTS.map((v) => `${v} ${clockAuc[v]}`).join(', ')} — ${elapsed()}`);
   log(`[bot] diagnostic, simulated human personas vs test humans: ${VARIANTS.map((v) => `${v} ${simulatedHumansAuc[v]}`).join(', ')}`);
   return {
@@ -265,6 +296,10 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     trainKinds, heldOutKinds: [...heldOut, ...(o.extraBotsDir ? ['extra'] : [])], extraBotsDir: o.extraBotsDir ?? null,
     humanTrainUsers, humanTestUsers, trainWindows: humanTr.length + botTr.length, humanTestWindows: humanTe.length, generateMs: round(genMs, 0),
     humanRulesFalseFlagRate: round(rulesHuman.filter(Boolean).length / Math.max(1, rulesHuman.length), 3),
+    appLiveRule: {
+      how: `the app's live view of a group model with a people group (core/groupTally): a window is flagged "not people" when its maxTwoClassMahalanobis score is above what at most ${PEOPLE_FLAG_RATE * 100} % of the validation humans' windows reach (core/peopleReference peopleFlagThreshold); a session is led by the side most of its windows went to (tie: neither). Per kind under perKind.<kind>.appLiveRule, on every test window of its sessions`,
+      threshold: round(liveThreshold, 4), validationFlagRate: round(liveValidationFlagRate, 3), testHumans: humanLive,
+    },
     oneClass: { fittedOn: control ? 'a shuffled-label "human" set (control)' : 'training humans\' windows only', methods: ONE_CLASS },
     selection: { rule: 'best worst-case validation window AUC over trained kinds left out of the two-class model in turn, each averaged over folds that leave one training user out of every model; ties (within 0.002) to the earlier variant', order: VARIANTS, ...selection },
     baselines: { screenAreaOnlyWindowAuc: screenOnlyAuc, humansOnBotClockWindowAuc: clockAuc },

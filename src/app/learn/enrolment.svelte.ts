@@ -77,7 +77,7 @@ class TrainingJobs {
       this.savedCount++;
       this.message = r.kind === 'verification'
         ? `Profile “${r.name}” saved. Use it under Live score.`
-        : `Group model “${r.name}” saved (${r.classNames.join(' vs ')}).`;
+        : `Group model “${r.name}” saved (${r.classNames.join(' vs ')}). Score live sessions with it under Live score.`;
       return p;
     } catch (e) {
       this.error = describeError(e);

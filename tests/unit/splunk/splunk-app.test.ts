@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { lintApp, lintConfText, parseConf } from './splunkAppLint';
 import { startSplunkLocal, DEV_HEC_TOKEN, DEV_SEARCH_TOKEN, type SplunkLocal } from '../../../server/splunk-local';
 import { splitPipes, type StoredEvent } from '../../../server/spl';
-import { SOURCETYPE_GROUP_SCORE, SOURCETYPE_POINTER, SOURCETYPE_SCORE } from '../../../src/core/splunk/hec';
+import { SOURCETYPE_GROUP_SCORE, SOURCETYPE_POINTER, SOURCETYPE_SCORE, scoreEnvelope } from '../../../src/core/splunk/hec';
+import type { GroupLiveScore } from '../../../src/core/score';
 
 const APP = join(process.cwd(), 'splunk-app', 'pointerprint');
 const conf = (name: string) => parseConf(readFileSync(join(APP, 'default', name), 'utf8')).stanzas;
@@ -86,6 +87,10 @@ function parseOnly(spl: string): void {
 describe('the app\'s SPL against the local peer', () => {
   let peer: SplunkLocal;
   const now = Date.now();
+  const groupScore = (n: number, windowGroup: string, leadingGroup: string | null, atEpochMs: number): GroupLiveScore => ({
+    id: `g-1:${n}`, sessionId: 'g-1', profileId: 'visitor-7', modelId: 'm-group', windowIndex: n, windowGroup, windowProba: { bots: 0.5, humans: 0.5 }, notPeople: 0.5, notPeopleThreshold: 0.9,
+    windowsSeen: n, shares: {}, leadingGroup, flags: [], atEpochMs,
+  });
   const score = (o: Record<string, unknown>) => ({ v: 1, type: 'score', modelId: 'm1', windowIndex: 3, windowScore: 0.1, confidence: 0.9, windowsSeen: 4, flags: [], threshold: 0.42, ...o });
 
   beforeAll(async () => {
@@ -101,6 +106,9 @@ describe('the app\'s SPL against the local peer', () => {
       env(score({ eventId: 'e1', id: 'e1', sessionId: 's-late', profileId: 'bob', decision: 'mismatch', fusedScore: 0.12, atEpochMs: now - 7_200_000 }), now - 7_200_000), // resent duplicate
       env(score({ eventId: 'e2', id: 'e2', sessionId: 's-ok', profileId: 'alice', decision: 'match', fusedScore: 0.93, atEpochMs: now - 60_000 }), now - 60_000),
       env(score({ eventId: 'e3', id: 'e3', sessionId: 's-wait', profileId: 'carol', decision: 'not_yet', fusedScore: 0.5, atEpochMs: now - 30_000 }), now - 30_000),
+      // A group model's scores, as the app and the embed send them: its first window people, then two flagged (one resent).
+      ...[groupScore(1, 'humans', 'humans', now - 50_000), groupScore(2, 'bots', null, now - 40_000), groupScore(3, 'bots', 'bots', now - 20_000), groupScore(3, 'bots', 'bots', now - 20_000)]
+        .map((g) => JSON.stringify(scoreEnvelope(g, { index: 'pointerprint' }))),
     ].join('\n');
     const r = await fetch(`${peer.url}/services/collector/event`, { method: 'POST', headers: { Authorization: `Splunk ${DEV_HEC_TOKEN}` }, body });
     expect(r.status).toBe(200);
@@ -160,5 +168,14 @@ describe('the app\'s SPL against the local peer', () => {
     expect(ran).toBeGreaterThanOrEqual(4);
     const mismatch = panelQueries.find((q) => q.includes('decision="mismatch"'))!;
     expect(await run(expandMacros(mismatch), { earliest_time: '-24h' })).toEqual([{ sessions: '2' }]); // s-late and s-old (by _time)
+  });
+
+  it('the group models\' panel: per session, the group most windows went to at its latest score (resends folded); verification panels never count group scores', async () => {
+    const panel = panelQueries.find((q) => q.includes('pointerprint:group_score'))!;
+    const spl = expandMacros(panel).split(/\|\s*eval/)[0]; // the peer runs no eval: the stats part
+    const rows = await run(spl, { earliest_time: '-24h' });
+    expect(rows).toEqual([expect.objectContaining({ modelId: 'm-group', profileId: 'visitor-7', sessionId: 'g-1', leading_group: 'bots', windows: '3' })]);
+    const scored = panelQueries.find((q) => q.includes('AS sessions') && !q.includes('decision='))!;
+    expect(await run(expandMacros(scored), { earliest_time: '-24h' })).toEqual([{ sessions: '4' }]); // s-late, s-ok, s-wait, s-old: not g-1
   });
 });
