@@ -1,6 +1,7 @@
 /**
- * A live verification score, as produced by the scorer and consumed by the UI gauge and the Splunk
- * forwarder (sourcetype `pointerprint:score`).
+ * Live scores as the scorers produce them and the views and the Splunk forwarder consume them: a
+ * verification score (`LiveScore`, sourcetype `pointerprint:score`) and a group model's
+ * (`GroupLiveScore`, `pointerprint:group_score`).
  */
 import type { GroupTallyFields } from './groupTally';
 

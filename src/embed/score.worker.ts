@@ -55,12 +55,11 @@ async function load(url: string): Promise<void> {
   const features = p.featureModel ? loadFeatureModel(p.featureModel) : null;
   verifier = { image, features, fusionWeight: p.fusionWeight, encoding: p.encoding, cls: p.cls };
   profile = p;
-  post({ type: 'loaded', info: { profileName: p.name, modelId: p.modelId, kind: p.kind, windowSettings: p.windowSettings, encoding: p.encoding, backend: tf.getBackend() } });
+  post({ type: 'loaded', info: { profileName: p.name, modelId: p.modelId, windowSettings: p.windowSettings, encoding: p.encoding, backend: tf.getBackend() } });
 }
 
 async function scoreWindow(req: Extract<ScoreWorkerRequest, { type: 'window' }>): Promise<void> {
   if (!verifier || !profile) throw new PointerprintError('profile/not-loaded', 'The profile is not loaded yet.');
-  const t0 = performance.now();
   const cols = req.columns;
   const rules = checkHumanRules(cols, 0, cols.length);
   const sid = req.sessionId;

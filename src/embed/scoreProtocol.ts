@@ -19,8 +19,6 @@ export type ScoreWorkerRequest =
 export interface LoadedProfileInfo {
   profileName: string;
   modelId: string;
-  /** A verification profile (match verdicts) or a group model (tallies of window decisions). */
-  kind: 'verification' | 'group';
   windowSettings: WindowSettings;
   encoding: EncodingSettings;
   backend: string;

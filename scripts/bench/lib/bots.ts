@@ -149,6 +149,8 @@ async function variantScorers(twoClass: Scorer, oneClass: Record<'Mahalanobis' |
 function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshold: number) {
   const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold } };
   const bySession = new Map<string, GroupTally>();
+  // With a people group the window rule reads only the "not people" score (flagged → the one other
+  // group), so the classifier's probabilities here are placeholders.
   items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, { proba: [0.5, 0.5], notPeople: scores[i] })));
   const tallies = [...bySession.values()];
   const led = (g: string | null) => round(tallies.filter((t) => leadingGroupOf(t, rule) === g).length / Math.max(1, tallies.length), 3);

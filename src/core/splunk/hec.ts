@@ -12,7 +12,7 @@
 import { COLUMN_NAMES, type EventChunk, type SessionMeta } from '../events';
 import type { GroupLiveScore, LiveScore } from '../score';
 
-/** Sourcetypes under which Pointerprint sends; the Splunk app's props.conf describes both. */
+/** Sourcetypes under which Pointerprint sends; the Splunk app's props.conf describes each. */
 export const SOURCETYPE_POINTER = 'pointerprint:pointer';
 export const SOURCETYPE_SCORE = 'pointerprint:score';
 export const SOURCETYPE_GROUP_SCORE = 'pointerprint:group_score';
