@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--seeds N]
  *   [--extra-bots DIR] [--control] [--backend wasm|cpu]
- *   [--only challenge,openSet,smallEnrolment,group,bot] [--small-enrolment-seconds S1,S2,...] [--image-epochs N]`
+ *   [--only challenge,openSet,smallEnrolment,group,bot] [--small-enrolment-seconds S1,S2,...] [--image-epochs N]
+ *   [--bot-splits N] [--bot-clock coarsest]`
  *
  * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
  * encoder → CNN → fused session score), a group task, a human-vs-bot task, and per-stage speed.
@@ -16,13 +17,13 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...] [--image-epochs N]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...] [--image-epochs N] [--bot-splits N] [--bot-clock coarsest]';
 
 /** Tasks `--only` can keep (the rest of the profile's tasks are switched off; data loading is shared). */
 const ONLY_TASKS = ['challenge', 'openSet', 'smallEnrolment', 'group', 'bot'] as const;
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[]; imageEpochs?: number } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[]; imageEpochs?: number; botSplits: number; botClock?: 'coarsest' } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false, botSplits: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -43,12 +44,15 @@ function parseArgs(argv: string[]) {
     else if (a === '--only') o.only = val().split(',').map((t) => t.trim()).filter(Boolean);
     else if (a === '--small-enrolment-seconds') o.smallEnrolmentSeconds = val().split(',').map(Number);
     else if (a === '--image-epochs') o.imageEpochs = Number(val());
+    else if (a === '--bot-splits') o.botSplits = Number(val());
+    else if (a === '--bot-clock') { const v = val(); if (v !== 'coarsest') throw new PointerprintError('bench/args', `--bot-clock: only 'coarsest' is known.`); o.botClock = v; }
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new PointerprintError('bench/args', `Unknown option ${a}.\n${USAGE}`);
   }
   if (!(o.profile === 'quick' || o.profile === 'full')) throw new PointerprintError('bench/args', `Unknown profile '${o.profile}': choose quick or full.`);
   if (!Number.isInteger(o.seed)) throw new PointerprintError('bench/args', `--seed must be an integer.`);
   if (!Number.isInteger(o.seeds) || o.seeds < 1 || o.seeds > 20) throw new PointerprintError('bench/args', `--seeds must be an integer from 1 to 20.`);
+  if (!Number.isInteger(o.botSplits) || o.botSplits < 1 || o.botSplits > 20) throw new PointerprintError('bench/args', `--bot-splits must be an integer from 1 to 20.`);
   if (o.extraBots !== undefined && !(existsSync(o.extraBots) && statSync(o.extraBots).isDirectory())) throw new PointerprintError('bench/args', `--extra-bots ${o.extraBots} is not a folder.`);
   const badTask = o.only?.find((t) => !(ONLY_TASKS as readonly string[]).includes(t));
   if (badTask !== undefined) throw new PointerprintError('bench/args', `--only: unknown task '${badTask}'; choose from ${ONLY_TASKS.join(', ')}.`);
@@ -108,9 +112,11 @@ async function main() {
     console.log(`[bench] browser probe written to ${out}`);
     return;
   }
-  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}${only ? `-only-${only.join('-')}` : ''}${args.imageEpochs !== undefined ? `-image-epochs-${args.imageEpochs}` : ''}.json`);
+  const out = resolve(args.out ?? `bench-results/balabit-${profile.name}${args.control ? '-control' : ''}${only ? `-only-${only.join('-')}` : ''}${args.imageEpochs !== undefined ? `-image-epochs-${args.imageEpochs}` : ''}${args.botSplits > 1 ? '-splits' : ''}${args.botClock ? `-bot-clock-${args.botClock}` : ''}.json`);
   const extraSeeds = Array.from({ length: args.seeds - 1 }, (_, i) => args.seed + i + 1);
-  const report = await runBench({ root, profile, seed: args.seed, extraSeeds, extraBotsDir: args.extraBots, backend: args.backend });
+  // `--bot-splits N`: the bot task again on N − 1 more user splits (seeds seed+1 …), summarised in bots.splits.
+  const botSplitSeeds = Array.from({ length: args.botSplits - 1 }, (_, i) => args.seed + i + 1);
+  const report = await runBench({ root, profile, seed: args.seed, extraSeeds, extraBotsDir: args.extraBots, backend: args.backend, botSplitSeeds, botClock: args.botClock });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(`[bench] report written to ${out}`);

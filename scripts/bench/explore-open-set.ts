@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--ensemble 1] [--chunk 20] [--head softmax,oneVsRest] [--out bench-results/open-set-choices.json]`
+ * `node --import tsx scripts/bench/explore-open-set.ts [--sizes 500,1000,2000] [--hidden '256,128'] [--seed 42] [--ensemble 1] [--chunk 20] [--head softmax,oneVsRest] [--label-smoothing 0,0.1] [--input-noise 0,0.3] [--out bench-results/open-set-choices.json]`
  * (`--hidden '256,128;128'`: MLP sizes to try, each at every size)
  *
  * The open set's choices, made on validation only (test sessions are never loaded). The open-set
@@ -24,6 +24,13 @@
  * `--chunk N`: pseudo-sessions of N windows instead of 20 (test sessions mostly have 5–19).
  * Since stop 18 also: `--head softmax,oneVsRest`, one sigmoid per known account trained one-vs-rest instead of
  * the softmax, so a stranger need not give their probability to whoever they resemble.
+ * Since stop 19 also (tried, not adopted; docs/benchmark.md): `--label-smoothing 0,0.1` and `--input-noise 0,0.3`
+ * (training regularisers, FeatureModelSpec); other clamps of the session's log-odds; and the claimed account
+ * against its strongest rival m = max P(j ≠ c) instead of against all the others, with the gate g = min(P(c),
+ * closeness) in three places: `margin` (no gate), `rivalThenGate` min(P(c) / (P(c) + m), closeness),
+ * `marginGated` g / (g + m) (a soft gate: at two classes g / (g + 1 − P)), `rivalOfGated` g / (g + s(1 − g)),
+ * s = m / (1 − P(c)) (the gate's cut shared by the others as before; equals g at two classes), and the soft
+ * gate alone on the log-odds, `softGate` g / (g + 1 − P(c)).
  */
 import { resolve } from 'node:path';
 import { featureSet, round, trainValItems, windowItems, type Item } from './lib/context';
@@ -57,6 +64,12 @@ const CHUNK = Number(cliArg('--chunk', '20'));
 /** `--head softmax,oneVsRest`: the output layers to try; oneVsRest = one sigmoid per account (src/ml/featureModel `head`). */
 const HEADS = cliArg('--head', 'softmax').split(',') as ('softmax' | 'oneVsRest')[];
 const IMPOSTOR_CHUNKS_PER_USER = 15;
+/** `--label-smoothing 0,0.1` / `--input-noise 0,0.3`: training regularisers to try (FeatureModelSpec; stop 19). */
+const SMOOTHINGS = cliArg('--label-smoothing', '0').split(',').map(Number);
+const NOISES = cliArg('--input-noise', '0').split(',').map(Number);
+/** Other clamps of the window probabilities before the session's mean log-odds (the bench's is DEFAULT_FUSION.clampP = 0.01). */
+const CLAMPS = [0.001, 0.003, 0.03, 0.1];
+const clampKey = (c: number) => `logOddsGatedClamp${c}`;
 
 function chunks(items: readonly Item[], n: number, max = Infinity): Item[][] {
   const out: Item[][] = [];
@@ -75,10 +88,11 @@ async function main() {
   const order = shuffleInPlace([...users], mulberry32(hashSeed('open-set', seed)));
   const ensemble = Number(cliArg('--ensemble', '1'));
   const variants = ['logit', 'logitGated', 'centredLogit', ...(ensemble > 1 ? ['ensembleGated' as const] : []), 'logOdds', 'logOddsGated', 'calibratedLlr', 'calibratedLlrGated', 'logOddsGatedNormed', 'gaussian', 'gatedPlusGaussian'] as const;
-  type V = (typeof variants)[number];
+  type V = (typeof variants)[number] | `logOddsGatedClamp${number}` | 'marginGated' | 'rivalThenGate' | 'margin' | 'softGate' | 'rivalOfGated';
+  const allVariants: V[] = [...variants, ...CLAMPS.map(clampKey) as V[], 'marginGated', 'rivalThenGate', 'margin', 'softGate', 'rivalOfGated'];
   const rows = [];
-  for (const HEAD of HEADS) for (const hidden of hiddens) for (const perUser of sizes) {
-    const scores = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<V, number[]>;
+  for (const HEAD of HEADS) for (const hidden of hiddens) for (const perUser of sizes) for (const labelSmoothing of SMOOTHINGS) for (const inputNoise of NOISES) {
+    const scores = Object.fromEntries(allVariants.map((v) => [v, [] as number[]])) as Record<V, number[]>;
     const impostor: boolean[] = [];
     const t0 = performance.now();
     for (let f = 0; f < folds; f++) {
@@ -87,7 +101,7 @@ async function main() {
       const idx = new Map(known.map((u, i) => [u, i]));
       const { train, val } = trainValItems(ctx.sessions, known, (u) => idx.get(u)!, profile, perUser);
       const k = known.length;
-      const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k, head: HEAD };
+      const spec = { ...defaultFeatureSpec(k), ...profile.featureModel, hidden, numClasses: k, head: HEAD, labelSmoothing, inputNoise };
       const r = await ctx.trainMlp(`explore-open-set-${perUser}-fold${f + 1}`, spec, featureSet(train), featureSet(val), seed);
       // More members for the ensemble variant (seeds seed+1000·m), averaged probabilities.
       const members = [];
@@ -144,6 +158,29 @@ async function main() {
         const meanLlr = (ps: number[], c: (typeof cal.plain)[number]) => ps.reduce((a, p) => a + windowLlr(c, p), 0) / ps.length;
         scores.logOdds.push(1 - fuseWindows(raw).fusedScore);
         scores.logOddsGated.push(1 - fuseWindows(gated).fusedScore);
+        for (const c of CLAMPS) scores[clampKey(c) as V].push(-gated.reduce((a, p) => a + clampedLogOdds(p, c), 0) / gated.length);
+        // The claimed account's margin over the most probable other account (log P(c) − log max P(j ≠ c)), gated.
+        scores.marginGated.push(-t.items.reduce((a, it, i) => {
+          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
+          return a + Math.max(-4.6, Math.min(4.6, Math.log(Math.max(1e-9, gated[i])) - Math.log(Math.max(1e-9, best))));
+        }, 0) / t.items.length);
+        // Ungated: log P(c) − log max P(j ≠ c); and the gate alone made soft: g / (g + 1 − P(c)), g = min(P(c), closeness).
+        scores.margin.push(-t.items.reduce((a, _, i) => {
+          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
+          return a + Math.max(-4.6, Math.min(4.6, Math.log(Math.max(1e-9, raw[i])) - Math.log(Math.max(1e-9, best))));
+        }, 0) / t.items.length);
+        scores.softGate.push(1 - fuseWindows(gated.map((g, i) => g / Math.max(1e-12, g + 1 - raw[i]))).fusedScore);
+        // The gate's cut moved to the other accounts in proportion, then the claimed account against its strongest
+        // rival: g / (g + m·(1 − g) / (1 − P(c))); equals g when k = 2 (the app's rule).
+        scores.rivalOfGated.push(1 - fuseWindows(gated.map((g, i) => {
+          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
+          return g / Math.max(1e-12, g + (best * (1 - g)) / Math.max(1e-12, 1 - raw[i]));
+        })).fusedScore);
+        // The same ratio taken before the gate: min(P(c) / (P(c) + max P(j ≠ c)), closeness).
+        scores.rivalThenGate.push(1 - fuseWindows(t.items.map((it, i) => {
+          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
+          return gatedScore(raw[i] / Math.max(1e-12, raw[i] + best), closeness(gates[t.claim], it.feat));
+        })).fusedScore);
         scores.calibratedLlr.push(-meanLlr(raw, cal.plain[t.claim]));
         scores.calibratedLlrGated.push(-meanLlr(gated, cal.gated[t.claim]));
         const b = branches[t.claim];
@@ -158,9 +195,9 @@ async function main() {
       for (const m of members) m.model.dispose();
     }
     const row = {
-      hidden, head: HEAD, trainWindowsPerUser: perUser, chunk: CHUNK, ensemble, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
+      hidden, head: HEAD, labelSmoothing, inputNoise, trainWindowsPerUser: perUser, chunk: CHUNK, ensemble, genuine: impostor.filter((x) => !x).length, impostor: impostor.filter(Boolean).length,
       trainSeconds: round((performance.now() - t0) / 1000, 1),
-      validationAuc: Object.fromEntries(variants.map((v) => [v, round(auc(scores[v], impostor))])),
+      validationAuc: Object.fromEntries(allVariants.map((v) => [v, round(auc(scores[v], impostor))])),
     };
     console.log(JSON.stringify(row));
     rows.push(row);

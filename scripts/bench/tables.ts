@@ -8,7 +8,19 @@ import { ENROLMENT_BAR } from '../../src/core/enrolmentCheck';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const r: Json = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const c = r.challenge, v = c.variants, f = (x: unknown, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '—');
+const f = (x: unknown, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '—');
+if (!r.challenge && r.bots?.splits) {
+  // A bots-only report over user splits (`--only bot --bot-splits N`): one row per split.
+  const sp = r.bots.splits, kinds = Object.keys(r.bots.perKind);
+  const out = [`| seed | training users on the fine clock | default scorer (validation's choice) | ${kinds.map((k) => `${k}${r.bots.perKind[k].heldOut ? ' (held out)' : ''}`).join(' | ')} | jitter-overshoot, the app's combination | test humans' windows flagged (app's live rule) | test-human sessions led by bots | clock control, default (app's combination) |`,
+    `|---|---|---|${kinds.map(() => '---').join('|')}|---|---|---|---|`];
+  for (const x of sp.rows) out.push(`| ${x.seed} | ${x.fastClockTrainUsers} of ${x.humanTrainUsers.length} | ${x.chosen} | ${kinds.map((k) => f(x.windowAuc[k])).join(' | ')} | ${f(x.appRuleWindowAuc['jitter-overshoot'])} | ${f(x.testHumansFlagged)} | ${f(x.testHumanSessionsLedByBots)} | ${f(x.clockControl)} (${f(x.appRuleClockControl)}) |`);
+  const ms = (s: Json) => `${f(s.mean)} ± ${f(s.sd)}`;
+  out.push(`| mean ± sd | | | ${kinds.map((k) => ms(sp.windowAucOverSplits[k])).join(' | ')} | ${ms(sp.appRuleWindowAucOverSplits['jitter-overshoot'])} | ${ms(sp.testHumansFlaggedOverSplits)} | | |`);
+  console.log(out.join('\n'));
+  process.exit(0);
+}
+const c = r.challenge, v = c.variants;
 const lines: string[] = [];
 const seeds = r.seeds;
 const pm = (s: Json | undefined) => (s && s.n > 1 ? ` (mean ${f(s.mean)} ± ${f(s.sd)} over ${s.n} seeds)` : '');
@@ -94,8 +106,8 @@ if (b) {
   for (const [k, x] of Object.entries<Json>(b.perKind)) lines.push(`| ${k} | ${x.heldOut ? 'yes' : 'no'} | ${f(x.windowAuc)} | ${f(x.rulesFlagRate, 2)} | ${k === 'replay' ? '(none)' : '≥ 0.97'} |`);
   lines.push(`| *human windows (rule false flags)* | | | *${f(b.humanRulesFalseFlagRate, 3)}* | |`);
   lines.push(`| *control: screen area alone, bots vs humans* | | ${f(b.baselines.screenAreaOnlyWindowAuc)} | | ≈ 0.5 |`);
-  const clock = b.baselines.humansOnBotClockWindowAuc;
-  if (clock) lines.push(`| *control: test humans on the bots' clock vs as recorded (default scorer)* | | ${f(clock[b.verifier])} | | ≈ 0.5 |`);
+  const clock = b.baselines.humansOnCoarsestClockWindowAuc;
+  if (clock) lines.push(`| *control: fine-clock test humans floored to the coarsest clock (${f(b.baselines.coarsestClockMs, 1)} ms) vs as recorded (default scorer)* | | ${f(clock[b.verifier])} | | ≈ 0.5 |`);
   lines.push('');
   const live = b.appLiveRule;
   if (live) {

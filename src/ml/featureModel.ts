@@ -25,7 +25,7 @@ import type { PeopleReference } from '../core/peopleReference';
 import * as tf from '@tensorflow/tfjs';
 import { FEATURE_NAMES, FEATURES_VERSION } from '../core/features';
 import { PointerprintError } from '../core/errors';
-import { mulberry32, shuffleInPlace } from '../core/random';
+import { mulberry32, randNormal, shuffleInPlace } from '../core/random';
 import { runEpochs, type EpochLoopResult } from './earlyStopping';
 import { fitStandardiserRows, standardiseInto } from '../core/standardise';
 
@@ -66,6 +66,10 @@ export interface FeatureModelSpec {
    * (docs/benchmark.md); the app builds softmax models only, and a profile's import keeps no `head`.
    */
   head?: 'softmax' | 'oneVsRest';
+  /** Softmax only: training targets (1 − ε) on the class and ε / k spread over all (absent = 0). Tried for the open set (docs/benchmark.md). */
+  labelSmoothing?: number;
+  /** Gaussian noise of this sd added to the standardised inputs of each training batch (absent = 0). Tried for the open set (docs/benchmark.md). */
+  inputNoise?: number;
 }
 
 export interface FeatureModelDescription {
@@ -177,7 +181,9 @@ const EPS = 1e-7;
 
 function loss(model: tf.LayersModel, spec: FeatureModelSpec, x: tf.Tensor2D, y: tf.Tensor1D, w: tf.Tensor1D, training: boolean): tf.Scalar {
   const p = tf.clipByValue(model.apply(x, { training }) as tf.Tensor2D, EPS, 1 - EPS);
-  const t = tf.oneHot(y, spec.numClasses);
+  const eps = training && spec.head !== 'oneVsRest' ? spec.labelSmoothing ?? 0 : 0;
+  const hot = tf.oneHot(y, spec.numClasses);
+  const t = eps > 0 ? tf.add(tf.mul(hot, 1 - eps), eps / spec.numClasses) : hot;
   // One-vs-rest: every head's binary cross-entropy (the row's own head positive, the others negative).
   const ce = spec.head === 'oneVsRest'
     ? tf.neg(tf.sum(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))), 1))
@@ -232,6 +238,8 @@ export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSe
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const classW = tf.tensor1d(classWeightsOf(train.labels, spec.numClasses, o.balanceClasses));
   const rng = mulberry32(o.seed);
+  // Its own stream, so the shuffling order is the same with or without noise.
+  const noiseRng = mulberry32(o.seed ^ 0x9e3779b9);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const d = spec.inputDim;
   let loop: EpochLoopResult<Omit<FeatureEpochReport, 'best'>>;
@@ -245,6 +253,7 @@ export async function trainFeatureModel(spec: FeatureModelSpec, train: FeatureSe
         const idx = order.slice(at, at + o.batchSize);
         const xb = new Float32Array(idx.length * d);
         idx.forEach((r, b) => xb.set(xTr.subarray(r * d, r * d + d), b * d));
+        if (spec.inputNoise) for (let i = 0; i < xb.length; i++) xb[i] += randNormal(noiseRng, 0, spec.inputNoise);
         const yb = Int32Array.from(idx, (r) => train.labels[r]);
         const lt = tf.tidy(() => {
           const x = tf.tensor2d(xb, [idx.length, d]);

@@ -146,6 +146,27 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(real.globalAuc - ctl.globalAuc).toBeGreaterThan(0.1);
   }, 120_000);
 
+  it('--bot-splits repeats the bot task per user split; --bot-clock puts every window on the training people\'s coarsest clock', async () => {
+    const only = { ...PROFILES.tiny, tasks: { ...PROFILES.tiny.tasks, challenge: false, sequential: false, openSet: false, smallEnrolment: false, group: false, groupDisjoint: false } };
+    type Row = { seed: number; humanTrainUsers: string[]; windowAuc: Record<string, number>; testHumansFlagged: number };
+    type Bots = { verifier: string; humanTrainUsers: string[]; windowsOnClockMs: number | null; diagnostics: { humanMedianStepMsByUser: Record<string, number> };
+      perKind: Record<string, { windowAuc: number }>; appLiveRule: { testHumans: { windowFlagRate: number } }; splits: { rows: Row[]; windowAucOverSplits: Record<string, { n: number; values: number[] }> } };
+    const r = (await runBench({ root, profile: only, seed: 7, botSplitSeeds: [8], log: () => {} })).bots as unknown as Bots;
+    expect(r.splits.rows.map((x) => x.seed)).toEqual([7, 8]);
+    // The first row is the report's own split, figure for figure.
+    expect(r.splits.rows[0].humanTrainUsers).toEqual(r.humanTrainUsers);
+    for (const [k, v] of Object.entries(r.perKind)) expect(r.splits.rows[0].windowAuc[k]).toBe(v.windowAuc);
+    expect(r.splits.rows[0].testHumansFlagged).toBe(r.appLiveRule.testHumans.windowFlagRate);
+    expect(r.splits.windowAucOverSplits.linear.n).toBe(2);
+    expect(r.windowsOnClockMs).toBeNull();
+    const c = (await runBench({ root, profile: only, seed: 7, botClock: 'coarsest', log: () => {} })).bots as unknown as Bots;
+    // The clock is the training people's (90th percentile of their sessions' median steps): at least their coarsest user's median, and a real clock.
+    const trainSteps = c.humanTrainUsers.map((u) => c.diagnostics.humanMedianStepMsByUser[u]);
+    expect(c.windowsOnClockMs).toBeGreaterThanOrEqual(Math.min(...trainSteps));
+    expect(c.windowsOnClockMs).toBeGreaterThan(0);
+    expect(c.humanTrainUsers).toEqual(r.humanTrainUsers);
+  }, 120_000);
+
   it('the CLI refuses a folder that is not laid out like Balabit, with exit code 2', () => {
     const empty = mkdtempSync(join(tmpdir(), 'pp-bench-'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--dataset', empty], { encoding: 'utf8', cwd: REPO_ROOT });

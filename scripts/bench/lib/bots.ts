@@ -201,8 +201,8 @@ async function chooseVariant(ctx: BenchContext, humanTr: Item[], humanVa: Item[]
   return { chosen, userFolds: folds, worstCaseAuc: worst, aucByLeftOutKind: meanAuc };
 }
 
-/** Copies of the items' sessions with timestamps floored to `tick` (the bots' clock), same windows. */
-function onTick(items: readonly Item[], tick: number): Item[] {
+/** Copies of the items' sessions with timestamps floored to `tick`, same windows. */
+function onTick<T extends Item>(items: readonly T[], tick: number): T[] {
   const copies = new Map<unknown, typeof items[number]['ref']['cols']>();
   const refs = items.map((it) => {
     let cols = copies.get(it.ref.cols);
@@ -224,13 +224,21 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const trainKinds: BotKind[] = ['linear', 'bezier-eased'];
   const heldOut = BOT_KINDS.filter((k) => !trainKinds.includes(k));
   const genStart = performance.now();
-  const botItems = generateBotItems(ctx, tick, humanScreens, humanTestUsers, trainKinds);
+  const recordedBots = generateBotItems(ctx, tick, humanScreens, humanTestUsers, trainKinds);
   if (o.extraBotsDir) {
-    for (const s of loadExtraBots(o.extraBotsDir, ctx)) windowItems(s, 1).forEach((it) => botItems.push({ ...it, user: 'extra', kind: 'extra', split: 'test' }));
+    for (const s of loadExtraBots(o.extraBotsDir, ctx)) windowItems(s, 1).forEach((it) => recordedBots.push({ ...it, user: 'extra', kind: 'extra', split: 'test' }));
   }
   const genMs = performance.now() - genStart;
-  const { train: humanTr, val: humanVa } = trainValItems(sessions, humanTrainUsers, () => 0, p, p.groupTrainWindowsPerUser);
-  const humanTe = humanTestUsers.flatMap((u) => capPerSession(sessions.filter((s) => s.part === 'train' && s.user === u).flatMap((s) => windowItems(s, 0)), Math.ceil(p.maxValWindowsPerUser / 2)));
+  // `--bot-clock coarsest` (stop 19, tried; not the app's rule): every window of the task, humans and bots,
+  // re-stamped to the coarsest clock of the training people (90th percentile of their sessions' median
+  // steps) before its features, so no model can see a recording clock finer than that.
+  const clockMs = o.botClock === 'coarsest' ? percentile(sessions.filter((s) => s.part === 'train' && humanTrainUsers.includes(s.user)).map((s) => humanTickMs([s])), 90) : 0;
+  const atClock = <T extends Item>(xs: T[]): T[] => (clockMs > 0 ? onTick(xs, clockMs) : xs);
+  const botItems = atClock(recordedBots);
+  const split = trainValItems(sessions, humanTrainUsers, () => 0, p, p.groupTrainWindowsPerUser);
+  const humanTr = atClock(split.train), humanVa = atClock(split.val);
+  const humanTeRecorded = humanTestUsers.flatMap((u) => capPerSession(sessions.filter((s) => s.part === 'train' && s.user === u).flatMap((s) => windowItems(s, 0)), Math.ceil(p.maxValWindowsPerUser / 2)));
+  const humanTe = atClock(humanTeRecorded);
   // Bot training sessions split by session into training and validation (every 4th training session validates).
   const botTrAll = botItems.filter((b) => b.split === 'train');
   const botVa = botTrAll.filter((b) => Number(b.sessionId.split('-').pop()) % 4 === 2);
@@ -279,22 +287,32 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const screenArea = (it: Item) => it.ref.space.width * it.ref.space.height;
   const teBots = botItems.filter((b) => b.split === 'test' && b.kind !== 'extra');
   const screenOnlyAuc = round(auc([...teBots.map(screenArea), ...humanTe.map(screenArea)], [...teBots.map(() => true), ...humanTe.map(() => false)]));
-  // Does the default react to the clock? The test humans' own windows, timestamps floored to the bots'
-  // tick, vs the same windows as recorded: near 0.5 means the scorer does not see the recording clock.
-  const humanTeOnTick = onTick(humanTe, tick);
-  const clockAuc = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, aucOf(await scorers[v](humanTeOnTick), humanScores[v])] as const)));
+  // Does the default react to the clock? Until stop 19 this floored the test humans' timestamps to the
+  // bots' tick (the finest clock in the data), which changes no recording: a control that could not fail.
+  // Now: the test humans recorded on a finer clock than the coarsest human one, their windows floored to
+  // that coarsest clock vs the same windows as recorded (near 0.5: the scorer does not see the recording
+  // clock; null when every test human is on the coarsest clock).
+  const tickByUser = new Map([...humanTrainUsers, ...humanTestUsers].map((u) => [u, humanTickMs(sessions.filter((s) => s.user === u))]));
+  const coarseTick = Math.max(...tickByUser.values());
+  // (Under --bot-clock the scorers see every window on the training people's clock: as recorded = humanTe.)
+  const fineTe = humanTe.filter((it) => (tickByUser.get(it.user) ?? coarseTick) < coarseTick / 2);
+  const fineOnCoarse = onTick(fineTe, coarseTick);
+  const clockAuc = fineTe.length
+    ? Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, aucOf(await scorers[v](fineOnCoarse), await scorers[v](fineTe))] as const)))
+    : null;
   // A diagnostic, not a choice: the simulator's human personas (not bots) vs the test humans. A high
   // figure means the scorer flags movement unlike *these* humans, whoever makes it (see docs/benchmark.md).
-  const personas = simulatedHumanItems(ctx, tick, humanScreens);
+  const personas = atClock(simulatedHumanItems(ctx, tick, humanScreens));
   const simulatedHumansAuc = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, aucOf(await scorers[v](personas), humanScores[v])] as const)));
   tc.dispose();
   log(`[bot] app's live rule on test humans: windows flagged ${humanLive.windowFlagRate}; ${humanLive.sessions} sessions (median ${humanLive.medianWindowsPerSession} windows) led by bots ${humanLive.sessionsLedByBots}, tied ${humanLive.sessionsTied}`);
-  log(`[bot] screen-area-only control AUC ${screenOnlyAuc}; humans on the bots' clock vs as recorded: ${VARIANTS.map((v) => `${v} ${clockAuc[v]}`).join(', ')} — ${elapsed()}`);
+  log(`[bot] screen-area-only control AUC ${screenOnlyAuc}; fine-clock test humans (${fineTe.length} windows) on the coarsest clock (${round(coarseTick, 1)} ms) vs as recorded: ${clockAuc ? VARIANTS.map((v) => `${v} ${clockAuc[v]}`).join(', ') : 'none'} — ${elapsed()}`);
   log(`[bot] diagnostic, simulated human personas vs test humans: ${VARIANTS.map((v) => `${v} ${simulatedHumansAuc[v]}`).join(', ')}`);
   return {
     verifier: selection.chosen, shuffledLabelControl: control,
     screens: 'each simulated session on a screen drawn from the human sessions\' screens (replays: their source\'s)',
     clockTickMs: round(tick, 3), clockFrom: 'median positive time step of the human sessions',
+    windowsOnClockMs: clockMs > 0 ? round(clockMs, 1) : null,
     trainKinds, heldOutKinds: [...heldOut, ...(o.extraBotsDir ? ['extra'] : [])], extraBotsDir: o.extraBotsDir ?? null,
     humanTrainUsers, humanTestUsers, trainWindows: humanTr.length + botTr.length, humanTestWindows: humanTe.length, generateMs: round(genMs, 0),
     humanRulesFalseFlagRate: round(rulesHuman.filter(Boolean).length / Math.max(1, rulesHuman.length), 3),
@@ -304,7 +322,10 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     },
     oneClass: { fittedOn: control ? 'a shuffled-label "human" set (control)' : 'training humans\' windows only', methods: ONE_CLASS },
     selection: { rule: 'best worst-case validation window AUC over trained kinds left out of the two-class model in turn, each averaged over folds that leave one training user out of every model; ties (within 0.002) to the earlier variant', order: VARIANTS, ...selection },
-    baselines: { screenAreaOnlyWindowAuc: screenOnlyAuc, humansOnBotClockWindowAuc: clockAuc },
+    baselines: {
+      screenAreaOnlyWindowAuc: screenOnlyAuc,
+      humansOnCoarsestClockWindowAuc: clockAuc, coarsestClockMs: round(coarseTick, 1), fineClockTestWindows: fineTe.length,
+    },
     diagnostics: {
       simulatedHumanPersonasWindowAuc: simulatedHumansAuc, simulatedHumanPersonaWindows: personas.length,
       // Balabit's users were recorded on two clocks (≈16 ms and ≈110 ms between distinct timestamps); a

@@ -25,6 +25,10 @@ export interface BenchOptions {
   extraSeeds?: number[];
   /** A folder of bot sessions in the Balabit file format, scored as one more held-out bot kind. */
   extraBotsDir?: string;
+  /** More user splits for the bot task (`--bot-splits`): the task is run again per seed, summarised in bots.splits. */
+  botSplitSeeds?: number[];
+  /** `--bot-clock coarsest` (tried): the bot task's windows re-stamped to the training people's coarsest clock before their features. */
+  botClock?: 'coarsest';
   /** Backend to train on ('wasm' falls back to 'cpu'). */
   backend?: 'wasm' | 'cpu';
   log?: (line: string) => void;

@@ -57,6 +57,41 @@ async function seedRuns(ctx: BenchContext, seeds: number[], image: ChallengeOutc
   };
 }
 
+type BotsReport = NonNullable<Awaited<ReturnType<typeof runBots>>>;
+
+/**
+ * The bot task on more user splits (`--bot-splits N`): which 5 users train and which 5 test decides a lot
+ * (Balabit's users were recorded on two clocks; docs/benchmark.md), so one split is one draw. Per seed: the
+ * users split as the task splits them for that seed, the bots drawn again, every model and the scorer's
+ * choice refitted; summarised per split and per kind over splits.
+ */
+async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) {
+  const row = (seed: number, b: BotsReport) => ({
+    seed, humanTrainUsers: b.humanTrainUsers, humanTestUsers: b.humanTestUsers, chosen: b.verifier,
+    fastClockTrainUsers: b.humanTrainUsers.filter((u) => (b.diagnostics.humanMedianStepMsByUser[u] ?? Infinity) < 50).length,
+    windowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { windowAuc: number }).windowAuc])),
+    appRuleWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { variants: Record<string, number> }).variants.maxTwoClassMahalanobis])),
+    testHumansFlagged: b.appLiveRule.testHumans.windowFlagRate, testHumanSessionsLedByBots: b.appLiveRule.testHumans.sessionsLedByBots,
+    // The clock control (fine-clock test humans floored to the coarsest clock vs as recorded; ≈ 0.5 = blind to it).
+    clockControl: b.baselines.humansOnCoarsestClockWindowAuc?.[b.verifier] ?? null,
+    appRuleClockControl: b.baselines.humansOnCoarsestClockWindowAuc?.maxTwoClassMahalanobis ?? null,
+  });
+  const rows = [row(ctx.o.seed, first)];
+  for (const seed of seeds) {
+    ctx.log(`[bot-splits] seed ${seed} — ${ctx.elapsed()}`);
+    const users = shuffleInPlace([...ctx.users], mulberry32(hashSeed('groups', seed)));
+    rows.push(row(seed, await runBots({ ...ctx, o: { ...ctx.o, seed } }, users)));
+  }
+  const kinds = Object.keys(first.perKind);
+  return {
+    how: 'the bot task once per seed: that seed\'s user split (hashSeed(\'groups\', seed)), bots drawn again, every model and the default scorer\'s choice refitted; fastClockTrainUsers = training users whose median positive time step is under 50 ms (Balabit has about 16 ms and about 110 ms)',
+    rows,
+    windowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.windowAuc[k] ?? null))])),
+    appRuleWindowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.appRuleWindowAuc[k] ?? null))])),
+    testHumansFlaggedOverSplits: seedStat(rows.map((r) => r.testHumansFlagged)),
+  };
+}
+
 type VerdictRates = { falseAcceptRate: number; falseRejectRate: number; undecidedFraction: number };
 const VERDICT_KEYS = ['challenge', 'openSet', 'openSetStrangerLikeCalibration', 'smallEnrolment', 'smallEnrolmentStrangers'] as const;
 
@@ -90,7 +125,8 @@ export async function runBench(o: BenchOptions) {
   const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds, se) } : se;
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
   const groups = await runGroups(ctx, shuffledUsers);
-  const bots = p.tasks.bot ? await runBots(ctx, shuffledUsers) : null;
+  const firstBots = p.tasks.bot ? await runBots(ctx, shuffledUsers) : null;
+  const bots = firstBots && o.botSplitSeeds?.length ? { ...firstBots, splits: await botSplits(ctx, firstBots, o.botSplitSeeds) } : firstBots;
   const seeds = o.extraSeeds?.length
     ? await seedRuns(ctx, o.extraSeeds, ch?.imageScores ?? null, {
       challenge: (challenge as { globalAuc?: number } | null)?.globalAuc ?? NaN,
