@@ -26,6 +26,7 @@ import { closeness, fitCloseness, gatedScore } from '../../src/core/closeness';
 import { fuseWindows } from '../../src/core/fusion';
 import { auc } from '../../src/core/metrics';
 import type { Item } from './lib/context';
+import { gatedAgainstRival, rivalOfGated, strongestOther } from './lib/rival';
 
 /**
  * Stop 19, `--profile-model` only: the challenge's validation under window scores for the claimed account c,
@@ -37,8 +38,8 @@ function gatedVariants(train: readonly Item[], val: readonly Item[], proba: Floa
   const gates = Array.from({ length: k }, (_, u) => fitCloseness(train.filter((it) => it.label === u).map((it) => it.feat), train.map((it) => it.feat)));
   const rules = {
     gated: (g: number) => g,
-    rivalOfGated: (g: number, p: number, m: number) => g / Math.max(1e-12, g + (m * (1 - g)) / Math.max(1e-12, 1 - p)),
-    marginGated: (g: number, _p: number, m: number) => g / Math.max(1e-12, g + m),
+    rivalOfGated,
+    marginGated: (g: number, _p: number, m: number) => gatedAgainstRival(g, m),
   };
   const out: Record<string, number> = {};
   const byUser = new Map<number, number[]>();
@@ -50,9 +51,8 @@ function gatedVariants(train: readonly Item[], val: readonly Item[], proba: Floa
         const part = idx.slice(at, at + n);
         for (let c = 0; c < k; c++) {
           sc.push(fuseWindows(part.map((i) => {
-            let m = 0; for (let j = 0; j < k; j++) if (j !== c) m = Math.max(m, proba[i * k + j]);
             const p = proba[i * k + c];
-            return rule(gatedScore(p, closeness(gates[c], val[i].feat)), p, m);
+            return rule(gatedScore(p, closeness(gates[c], val[i].feat)), p, strongestOther(proba, i, k, c));
           })).fusedScore);
           gen.push(c === u);
         }

@@ -36,6 +36,7 @@ import { auc } from '../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 import { fitSessionAware, sessionAwareScorer, tNormScorer } from './lib/sessionGaussian';
 import { driftCopies, fitDriftScale, sessionOffsets } from './lib/driftAugment';
+import { softGate } from './lib/rival';
 
 const PSEUDO = 5, PER_USER = 20, PER_SESSION = 10, SMALL_OTHERS = 300, FOLDS = 3;
 /** `--session-model`: only the adopted population (300 windows, shrinkage 0.01), beside lib/sessionGaussian's variants. */
@@ -50,7 +51,7 @@ const DRIFT_COPIES = cliArg('--drift', '').split(',').filter(Boolean).map(Number
  * classes it weakens the gate's guard against a newcomer the classifier is sure of (src/core/closeness.ts).
  */
 const SOFT_GATE = process.argv.includes('--soft-gate');
-const gateRule = (p: number, cl: number) => { const g = gatedScore(p, cl); return SOFT_GATE ? g / Math.max(1e-12, g + 1 - p) : g; };
+const gateRule = (p: number, cl: number) => { const g = gatedScore(p, cl); return SOFT_GATE ? softGate(g, p) : g; };
 
 /** Standardise by an impostor cohort's scores (core/gaussianVerifier, as the app does). */
 const zBy = (cohort: readonly number[]) => { const n = fitScoreNorm(cohort); return (x: number) => standardiseScore(n, x); };

@@ -45,6 +45,7 @@ import { hashSeed, mulberry32, shuffleInPlace } from '../../src/core/random';
 import { standardise } from '../../src/ml/featureModel';
 import { tf } from './lib/tfnode';
 import type { FeatureStandardiser } from '../../src/ml/featureModel';
+import { rivalOfGated, softGate, strongestOther } from './lib/rival';
 
 /** Pre-softmax outputs (count × k) of a trained MLP: its last dense layer without the softmax. Built once per model. */
 function logitPredictor(model: tf.LayersModel, std: FeatureStandardiser) {
@@ -159,28 +160,15 @@ async function main() {
         scores.logOdds.push(1 - fuseWindows(raw).fusedScore);
         scores.logOddsGated.push(1 - fuseWindows(gated).fusedScore);
         for (const c of CLAMPS) scores[clampKey(c) as V].push(-gated.reduce((a, p) => a + clampedLogOdds(p, c), 0) / gated.length);
-        // The claimed account's margin over the most probable other account (log P(c) − log max P(j ≠ c)), gated.
-        scores.marginGated.push(-t.items.reduce((a, it, i) => {
-          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
-          return a + Math.max(-4.6, Math.min(4.6, Math.log(Math.max(1e-9, gated[i])) - Math.log(Math.max(1e-9, best))));
-        }, 0) / t.items.length);
-        // Ungated: log P(c) − log max P(j ≠ c); and the gate alone made soft: g / (g + 1 − P(c)), g = min(P(c), closeness).
-        scores.margin.push(-t.items.reduce((a, _, i) => {
-          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
-          return a + Math.max(-4.6, Math.min(4.6, Math.log(Math.max(1e-9, raw[i])) - Math.log(Math.max(1e-9, best))));
-        }, 0) / t.items.length);
-        scores.softGate.push(1 - fuseWindows(gated.map((g, i) => g / Math.max(1e-12, g + 1 - raw[i]))).fusedScore);
-        // The gate's cut moved to the other accounts in proportion, then the claimed account against its strongest
-        // rival: g / (g + m·(1 − g) / (1 − P(c))); equals g when k = 2 (the app's rule).
-        scores.rivalOfGated.push(1 - fuseWindows(gated.map((g, i) => {
-          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
-          return g / Math.max(1e-12, g + (best * (1 - g)) / Math.max(1e-12, 1 - raw[i]));
-        })).fusedScore);
-        // The same ratio taken before the gate: min(P(c) / (P(c) + max P(j ≠ c)), closeness).
-        scores.rivalThenGate.push(1 - fuseWindows(t.items.map((it, i) => {
-          let best = 0; for (let j = 0; j < k; j++) if (j !== t.claim) best = Math.max(best, proba[i * k + j]);
-          return gatedScore(raw[i] / Math.max(1e-12, raw[i] + best), closeness(gates[t.claim], it.feat));
-        })).fusedScore);
+        // Against the strongest other account m (lib/rival): the margin log g − log m (gated) and log P(c) − log m (not), clamped as
+        // clampedLogOdds clamps; the soft gate alone; the gate's cut shared before the rival; the rival ratio before the gate.
+        const m = t.items.map((_, i) => strongestOther(proba, i, k, t.claim));
+        const meanMargin = (top: number[]) => -top.reduce((a, x, i) => a + Math.max(-4.6, Math.min(4.6, Math.log(Math.max(1e-9, x)) - Math.log(Math.max(1e-9, m[i])))), 0) / top.length;
+        scores.marginGated.push(meanMargin(gated));
+        scores.margin.push(meanMargin(raw));
+        scores.softGate.push(1 - fuseWindows(gated.map((g, i) => softGate(g, raw[i]))).fusedScore);
+        scores.rivalOfGated.push(1 - fuseWindows(gated.map((g, i) => rivalOfGated(g, raw[i], m[i]))).fusedScore);
+        scores.rivalThenGate.push(1 - fuseWindows(t.items.map((it, i) => gatedScore(raw[i] / Math.max(1e-12, raw[i] + m[i]), closeness(gates[t.claim], it.feat)))).fusedScore);
         scores.calibratedLlr.push(-meanLlr(raw, cal.plain[t.claim]));
         scores.calibratedLlrGated.push(-meanLlr(gated, cal.gated[t.claim]));
         const b = branches[t.claim];

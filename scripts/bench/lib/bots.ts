@@ -330,7 +330,7 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
       simulatedHumanPersonasWindowAuc: simulatedHumansAuc, simulatedHumanPersonaWindows: personas.length,
       // Balabit's users were recorded on two clocks (≈16 ms and ≈110 ms between distinct timestamps); a
       // one-class model fitted on one clock's people judges the other clock's people as unusual.
-      humanMedianStepMsByUser: Object.fromEntries([...humanTrainUsers, ...humanTestUsers].map((u) => [u, round(humanTickMs(sessions.filter((s) => s.user === u)), 1)])),
+      humanMedianStepMsByUser: Object.fromEntries([...tickByUser].map(([u, ms]) => [u, round(ms, 1)])),
     },
     perKind,
   };

@@ -68,7 +68,8 @@ type BotsReport = NonNullable<Awaited<ReturnType<typeof runBots>>>;
 async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) {
   const row = (seed: number, b: BotsReport) => ({
     seed, humanTrainUsers: b.humanTrainUsers, humanTestUsers: b.humanTestUsers, chosen: b.verifier,
-    fastClockTrainUsers: b.humanTrainUsers.filter((u) => (b.diagnostics.humanMedianStepMsByUser[u] ?? Infinity) < 50).length,
+    // The clock control's rule for "a finer clock": under half the coarsest human clock.
+    fastClockTrainUsers: b.humanTrainUsers.filter((u) => (b.diagnostics.humanMedianStepMsByUser[u] ?? Infinity) < b.baselines.coarsestClockMs / 2).length,
     windowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { windowAuc: number }).windowAuc])),
     appRuleWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { variants: Record<string, number> }).variants.maxTwoClassMahalanobis])),
     testHumansFlagged: b.appLiveRule.testHumans.windowFlagRate, testHumanSessionsLedByBots: b.appLiveRule.testHumans.sessionsLedByBots,
@@ -84,7 +85,7 @@ async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) 
   }
   const kinds = Object.keys(first.perKind);
   return {
-    how: 'the bot task once per seed: that seed\'s user split (hashSeed(\'groups\', seed)), bots drawn again, every model and the default scorer\'s choice refitted; fastClockTrainUsers = training users whose median positive time step is under 50 ms (Balabit has about 16 ms and about 110 ms)',
+    how: 'the bot task once per seed: that seed\'s user split (hashSeed(\'groups\', seed)), bots drawn again, every model and the default scorer\'s choice refitted; fastClockTrainUsers = training users whose median positive time step is under half the coarsest human clock, as in the clock control (Balabit has about 16 ms and about 110 ms)',
     rows,
     windowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.windowAuc[k] ?? null))])),
     appRuleWindowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.appRuleWindowAuc[k] ?? null))])),
