@@ -17,6 +17,14 @@ if (!r.challenge && r.bots?.splits) {
   for (const x of sp.rows) out.push(`| ${x.seed} | ${x.fastClockTrainUsers} of ${x.humanTrainUsers.length} | ${x.chosen} | ${kinds.map((k) => f(x.windowAuc[k])).join(' | ')} | ${f(x.appRuleWindowAuc['jitter-overshoot'])} | ${f(x.testHumansFlagged)} | ${f(x.testHumanSessionsLedByBots)} | ${f(x.clockControl)} (${f(x.appRuleClockControl)}) |`);
   const ms = (s: Json) => `${f(s.mean)} ± ${f(s.sd)}`;
   out.push(`| mean ± sd | | | ${kinds.map((k) => ms(sp.windowAucOverSplits[k])).join(' | ')} | ${ms(sp.appRuleWindowAucOverSplits['jitter-overshoot'])} | ${ms(sp.testHumansFlaggedOverSplits)} | | |`);
+  if (sp.rows[0].clockReference !== undefined) {
+    // The app's clock check (core/recordingClock), per split: what it sets aside and the figures on what it compares.
+    const j = 'jitter-overshoot';
+    out.push('', `| seed | training people's clock (ms, 5th–95th pct.) | bot sessions on a finer clock | test-human sessions not compared | test humans' windows flagged, compared sessions | ${j} sessions not compared | ${j} sessions led by bots | ${j} window AUC, compared sessions, default (app's combination) |`, '|---|---|---|---|---|---|---|---|');
+    const ref = (c: Json) => (c ? `${f(c.lowMs, 0)}–${f(c.highMs, 0)}` : '—');
+    for (const x of sp.rows) out.push(`| ${x.seed} | ${ref(x.clockReference)} | ${f(x.botSessionsOnFinerClock)} | ${f(x.testHumanSessionsNotCompared)} | ${f(x.comparedTestHumansFlagged)} | ${f(x.botSessionsNotCompared[j])} | ${f(x.botSessionsLedByBots[j])} | ${f(x.comparedWindowAuc[j])} (${f(x.appRuleComparedWindowAuc[j])}) |`);
+    out.push(`| mean ± sd | | | | ${ms(sp.comparedTestHumansFlaggedOverSplits)} | | | (${ms(sp.appRuleComparedWindowAucOverSplits[j])}) |`);
+  }
   console.log(out.join('\n'));
   process.exit(0);
 }
@@ -112,8 +120,11 @@ if (b) {
   const live = b.appLiveRule;
   if (live) {
     // What the app's live view of a humans-vs-bots group model says of whole test sessions (core/groupTally).
-    lines.push(`| app's live rule, per test session (threshold flags ${f(live.validationFlagRate, 3)} of validation humans' windows) | windows flagged | sessions led by bots | led by humans | tied | sessions (median windows) |`, '|---|---|---|---|---|---|');
-    const row = (name: string, t: Json) => lines.push(`| ${name} | ${f(t.windowFlagRate, 3)} | ${f(t.sessionsLedByBots, 3)} | ${f(t.sessionsLedByHumans, 3)} | ${f(t.sessionsTied, 3)} | ${t.sessions} (${t.medianWindowsPerSession}) |`);
+    // Since stop 20 the rule sets aside sessions on a clock unlike the training people's (core/recordingClock).
+    const clocked = live.clockReference !== undefined;
+    const ref = live.clockReference ? `; training people's clock ${f(live.clockReference.lowMs, 0)}–${f(live.clockReference.highMs, 0)} ms` : '';
+    lines.push(`| app's live rule, per test session (threshold flags ${f(live.validationFlagRate, 3)} of validation humans' windows${ref}) | windows flagged | sessions led by bots | led by humans | tied |${clocked ? ' not compared (clock) |' : ''} sessions (median windows) |`, `|---|---|---|---|---|${clocked ? '---|' : ''}---|`);
+    const row = (name: string, t: Json) => lines.push(`| ${name} | ${f(t.windowFlagRate, 3)} | ${f(t.sessionsLedByBots, 3)} | ${f(t.sessionsLedByHumans, 3)} | ${f(t.sessionsTied, 3)} |${clocked ? ` ${f(t.sessionsNotCompared, 3)} |` : ''} ${t.sessions} (${t.medianWindowsPerSession}) |`);
     row('test humans', live.testHumans);
     for (const [k, x] of Object.entries<Json>(b.perKind)) if (x.appLiveRule) row(`${k}${x.heldOut ? ' (held out)' : ''}`, x.appLiveRule);
     lines.push('');

@@ -16,8 +16,14 @@
  * of the validation people's windows reach, so about that share of people's windows is flagged; test
  * windows then say how many are, and how many bots pass.
  *
+ * The recording clock: the reference also stores the range of clocks its people were recorded on
+ * (core/recordingClock), so a session recorded on another clock is reported as not comparable instead
+ * of being flagged for its recorder (core/groupTally). Optional: references fitted before it have none,
+ * and their sessions are compared as before.
+ *
  * Pure: no DOM, no worker, no network.
  */
+import { clockReferenceProblem, fitClockReference, type ClockReference } from './recordingClock';
 import { fitHumanNovelty, humanTail, noveltyScores, type HumanNoveltyModel, type Rows } from './novelty';
 
 export const PEOPLE_REFERENCE_VERSION = 1;
@@ -51,14 +57,18 @@ export interface PeopleReference {
   /** The share of validation people's windows the threshold flags (by construction ≤ `PEOPLE_FLAG_RATE`). */
   validationFlagRate: number;
   fittedOn: { trainWindows: number; validationWindows: number };
+  /** The clocks the people's training windows were recorded on (absent in references fitted before it). */
+  clock?: ClockReference;
 }
 
 /**
  * Fit the reference: the one-class model on the people group's training windows, the scales and the
- * threshold on its validation windows (`valNotPeople`: the classifier's P(not people) of each of them).
+ * threshold on its validation windows (`valNotPeople`: the classifier's P(not people) of each of them);
+ * the clock range from the training windows' effective clocks (`trainClocks`, one per training window).
  */
-export function fitPeopleReference(peopleClass: number, train: Rows, val: Rows, valNotPeople: ArrayLike<number>): PeopleReference {
+export function fitPeopleReference(peopleClass: number, train: Rows, val: Rows, valNotPeople: ArrayLike<number>, trainClocks: readonly (number | null)[] = []): PeopleReference {
   if (val.count !== valNotPeople.length) throw new Error('fitPeopleReference: one classifier score per validation window');
+  if (trainClocks.length && trainClocks.length !== train.count) throw new Error('fitPeopleReference: one clock per training window');
   if (train.count < 2 || val.count < 1) throw new Error('fitPeopleReference: need two training windows and one validation window of people');
   const novelty = fitHumanNovelty(train, { method: 'mahalanobis' });
   const valNovelty = noveltyScores(novelty, val);
@@ -66,10 +76,12 @@ export function fitPeopleReference(peopleClass: number, train: Rows, val: Rows, 
   const noveltyReference = Array.from(valNovelty).sort((a, b) => a - b);
   const combined = combineTails(classifierReference, noveltyReference, 'max');
   const { threshold, flagRate } = peopleFlagThreshold(Float64Array.from(valNovelty, (v, i) => combined(valNotPeople[i], v)));
+  const clock = fitClockReference(trainClocks);
   return {
     version: PEOPLE_REFERENCE_VERSION, peopleClass, novelty, classifierReference, noveltyReference, threshold,
     validationFlagRate: flagRate,
     fittedOn: { trainWindows: train.count, validationWindows: val.count },
+    ...(clock ? { clock } : {}),
   };
 }
 
@@ -103,5 +115,7 @@ export function peopleReferenceProblem(r: PeopleReference, dim: number, numClass
   if (m.mean.length !== dim || m.precision.length !== dim * dim) return `people.novelty.mahalanobis does not fit ${dim} features`;
   const ascending = (a: number[]) => a.every((v, i) => i === 0 || v >= a[i - 1]);
   if (!ascending(r.classifierReference) || !ascending(r.noveltyReference)) return 'people references must be in ascending order';
+  const clockProblem = r.clock === undefined ? null : clockReferenceProblem(r.clock);
+  if (clockProblem) return `people.clock: ${clockProblem}`;
   return null;
 }

@@ -211,6 +211,8 @@ const featureModel = obj({
     threshold: unit,
     validationFlagRate: unit,
     fittedOn: obj({ trainWindows: count(), validationWindows: count() }),
+    // The people's recording clocks (core/recordingClock; since stop 20, absent before).
+    clock: optional(obj({ lowMs: num({ min: 1e-6, max: 1e7 }), highMs: num({ min: 1e-6, max: 1e7 }), windows: count() })),
   })),
 });
 

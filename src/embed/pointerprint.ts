@@ -88,7 +88,7 @@ export interface PointerprintStatus {
   scoring: 'off' | 'loading' | 'ready' | 'failed';
   lastScore: Pick<LiveScore, 'windowIndex' | 'windowScore' | 'fusedScore' | 'confidence' | 'decision' | 'windowsSeen' | 'flags'> | null;
   /** With a group model's profile: its last window's group and the session's tally (core/groupTally). */
-  lastGroupScore: Pick<GroupLiveScore, 'windowIndex' | 'windowGroup' | 'windowProba' | 'notPeople' | 'shares' | 'leadingGroup' | 'windowsSeen' | 'flags'> | null;
+  lastGroupScore: Pick<GroupLiveScore, 'windowIndex' | 'windowGroup' | 'windowProba' | 'notPeople' | 'shares' | 'leadingGroup' | 'windowsSeen' | 'clock' | 'flags'> | null;
 }
 
 export interface PointerprintHandle {

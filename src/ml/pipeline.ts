@@ -20,6 +20,7 @@ import { checkEnrolment, ENROLMENT_ADVICE, fitDecisionModel, testResults, type D
 import { PointerprintError } from '../core/errors';
 import { defaultSpec, type ModelKind, type ModelSpec } from './model';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { checkClock, windowEffectiveClockMs, type ClockReference } from '../core/recordingClock';
 import { chooseFusionWeight, fuseBranchProba } from '../core/fusion';
 import { closeness, fitCloseness, gatedScore, type ClosenessModel } from '../core/closeness';
 import { fitGaussianBranch, scoreWithGaussianBranch, type GaussianBranch } from '../core/gaussianVerifier';
@@ -53,6 +54,8 @@ export interface LabelledImage extends Labelled {
   sessionStart: number;
   /** Kinematic features of the same window (core/features; no positions, no screen). */
   features: Float64Array;
+  /** The window's effective recording clock (core/recordingClock; null without two distinct times). */
+  clockMs: number | null;
   rgb: Uint8Array;
 }
 
@@ -97,6 +100,8 @@ export interface CheckResult {
   /** With a people group: the share flagged as not people, and the AUC of the people score, held-out people's test windows vs these. */
   flaggedNotPeople?: number;
   aucVsPeople?: number;
+  /** With a people reference that stores its people's clocks: sessions recorded on a clock unlike theirs (core/recordingClock), which live scoring would not compare. */
+  sessionsOnOtherClock?: number;
 }
 
 /** What a model was trained on, said plainly. */
@@ -202,7 +207,7 @@ export async function renderSessions(
     const { s, w } = todo[i];
     const d = encodeWindow(s.columns, w.start, w.end, s.space, es);
     images.push({ sessionId: s.sessionId, label: s.label, windowIndex: w.index, sessionStart: s.startedAtEpochMs ?? 0,
-      features: windowFeatures(s.columns, w.start, w.end), rgb: rgbaToRgb(rasterize(d), es.sizePx) });
+      features: windowFeatures(s.columns, w.start, w.end), clockMs: windowEffectiveClockMs(s.columns, w.start, w.end), rgb: rgbaToRgb(rasterize(d), es.sizePx) });
     if (i % 16 === 15) await hooks.onStage?.('rendering', i + 1, todo.length);
   }
   await hooks.onStage?.('rendering', images.length, todo.length);
@@ -476,7 +481,7 @@ export function fitPeopleReferenceFor(peopleClass: number, name: string, train: 
   if (own.length < 2 || ownVal.length < 1) {
     throw new PointerprintError('train/people-too-few', `Too few windows of “${name}” to learn what its movement looks like (${own.length} for training, ${ownVal.length} for validation). Record or import more sessions of “${name}”.`);
   }
-  return fitPeopleReference(peopleClass, rowsOfItems(own), rowsOfItems(ownVal.map((x) => x.it)), ownVal.map((x) => 1 - valP[x.i * k + peopleClass]));
+  return fitPeopleReference(peopleClass, rowsOfItems(own), rowsOfItems(ownVal.map((x) => x.it)), ownVal.map((x) => 1 - valP[x.i * k + peopleClass]), own.map((it) => it.clockMs));
 }
 
 /** Each window's "not like people" score from the model's class probabilities `p` (count × k) and its features. */
@@ -535,12 +540,21 @@ async function checkAgainst(
         decidedAs[pc] = (n - nFlagged) / n;
         decidedAs[1 - pc] = nFlagged / n;
         res.flaggedNotPeople = nFlagged / n;
+        const clockRef = people.ref.clock;
+        if (clockRef) res.sessionsOnOtherClock = sessionsOnOtherClock(images, clockRef);
         if (peopleTestScores.length) res.aucVsPeople = auc([...peopleTestScores, ...Array.from(flagged, (v) => 1 - v)], [...peopleTestScores.map(() => true), ...images.map(() => false)]);
       } else for (let i = 0; i < n; i++) decidedAs[argmaxRow(p, i, k)] += 1 / n;
     }
     out.push(res);
   }
   return out;
+}
+
+/** How many of the windows' sessions are on a clock the live check would not compare (core/recordingClock). */
+function sessionsOnOtherClock(images: readonly LabelledImage[], ref: ClockReference): number {
+  const bySession = new Map<string, (number | null)[]>();
+  for (const it of images) (bySession.get(it.sessionId) ?? bySession.set(it.sessionId, []).get(it.sessionId)!).push(it.clockMs);
+  return [...bySession.values()].filter((cs) => checkClock(ref, cs)?.comparable === false).length;
 }
 
 /** Who moved each session (sessionId → person), for the Gaussian branch's population. */

@@ -11,6 +11,7 @@ import { encodeWindow, BACKGROUND } from '../core/encode';
 import { PointerprintError } from '../core/errors';
 import type { EventColumns, SizePx } from '../core/events';
 import { windowFeatures, FEATURE_COUNT } from '../core/features';
+import { windowEffectiveClockMs } from '../core/recordingClock';
 import { fuseBranchProba } from '../core/fusion';
 import { closeness, gatedScore } from '../core/closeness';
 import { scoreWithGaussianBranch } from '../core/gaussianVerifier';
@@ -82,7 +83,8 @@ export async function scoreWindows(v: LoadedVerifier, windows: readonly WindowTo
 /**
  * A group model's view of each window: the fused probability of every group and, when the model has
  * a people group, the "not people" score its quality report was measured with (ml/pipeline: the same
- * fused probabilities and features, core/peopleReference `notPeopleScores`).
+ * fused probabilities and features, core/peopleReference `notPeopleScores`), with the window's
+ * recording clock when the reference stores its people's (core/recordingClock).
  */
 export async function scoreGroupWindows(v: Omit<LoadedVerifier, 'cls'>, windows: readonly WindowToScore[], rasterize: (d: DrawList) => ArrayLike<number>): Promise<GroupWindow[]> {
   const { p, k, features } = await fusedProba(v, windows, rasterize);
@@ -91,5 +93,8 @@ export async function scoreGroupWindows(v: Omit<LoadedVerifier, 'cls'>, windows:
   const notPeople = people
     ? notPeopleScores(people, Array.from({ length: n }, (_, i) => 1 - p[i * k + people.peopleClass]), { dim: FEATURE_COUNT, count: n, values: features })
     : null;
-  return Array.from({ length: n }, (_, i) => ({ proba: Array.from(p.subarray(i * k, (i + 1) * k)), notPeople: notPeople ? notPeople[i] : null }));
+  return Array.from({ length: n }, (_, i) => ({
+    proba: Array.from(p.subarray(i * k, (i + 1) * k)), notPeople: notPeople ? notPeople[i] : null,
+    clockMs: people?.clock ? windowEffectiveClockMs(windows[i].columns, 0, windows[i].columns.length) : null,
+  }));
 }

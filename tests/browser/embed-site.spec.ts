@@ -87,7 +87,7 @@ function makeGroupProfile(verification: ProfileBundle): ProfileBundle {
   const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
   b.profile = { ...b.profile, id: 'group-humans-vs-bots', name: 'humans-vs-bots', kind: 'group', modelId: 'm-group', decision: null };
   b.model = { ...b.model, id: 'm-group', url: 'indexeddb://pointerprint-model-m-group', kind: 'group', spec: { ...b.model.spec, kind: 'group' }, classNames: ['bots', 'humans'] };
-  b.model.featureModel = { ...b.model.featureModel!, people: JSON.parse(JSON.stringify(fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20)))) };
+  b.model.featureModel = { ...b.model.featureModel!, people: JSON.parse(JSON.stringify(fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20), Array(30).fill(20)))) };
   return b;
 }
 
@@ -337,11 +337,13 @@ test('with a group model (humans vs bots): each window\'s group and the session\
     expect(s).toMatchObject({ type: 'group_score', profileId: 'visitor-7', modelId: 'm-group' });
     expect(s).not.toHaveProperty('columns');
     expect(s).not.toHaveProperty('decision');
-    const w = { proba: rule.classNames.map((n) => s.windowProba[n] as number), notPeople: s.notPeople as number };
+    const w = { proba: rule.classNames.map((n) => s.windowProba[n] as number), notPeople: s.notPeople as number, clockMs: s.windowClockMs as number | null };
     tally = addGroupWindow(tally, rule, w);
     expect(s).toMatchObject({ ...groupTallyFields(tally, rule, w) });
   }
-  console.log(`embed, group model: ${scores.length} windows, last tally ${JSON.stringify(scores.at(-1)!.shares)} (untrained weights: arbitrary)`);
+  // The reference holds its people's clock (20 ms), so every window carries its own and the tally compares the session's.
+  expect(scores.at(-1)!.clock).toMatchObject({ referenceLowMs: 20, referenceHighMs: 20 });
+  console.log(`embed, group model: ${scores.length} windows, last tally ${JSON.stringify(scores.at(-1)!.shares)}, clock ${JSON.stringify(scores.at(-1)!.clock)} (untrained weights: arbitrary)`);
   expect(problems).toEqual([]);
 });
 

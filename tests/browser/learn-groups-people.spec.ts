@@ -77,6 +77,9 @@ test('Groups view: humans vs bots with a people group decides at a validated thr
   expect(checkWindows).toBeGreaterThan(10);
   expect(flagged).toBeGreaterThan(0.4);
   expect(checkAuc).toBeGreaterThan(0.9);
+  // The jittery bots step every 6–22 ms, like the simulated people: all four sessions are on the people's clock.
+  await expect(row.getByTestId('check-other-clock')).toHaveText('0 of 4');
+  await expect(page.getByTestId('groups-checks-clock')).toHaveCount(0);
   // Held-out people's windows flagged: near the 5 % set on validation, far from flagging everyone.
   expect(frr).toBeLessThan(0.3);
   expect(far).toBeLessThan(0.3);
@@ -87,12 +90,15 @@ test('Groups view: humans vs bots with a people group decides at a validated thr
     const prof = await p.getProfile('group-humans-vs-bots');
     const m = prof?.modelId ? await p.getModelRecord(prof.modelId) : undefined;
     const people = m?.featureModel?.people;
-    return { kind: prof?.kind, peopleClass: people?.peopleClass, references: people?.noveltyReference.length, classNames: m?.classNames };
+    return { kind: prof?.kind, peopleClass: people?.peopleClass, references: people?.noveltyReference.length, classNames: m?.classNames, clock: people?.clock };
   });
   expect(stored.kind).toBe('group');
   expect(stored.classNames).toEqual(['bots', 'humans']);
   expect(stored.peopleClass).toBe(1);
   expect(stored.references).toBeGreaterThan(0);
+  // The people's recording clock (core/recordingClock): the simulated humans step every few ms, so their
+  // effective clock is the features' 20 ms resampling step.
+  expect(stored.clock).toMatchObject({ lowMs: 20, highMs: 20 });
 
   // Live score with the group model: a live session of persona alice (one of the "humans"), driven
   // with the real mouse at her own timing.
@@ -124,18 +130,21 @@ test('Groups view: humans vs bots with a people group decides at a validated thr
   // A trained person's live session is mostly recognised as people (most windows under the threshold set on validation people).
   expect(last.shares.humans).toBeGreaterThan(0.5);
   // The tally is the core's: replaying the windows' probabilities and "not people" scores in order.
-  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: last.notPeopleThreshold! } };
+  // A live session in this browser is on a clock like the simulated people's: compared, not set aside.
+  expect(last.clock).toMatchObject({ comparable: true, referenceLowMs: stored.clock!.lowMs, referenceHighMs: stored.clock!.highMs });
+  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: last.notPeopleThreshold!, clock: stored.clock! } };
   let tally = emptyGroupTally(rule);
   history.forEach((h, i) => {
     expect(h.windowsSeen).toBe(i + 1);
     expect(h.profileId).toBe('group-humans-vs-bots');
-    const w = { proba: rule.classNames.map((n) => h.windowProba[n]), notPeople: h.notPeople };
+    const w = { proba: rule.classNames.map((n) => h.windowProba[n]), notPeople: h.notPeople, clockMs: h.windowClockMs };
     tally = addGroupWindow(tally, rule, w);
     expect(h).toMatchObject({ ...groupTallyFields(tally, rule, w) });
   });
   // The view shows that tally.
   await expect(page.getByTestId('score-group-windows')).toHaveText(String(last.windowsSeen));
   await expect(page.getByTestId('score-group-leading')).toHaveText(last.leadingGroup ?? 'a tie');
+  await expect(page.getByTestId('score-group-clock')).toHaveCount(0); // compared: no clock warning
   await expect(page.getByTestId('score-group-share-humans')).toContainText(`${(last.shares.humans * 100).toFixed(0)} % of windows`);
   await expect(page.getByTestId('score-gauge')).toHaveCount(0); // no match gauge: a group model has no verdict
   if (process.env.PP_SHOT) await page.screenshot({ path: process.env.PP_SHOT, fullPage: true });

@@ -52,7 +52,7 @@ describe('scoringProfileFromExport', () => {
     expect(p.kind).toBe('group');
     expect(p.numClasses).toBe(2);
     expect(p.decision).toBeNull();
-    expect(p.group).toEqual({ classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: b.model.featureModel.people.threshold } });
+    expect(p.group).toEqual({ classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: b.model.featureModel.people.threshold, clock: b.model.featureModel.people.clock ?? null } });
     // Without a people group the window rule is the most probable group.
     const plain = scoringProfileFromExport(withChange((x) => { x.profile.kind = x.model.kind = x.model.spec.kind = 'group'; x.profile.decision = null; x.model.featureModel.closeness = undefined; x.model.featureModel.gaussian = undefined; }));
     expect(plain.group?.people).toBeNull();

@@ -88,6 +88,16 @@ describe('fitPeopleReference', () => {
     expect(() => fitPeopleReference(0, train, val, [0.1])).toThrow(/one classifier score per validation window/);
   });
 
+  it('stores the clocks of the people\'s training windows (one per window), or none when not given', () => {
+    expect(ref.clock).toBeUndefined();
+    const clocks = Array.from({ length: train.count }, (_, i) => (i % 20 === 0 ? null : 100 + (i % 20)));
+    const withClock = fitPeopleReference(0, train, val, valNotPeople, clocks);
+    expect(withClock.clock).toEqual({ lowMs: 101, highMs: 119, windows: 380 });
+    expect(peopleReferenceProblem(withClock, dim, 2)).toBeNull();
+    expect(peopleReferenceProblem({ ...withClock, clock: { lowMs: 50, highMs: 10, windows: 3 } }, dim, 2)).toMatch(/people\.clock: .*lowMs ≤ highMs/);
+    expect(() => fitPeopleReference(0, train, val, valNotPeople, [20, 20])).toThrow(/one clock per training window/);
+  });
+
   it('says what is wrong with a damaged stored reference', () => {
     expect(peopleReferenceProblem({ ...ref, peopleClass: 2 }, dim, 2)).toMatch(/not one of the model's 2 classes/);
     expect(peopleReferenceProblem(ref, dim + 1, 2)).toMatch(/standardiser does not have 5 columns/);

@@ -9,7 +9,7 @@ import { enrolmentFeatureSpec, loadFeatureModel } from '../../src/ml/featureMode
 import { scoreGroupWindows } from '../../src/ml/windowScorer';
 import { addGroupWindow, emptyGroupTally, groupRuleOf, groupTallyFields } from '../../src/core/groupTally';
 import { renderToRgba } from '../../src/node/render';
-import { simulateBot, simulateHuman, PERSONAS } from '../../src/core/simulate';
+import { quantizeTimes, simulateBot, simulateHuman, PERSONAS } from '../../src/core/simulate';
 import { segmentSession } from '../../src/core/segment';
 import { windowFeatures } from '../../src/core/features';
 import { notPeopleScores } from '../../src/core/peopleReference';
@@ -89,7 +89,9 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     await expect(runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'again', sessions: [people[0]] }] }, renderToRgba)).rejects.toThrow(/both trained on and in a check group/);
     // A kind no group held, as a check group: scored after training with the stored rule.
     const unseenKind = [0, 1, 2, 3].map((k) => bot('jitter-overshoot', k, 0));
-    const out = await runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'new-bots', sessions: unseenKind }] }, renderToRgba);
+    // The same people recorded on a 110 ms clock (Balabit's coarse setup): a check group the live scorer would not compare.
+    const coarsePeople: LabelledSession[] = [0, 1].map((k) => ({ sessionId: `coarse-alice-${k}`, label: 1, space: g, columns: columnsFromSamples(quantizeTimes(simulateHuman(PERSONAS.alice, g, { seed: 950 + k, reaches: 8 }), 110)) }));
+    const out = await runTrainJob({ ...job, peopleClass: 1, checkGroups: [{ name: 'new-bots', sessions: unseenKind }, { name: 'coarse-people', sessions: coarsePeople }] }, renderToRgba);
     const ref = out.featureModel!.people!;
     expect(ref.peopleClass).toBe(1);
     expect(ref.validationFlagRate).toBeLessThanOrEqual(0.05);
@@ -116,7 +118,9 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     expect(unseen.share).toBeGreaterThan(0.7);
     expect(newPeople.share).toBeLessThan(0.25);
     // …and by the whole model (classifier and reference), as the Groups view reports a check group.
-    const [c] = out.checks;
+    const [c, coarse] = out.checks;
+    expect(c.sessionsOnOtherClock).toBe(0);
+    expect(coarse).toMatchObject({ name: 'coarse-people', sessions: 2, sessionsOnOtherClock: 2 });
     console.log(`check group new-bots: ${c.windows} windows, flagged ${c.flaggedNotPeople}, AUC vs held-out people ${c.aucVsPeople}`);
     expect(c).toMatchObject({ name: 'new-bots', sessions: 4, windows: unseen.windows });
     expect(c.flaggedNotPeople).toBeGreaterThanOrEqual(unseen.share);
@@ -130,10 +134,18 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
     const scored = await scoreGroupWindows({ image: out.model, features, fusionWeight: out.fusionWeight, encoding: es }, live, renderToRgba);
     const rule = groupRuleOf(job.classNames, out.featureModel);
     const tally = scored.reduce((t, w) => addGroupWindow(t, rule, w), emptyGroupTally(rule));
-    expect(rule.people).toEqual({ peopleClass: 1, threshold: ref.threshold });
+    // The reference also holds the people's recording clock (here the simulator's few-ms steps: the 20 ms resampling step).
+    expect(rule.people).toEqual({ peopleClass: 1, threshold: ref.threshold, clock: { lowMs: 20, highMs: 20, windows: expect.any(Number) } });
+    expect(scored.every((w) => w.clockMs === 20)).toBe(true);
     expect(tally.windowsSeen).toBe(c.windows);
     expect(tally.decided[0]).toBe(Math.round(c.decidedAs[0] * c.windows));
     expect(groupTallyFields(tally, rule, scored[0]).shares.bots).toBeCloseTo(c.decidedAs[0], 12);
+    expect(groupTallyFields(tally, rule, scored[0]).clock?.comparable).toBe(true);
+    // A coarse-clock session of a trained person, live: decided window by window, but led by no group.
+    const coarseLive = segmentSession(coarsePeople[0].columns, 'c', ws, g).windows.map((w) => ({ columns: { ...sliceColumns(coarsePeople[0].columns, w.start, w.end), length: w.end - w.start }, space: g }));
+    const coarseScored = await scoreGroupWindows({ image: out.model, features, fusionWeight: out.fusionWeight, encoding: es }, coarseLive, renderToRgba);
+    const coarseTally = coarseScored.reduce((t, w) => addGroupWindow(t, rule, w), emptyGroupTally(rule));
+    expect(groupTallyFields(coarseTally, rule, coarseScored[0])).toMatchObject({ leadingGroup: null, windowClockMs: 110, clock: { sessionMs: 110, comparable: false } });
     features.model.dispose();
     out.model.dispose();
   });
@@ -161,10 +173,10 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
   it('with fewer than 3 sessions, tests on the latest stretch of time: later than every training and validation window', () => {
     // "me": two sessions (the second started later, listed first); others: 6 sessions.
     const mine: LabelledImage[] = [
-      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-late', label: 1, windowIndex: i, sessionStart: 2000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
-      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-early', label: 1, windowIndex: i, sessionStart: 1000, features: new Float64Array(0), rgb: new Uint8Array(0) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-late', label: 1, windowIndex: i, sessionStart: 2000, features: new Float64Array(0), clockMs: null, rgb: new Uint8Array(0) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: 'me-early', label: 1, windowIndex: i, sessionStart: 1000, features: new Float64Array(0), clockMs: null, rgb: new Uint8Array(0) })),
     ];
-    const others: LabelledImage[] = Array.from({ length: 60 }, (_, i) => ({ sessionId: `o${i % 6}`, label: 0, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
+    const others: LabelledImage[] = Array.from({ length: 60 }, (_, i) => ({ sessionId: `o${i % 6}`, label: 0, windowIndex: i, sessionStart: 0, features: new Float64Array(0), clockMs: null, rgb: new Uint8Array(0) }));
     const { split, timeBlocks } = honestSplit([...mine, ...others], { val: 0.2, test: 0.2 }, 1);
     expect(timeBlocks).toBe(true);
     const place = (x: LabelledImage) => x.sessionStart * 1e6 + x.windowIndex;
@@ -185,7 +197,7 @@ describe('pipeline (Node, wasm, @napi-rs/canvas)', () => {
   });
 
   it('refuses to split a class too small to hold anything out', () => {
-    const items: LabelledImage[] = Array.from({ length: 2 }, (_, i) => ({ sessionId: 'me', label: 1, windowIndex: i, sessionStart: 0, features: new Float64Array(0), rgb: new Uint8Array(0) }));
+    const items: LabelledImage[] = Array.from({ length: 2 }, (_, i) => ({ sessionId: 'me', label: 1, windowIndex: i, sessionStart: 0, features: new Float64Array(0), clockMs: null, rgb: new Uint8Array(0) }));
     expect(() => honestSplit(items, { val: 0.2, test: 0.2 }, 1)).toThrow(/Too few windows/);
   });
 

@@ -99,7 +99,16 @@ describe('parseProfileBundle', () => {
     b.profile.quality.threshold = 1 - b.model.featureModel.people.threshold;
     const parsed = parseProfileBundle(JSON.stringify(b));
     expect(parsed.model.featureModel?.people).toEqual(b.model.featureModel.people);
+    expect(parsed.model.featureModel?.people?.clock).toEqual({ lowMs: 20, highMs: 24, windows: 30 });
     expect(parsed.profile.quality?.thresholdRule).toBe(b.profile.quality.thresholdRule);
+  });
+
+  it('accepts a people reference fitted before it stored its people\'s clocks (no clock check then)', () => {
+    const b = good();
+    groupWithPeople(b);
+    b.profile.quality.threshold = 1 - b.model.featureModel.people.threshold;
+    delete b.model.featureModel.people.clock;
+    expect(parseProfileBundle(JSON.stringify(b)).model.featureModel?.people?.clock).toBeUndefined();
   });
 
   it('reads the format the store writes and the feature-model version the app trains', () => {
@@ -180,6 +189,8 @@ describe('parseProfileBundle', () => {
     ['a people model that does not fit the features', (b) => { groupWithPeople(b); b.model.featureModel.people.novelty.mahalanobis.precision.pop(); }, /people\.novelty\.mahalanobis does not fit \d+ features/],
     ['people references out of order', (b) => { groupWithPeople(b); b.model.featureModel.people.noveltyReference.reverse(); }, /people references must be in ascending order/],
     ['a people threshold above 1', (b) => { groupWithPeople(b); b.model.featureModel.people.threshold = 2; }, /people\.threshold must be between 0 and 1/],
+    ['a people clock range upside down', (b) => { groupWithPeople(b); b.model.featureModel.people.clock.lowMs = 500; }, /people\.clock: clock reference needs 0 < lowMs ≤ highMs/],
+    ['a people clock that is not a number', (b) => { groupWithPeople(b); b.model.featureModel.people.clock.highMs = 'fast'; }, /clock\.highMs/],
     ['an absurdly wide feature layer', (b) => { b.model.featureModel.spec.hidden = [100_000]; }, /featureModel\.spec\.hidden\[0\] must be between 1 and 4096/],
   ];
   it.each(cases)('refuses %s with a message naming the field', (_n, make, msg) => {

@@ -30,7 +30,7 @@ const score = (id: string, profileId: string, atEpochMs = 1_764_000_000_000): He
 
 const groupScore = (id: string, profileId: string): HecEnvelope => scoreEnvelope({
   id, sessionId: 's', profileId, modelId: 'm', windowIndex: 0, windowGroup: 'bots', windowProba: { bots: 0.9, humans: 0.1 }, notPeople: 0.99, notPeopleThreshold: 0.9,
-  windowsSeen: 1, shares: { bots: 1, humans: 0 }, leadingGroup: 'bots', flags: [], atEpochMs: 1_764_000_000_000,
+  windowsSeen: 1, shares: { bots: 1, humans: 0 }, leadingGroup: 'bots', windowClockMs: null, clock: null, flags: [], atEpochMs: 1_764_000_000_000,
 }, {});
 
 function batchOf(id: string, envs: HecEnvelope[]): QueuedBatch {

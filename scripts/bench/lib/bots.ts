@@ -16,8 +16,10 @@
  * `VARIANTS` (a fixed order: combinations first, Mahalanobis before kNN — it stores no human's windows).
  *
  * Nothing here may separate by recording setup rather than movement: each simulated bot session runs
- * on a screen drawn from the human sessions' own screens, and is put on the humans' clock (the median
- * time step of the human data, measured, not assumed). The features carry neither screen nor clock.
+ * on the screen and the clock of a human session drawn at random (until stop 20 every bot was put on one
+ * clock, the median of all human data: on user splits whose training people were all on the other
+ * clock, the bots differed from them by clock as well as by movement). A replay runs on its source's
+ * screen and clock. The features carry no screen, and no clock finer than their 20 ms resampling step.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,14 +32,16 @@ import { parseBalabitSession } from '../../../src/core/importers/balabit';
 import { auc, percentile } from '../../../src/core/metrics';
 import { fitHumanNovelty, noveltyScores, type NoveltyMethod } from '../../../src/core/novelty';
 import { combineTails, peopleFlagThreshold, PEOPLE_FLAG_RATE, type TailCombination } from '../../../src/core/peopleReference';
-import { addGroupWindow, emptyGroupTally, leadingGroupOf, type GroupRule, type GroupTally } from '../../../src/core/groupTally';
+import { addGroupWindow, clockCheckOf, emptyGroupTally, leadingGroupOf, type GroupRule, type GroupTally } from '../../../src/core/groupTally';
+import { CLOCK_TOLERANCE, checkClock, fitClockReference, windowEffectiveClockMs, type ClockReference } from '../../../src/core/recordingClock';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { segmentSession } from '../../../src/core/segment';
 import { BOT_KINDS, PERSONAS, quantizeTimes, simulateBot, simulateHuman, type BotKind } from '../../../src/core/simulate';
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
 import { featureSet, mean, round, spread, trainValItems, windowItems, type BenchContext, type FeatSession, type Item } from './context';
 
-type BotItem = Item & { kind: string; split: 'train' | 'test' };
+/** A bot's window; `tickMs`: the clock its session was put on (0 for `--extra-bots`, recorded as they are). */
+type BotItem = Item & { kind: string; split: 'train' | 'test'; tickMs: number };
 
 /** The humans' clock: median positive time step between consecutive rows of their sessions. */
 function humanTickMs(sessions: readonly FeatSession[]): number {
@@ -144,21 +148,43 @@ async function variantScorers(twoClass: Scorer, oneClass: Record<'Mahalanobis' |
  * model with a people group: a window is flagged "not people" when its score (the app's combination,
  * `maxTwoClassMahalanobis`) is above what at most PEOPLE_FLAG_RATE of the validation humans' windows
  * reach (core/peopleReference `peopleFlagThreshold`); a session is led by whichever side most of its
- * windows went to, a tie by neither.
+ * windows went to, a tie by neither; a session whose recording clock is unlike the training people's
+ * (`clock`, core/recordingClock) is not compared, so led by neither.
  */
-function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshold: number) {
-  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold } };
+function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshold: number, clock: ClockReference | null) {
+  const rule: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold, clock } };
   const bySession = new Map<string, GroupTally>();
   // With a people group the window rule reads only the "not people" score (flagged → the one other
   // group), so the classifier's probabilities here are placeholders.
-  items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, { proba: [0.5, 0.5], notPeople: scores[i] })));
+  items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, {
+    proba: [0.5, 0.5], notPeople: scores[i], clockMs: windowEffectiveClockMs(it.ref.cols, it.ref.start, it.ref.end),
+  })));
   const tallies = [...bySession.values()];
-  const led = (g: string | null) => round(tallies.filter((t) => leadingGroupOf(t, rule) === g).length / Math.max(1, tallies.length), 3);
+  const compared = tallies.filter((t) => clockCheckOf(t, rule)?.comparable !== false);
+  const share = (n: number, of: number) => round(n / Math.max(1, of), 3);
+  const led = (g: string | null) => share(compared.filter((t) => leadingGroupOf(t, rule) === g).length, tallies.length);
+  const flagged = (ts: readonly GroupTally[]) => share(ts.reduce((n, t) => n + t.decided[0], 0), ts.reduce((n, t) => n + t.windowsSeen, 0));
   return {
-    windows: items.length, windowFlagRate: round(tallies.reduce((n, t) => n + t.decided[0], 0) / Math.max(1, items.length), 3),
+    windows: items.length, windowFlagRate: flagged(tallies),
     sessions: tallies.length, medianWindowsPerSession: tallies.length ? percentile(tallies.map((t) => t.windowsSeen), 50) : 0,
     sessionsLedByBots: led('bots'), sessionsLedByHumans: led('humans'), sessionsTied: led(null),
+    sessionsNotCompared: share(tallies.length - compared.length, tallies.length),
+    comparedWindowFlagRate: compared.length ? flagged(compared) : null,
   };
+}
+
+/** Sessions of `items` whose clock the app compares with the reference (core/recordingClock; all of them without a reference). */
+function comparedSessionIds(items: readonly Item[], clock: ClockReference | null): Set<string> {
+  const clocks = new Map<string, (number | null)[]>();
+  for (const it of items) (clocks.get(it.sessionId) ?? clocks.set(it.sessionId, []).get(it.sessionId)!).push(windowEffectiveClockMs(it.ref.cols, it.ref.start, it.ref.end));
+  return new Set([...clocks].filter(([, cs]) => !clock || checkClock(clock, cs)?.comparable !== false).map(([id]) => id));
+}
+
+/** Share of the items' sessions whose first window passes `test`. */
+function sessionShare<T extends Item>(items: readonly T[], test: (it: T) => boolean): number {
+  const first = new Map<string, T>();
+  for (const it of items) if (!first.has(it.sessionId)) first.set(it.sessionId, it);
+  return first.size ? [...first.values()].filter(test).length / first.size : NaN;
 }
 
 const aucOf = (bot: ArrayLike<number>, human: ArrayLike<number>) => round(auc([...Array.from(bot), ...Array.from(human)], [...Array.from(bot, () => true), ...Array.from(human, () => false)]));
@@ -216,17 +242,18 @@ function onTick<T extends Item>(items: readonly T[], tick: number): T[] {
 export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const { p, o, sessions, log, elapsed } = ctx;
   const control = !!p.shuffledLabelControl;
-  const humanScreens = sessions.map((s) => s.space);
-  const tick = humanTickMs(sessions);
+  // Each simulated session runs on the recording setup (screen and clock) of a human session drawn at random.
+  const setups: RecordingSetup[] = sessions.map((s) => ({ space: s.space, tickMs: humanTickMs([s]) }));
+  const humanScreens = setups.map((x) => x.space);
   const half = Math.max(1, Math.floor(shuffledUsers.length / 2));
   const humanTrainUsers = shuffledUsers.slice(0, half);
   const humanTestUsers = shuffledUsers.slice(half).length ? shuffledUsers.slice(half) : shuffledUsers.slice(0, half);
   const trainKinds: BotKind[] = ['linear', 'bezier-eased'];
   const heldOut = BOT_KINDS.filter((k) => !trainKinds.includes(k));
   const genStart = performance.now();
-  const recordedBots = generateBotItems(ctx, tick, humanScreens, humanTestUsers, trainKinds);
+  const recordedBots = generateBotItems(ctx, setups, humanTestUsers, trainKinds);
   if (o.extraBotsDir) {
-    for (const s of loadExtraBots(o.extraBotsDir, ctx)) windowItems(s, 1).forEach((it) => recordedBots.push({ ...it, user: 'extra', kind: 'extra', split: 'test' }));
+    for (const s of loadExtraBots(o.extraBotsDir, ctx)) windowItems(s, 1).forEach((it) => recordedBots.push({ ...it, user: 'extra', kind: 'extra', split: 'test', tickMs: 0 }));
   }
   const genMs = performance.now() - genStart;
   // `--bot-clock coarsest` (stop 19, tried; not the app's rule): every window of the task, humans and bots,
@@ -256,7 +283,11 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   // The app's live rule (its combination; threshold on the same validation humans the combinations are scaled on).
   const appRule = scorers.maxTwoClassMahalanobis;
   const { threshold: liveThreshold, flagRate: liveValidationFlagRate } = peopleFlagThreshold(await appRule(humanVa.length ? humanVa : humanTr));
-  const humanLive = liveTallies(humanTe, humanScores.maxTwoClassMahalanobis, liveThreshold);
+  // The app's clock reference: the training people's windows' effective clocks (ml/pipeline fitPeopleReferenceFor).
+  const liveClock = fitClockReference(humanTr.map((h) => windowEffectiveClockMs(h.ref.cols, h.ref.start, h.ref.end)));
+  const humanLive = liveTallies(humanTe, humanScores.maxTwoClassMahalanobis, liveThreshold, liveClock);
+  const humanCompared = comparedSessionIds(humanTe, liveClock);
+  const humanComparedMask = humanTe.map((h) => humanCompared.has(h.sessionId));
   const rulesHuman = humanTe.map((h) => checkHumanRules(h.ref.cols, h.ref.start, h.ref.end).flags.length > 0);
   const perKind: Record<string, unknown> = {};
   for (const kind of [...BOT_KINDS, 'extra']) {
@@ -271,17 +302,24 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     const isHeldOut = kind === 'extra' || heldOut.includes(kind as BotKind);
     // Every test window of the kind's sessions (not the spread sample): whole sessions, as a live view sees them.
     const whole = botItems.filter((b) => b.kind === kind && b.split === 'test');
-    const live = liveTallies(whole, await appRule(whole), liveThreshold);
+    const live = liveTallies(whole, await appRule(whole), liveThreshold, liveClock);
+    // The same AUCs on the windows the app compares: sessions (bots' and test humans') on a clock like the training people's.
+    const botCompared = comparedSessionIds(whole, liveClock);
+    const keepBot = te.map((b) => botCompared.has(b.sessionId));
+    const comparedWindowAuc = Object.fromEntries(VARIANTS.map((v) => [v, keepBot.some(Boolean) && humanComparedMask.some(Boolean)
+      ? aucOf(botScores[v].filter((_, i) => keepBot[i]), humanScores[v].filter((_, i) => humanComparedMask[i])) : null]));
     perKind[kind] = {
       heldOut: isHeldOut, testWindows: te.length,
       windowAuc: variants[selection.chosen], variants, windowAucByTestUser: byTestUser,
+      comparedWindowAuc, comparedTestWindows: { bots: keepBot.filter(Boolean).length, humans: humanComparedMask.filter(Boolean).length },
       appLiveRule: live,
       rulesFlagRate: round(rules.filter((f) => f.length > 0).length / rules.length, 3),
       rulesFlags: Object.fromEntries([...new Set(rules.flat())].map((f) => [f, rules.filter((x) => x.includes(f)).length])),
     };
     log(`[bot] ${kind}${isHeldOut ? ' (held out)' : ''}: window AUC ${variants[selection.chosen]} (${selection.chosen}; ${VARIANTS.map((v) => `${v} ${variants[v]}`).join(', ')}), human-rules flag rate ${(perKind[kind] as { rulesFlagRate: number }).rulesFlagRate}`);
+    log(`[bot]   compared sessions only (${keepBot.filter(Boolean).length} bot, ${humanComparedMask.filter(Boolean).length} human windows): ${VARIANTS.map((v) => `${v} ${comparedWindowAuc[v]}`).join(', ')}`);
     log(`[bot]   by test user (${selection.chosen}): ${Object.entries(byTestUser).map(([u, a]) => `${u} ${a}`).join(', ')}`);
-    log(`[bot]   app's live rule: windows flagged ${live.windowFlagRate}; ${live.sessions} sessions (median ${live.medianWindowsPerSession} windows) led by bots ${live.sessionsLedByBots}, by humans ${live.sessionsLedByHumans}, tied ${live.sessionsTied}`);
+    log(`[bot]   app's live rule: windows flagged ${live.windowFlagRate}; ${live.sessions} sessions (median ${live.medianWindowsPerSession} windows) led by bots ${live.sessionsLedByBots}, by humans ${live.sessionsLedByHumans}, tied ${live.sessionsTied}, not compared (clock) ${live.sessionsNotCompared}`);
   }
   // Controls. Can the screen alone tell the test bots from the test humans? (Should be near 0.5.)
   const screenArea = (it: Item) => it.ref.space.width * it.ref.space.height;
@@ -302,23 +340,27 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     : null;
   // A diagnostic, not a choice: the simulator's human personas (not bots) vs the test humans. A high
   // figure means the scorer flags movement unlike *these* humans, whoever makes it (see docs/benchmark.md).
-  const personas = atClock(simulatedHumanItems(ctx, tick, humanScreens));
+  const personas = atClock(simulatedHumanItems(ctx, setups));
   const simulatedHumansAuc = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, aucOf(await scorers[v](personas), humanScores[v])] as const)));
   tc.dispose();
-  log(`[bot] app's live rule on test humans: windows flagged ${humanLive.windowFlagRate}; ${humanLive.sessions} sessions (median ${humanLive.medianWindowsPerSession} windows) led by bots ${humanLive.sessionsLedByBots}, tied ${humanLive.sessionsTied}`);
+  log(`[bot] app's live rule on test humans: windows flagged ${humanLive.windowFlagRate}; ${humanLive.sessions} sessions (median ${humanLive.medianWindowsPerSession} windows) led by bots ${humanLive.sessionsLedByBots}, tied ${humanLive.sessionsTied}, not compared (clock ${liveClock ? `${round(liveClock.lowMs, 1)}–${round(liveClock.highMs, 1)} ms` : 'none'}) ${humanLive.sessionsNotCompared}; windows flagged in compared sessions ${humanLive.comparedWindowFlagRate}`);
   log(`[bot] screen-area-only control AUC ${screenOnlyAuc}; fine-clock test humans (${fineTe.length} windows) on the coarsest clock (${round(coarseTick, 1)} ms) vs as recorded: ${clockAuc ? VARIANTS.map((v) => `${v} ${clockAuc[v]}`).join(', ') : 'none'} — ${elapsed()}`);
   log(`[bot] diagnostic, simulated human personas vs test humans: ${VARIANTS.map((v) => `${v} ${simulatedHumansAuc[v]}`).join(', ')}`);
   return {
     verifier: selection.chosen, shuffledLabelControl: control,
     screens: 'each simulated session on a screen drawn from the human sessions\' screens (replays: their source\'s)',
-    clockTickMs: round(tick, 3), clockFrom: 'median positive time step of the human sessions',
+    clockFrom: 'each simulated session is put on the clock (median positive time step) of the human session whose screen it runs on; a replay on its source\'s',
+    // The clock control's rule for "a finer clock": under half the coarsest human clock.
+    botSessionsOnFinerClock: round(sessionShare(recordedBots.filter((b) => b.kind !== 'extra'), (b) => b.tickMs < coarseTick / 2), 3),
     windowsOnClockMs: clockMs > 0 ? round(clockMs, 1) : null,
     trainKinds, heldOutKinds: [...heldOut, ...(o.extraBotsDir ? ['extra'] : [])], extraBotsDir: o.extraBotsDir ?? null,
     humanTrainUsers, humanTestUsers, trainWindows: humanTr.length + botTr.length, humanTestWindows: humanTe.length, generateMs: round(genMs, 0),
     humanRulesFalseFlagRate: round(rulesHuman.filter(Boolean).length / Math.max(1, rulesHuman.length), 3),
     appLiveRule: {
-      how: `the app's live view of a group model with a people group (core/groupTally): a window is flagged "not people" when its maxTwoClassMahalanobis score is above what at most ${PEOPLE_FLAG_RATE * 100} % of the validation humans' windows reach (core/peopleReference peopleFlagThreshold); a session is led by the side most of its windows went to (tie: neither). Per kind under perKind.<kind>.appLiveRule, on every test window of its sessions`,
-      threshold: round(liveThreshold, 4), validationFlagRate: round(liveValidationFlagRate, 3), testHumans: humanLive,
+      how: `the app's live view of a group model with a people group (core/groupTally): a window is flagged "not people" when its maxTwoClassMahalanobis score is above what at most ${PEOPLE_FLAG_RATE * 100} % of the validation humans' windows reach (core/peopleReference peopleFlagThreshold); a session is led by the side most of its windows went to (tie: neither), unless its median effective recording clock lies outside the training people's 5th–95th percentile widened ${CLOCK_TOLERANCE}× (core/recordingClock): then it is not compared. Per kind under perKind.<kind>.appLiveRule, on every test window of its sessions`,
+      threshold: round(liveThreshold, 4), validationFlagRate: round(liveValidationFlagRate, 3),
+      clockReference: liveClock ? { lowMs: round(liveClock.lowMs, 1), highMs: round(liveClock.highMs, 1), windows: liveClock.windows } : null,
+      testHumans: humanLive,
     },
     oneClass: { fittedOn: control ? 'a shuffled-label "human" set (control)' : 'training humans\' windows only', methods: ONE_CLASS },
     selection: { rule: 'best worst-case validation window AUC over trained kinds left out of the two-class model in turn, each averaged over folds that leave one training user out of every model; ties (within 0.002) to the earlier variant', order: VARIANTS, ...selection },
@@ -336,7 +378,10 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   };
 }
 
-function generateBotItems(ctx: BenchContext, tick: number, humanScreens: { width: number; height: number }[], humanTestUsers: string[], trainKinds: BotKind[]): BotItem[] {
+/** A human session's screen and clock, which a simulated session borrows. */
+interface RecordingSetup { space: { width: number; height: number }; tickMs: number }
+
+function generateBotItems(ctx: BenchContext, setups: readonly RecordingSetup[], humanTestUsers: string[], trainKinds: BotKind[]): BotItem[] {
   const { p, o, sessions } = ctx;
   const replaySources = sessions.filter((s) => s.part === 'train' && humanTestUsers.includes(s.user));
   const botItems: BotItem[] = [];
@@ -344,11 +389,13 @@ function generateBotItems(ctx: BenchContext, tick: number, humanScreens: { width
     for (let i = 0; i < p.botSessionsPerKind; i++) {
       const seed = hashSeed(`${kind}-${i}`, o.seed);
       const rng = mulberry32(seed ^ 0x9e37);
-      let space = humanScreens[Math.floor(rng() * humanScreens.length)];
+      const setup = setups[Math.floor(rng() * setups.length)];
+      let space = setup.space, tick = setup.tickMs;
       let source;
       if (kind === 'replay') {
         const src = replaySources[i % replaySources.length];
-        space = src.space; // a replay runs on the screen it was recorded on
+        space = src.space; // a replay runs on the screen and clock it was recorded on
+        tick = humanTickMs([src]);
         const from = Math.floor(mulberry32(seed)() * Math.max(1, src.cols.length - 3000));
         source = Array.from({ length: Math.min(3000, src.cols.length - from) }, (_, j) => ({
           tMs: src.cols.tMs[from + j], kind: src.cols.kind[from + j] as 0, x: src.cols.x[from + j], y: src.cols.y[from + j],
@@ -358,21 +405,21 @@ function generateBotItems(ctx: BenchContext, tick: number, humanScreens: { width
       const samples = quantizeTimes(simulateBot(kind, { width: space.width, height: space.height }, { seed, reaches: p.botReachesPerSession, source }), tick);
       const s = sessionOf(`bot-${kind}-${i}`, columnsFromSamples(samples), space, ctx);
       const split = trainKinds.includes(kind) && i % 2 === 0 ? 'train' : 'test';
-      windowItems(s, 1).forEach((it) => botItems.push({ ...it, user: kind, kind, split }));
+      windowItems(s, 1).forEach((it) => botItems.push({ ...it, user: kind, kind, split, tickMs: tick }));
     }
   }
   return botItems;
 }
 
-/** Windows of the simulator's human personas, on the same screens and clock as the bots. */
-function simulatedHumanItems(ctx: BenchContext, tick: number, humanScreens: { width: number; height: number }[]): Item[] {
+/** Windows of the simulator's human personas, each session on a human session's screen and clock, as the bots. */
+function simulatedHumanItems(ctx: BenchContext, setups: readonly RecordingSetup[]): Item[] {
   const { p, o } = ctx;
   const out: Item[] = [];
   for (const [name, persona] of Object.entries(PERSONAS)) {
     for (let i = 0; i < Math.max(2, Math.round(p.botSessionsPerKind / 4)); i++) {
       const seed = hashSeed(`persona-${name}-${i}`, o.seed);
-      const space = humanScreens[Math.floor(mulberry32(seed ^ 0x9e37)() * humanScreens.length)];
-      const samples = quantizeTimes(simulateHuman(persona, { width: space.width, height: space.height }, { seed, reaches: p.botReachesPerSession }), tick);
+      const { space, tickMs } = setups[Math.floor(mulberry32(seed ^ 0x9e37)() * setups.length)];
+      const samples = quantizeTimes(simulateHuman(persona, { width: space.width, height: space.height }, { seed, reaches: p.botReachesPerSession }), tickMs);
       out.push(...windowItems(sessionOf(`persona-${name}-${i}`, columnsFromSamples(samples), space, ctx), 0));
     }
   }

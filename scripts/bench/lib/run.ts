@@ -76,6 +76,13 @@ async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) 
     // The clock control (fine-clock test humans floored to the coarsest clock vs as recorded; ≈ 0.5 = blind to it).
     clockControl: b.baselines.humansOnCoarsestClockWindowAuc?.[b.verifier] ?? null,
     appRuleClockControl: b.baselines.humansOnCoarsestClockWindowAuc?.maxTwoClassMahalanobis ?? null,
+    // The app's clock check (core/recordingClock): what it sets aside, and the figures on what it compares.
+    clockReference: b.appLiveRule.clockReference, botSessionsOnFinerClock: b.botSessionsOnFinerClock,
+    testHumanSessionsNotCompared: b.appLiveRule.testHumans.sessionsNotCompared, comparedTestHumansFlagged: b.appLiveRule.testHumans.comparedWindowFlagRate,
+    comparedWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { comparedWindowAuc: Record<string, number | null> }).comparedWindowAuc[b.verifier] ?? null])),
+    appRuleComparedWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { comparedWindowAuc: Record<string, number | null> }).comparedWindowAuc.maxTwoClassMahalanobis ?? null])),
+    botSessionsNotCompared: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { appLiveRule: { sessionsNotCompared: number } }).appLiveRule.sessionsNotCompared])),
+    botSessionsLedByBots: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { appLiveRule: { sessionsLedByBots: number } }).appLiveRule.sessionsLedByBots])),
   });
   const rows = [row(ctx.o.seed, first)];
   for (const seed of seeds) {
@@ -90,6 +97,8 @@ async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) 
     windowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.windowAuc[k] ?? null))])),
     appRuleWindowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.appRuleWindowAuc[k] ?? null))])),
     testHumansFlaggedOverSplits: seedStat(rows.map((r) => r.testHumansFlagged)),
+    comparedTestHumansFlaggedOverSplits: seedStat(rows.map((r) => r.comparedTestHumansFlagged)),
+    appRuleComparedWindowAucOverSplits: Object.fromEntries(kinds.map((k) => [k, seedStat(rows.map((r) => r.appRuleComparedWindowAuc[k] ?? null))])),
   };
 }
 

@@ -73,7 +73,8 @@ export async function profileExportFixture(): Promise<ProfileExportFixture> {
 /** A "not like people" reference fitted by the real code path on made-up feature rows. */
 export function peopleReference(): PeopleReference {
   const rows = (count: number, seed: number) => ({ dim: FEATURE_COUNT, count, values: Float64Array.from({ length: count * FEATURE_COUNT }, (_, i) => 1 + ((i * 7919 + seed * 104729) % 997) / 997) });
-  return fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20));
+  // With the people's recording clocks (core/recordingClock): a 60 Hz browser's steps are 20 ms effective.
+  return fitPeopleReference(1, rows(30, 1), rows(10, 2), Array.from({ length: 10 }, (_, i) => i / 20), Array.from({ length: 30 }, (_, i) => (i % 3 ? 20 : 24)));
 }
 
 /** The bundle (edited in place) as a humans-vs-bots group model with its people reference (group 1 = people). */

@@ -74,7 +74,7 @@ describe('HEC envelopes', () => {
   it('group model scores under their own sourcetype (pointerprint:group_score): no decision field for the mismatch alert to match', () => {
     const s: GroupLiveScore = {
       id: 'g1', sessionId: 's1', profileId: 'group-humans-vs-bots', modelId: 'm2', windowIndex: 2, windowGroup: 'bots', windowProba: { bots: 0.7, humans: 0.3 },
-      notPeople: 0.97, notPeopleThreshold: 0.9, windowsSeen: 3, shares: { bots: 2 / 3, humans: 1 / 3 }, leadingGroup: 'bots', flags: [], atEpochMs: 1_732_545_700_500,
+      notPeople: 0.97, notPeopleThreshold: 0.9, windowsSeen: 3, shares: { bots: 2 / 3, humans: 1 / 3 }, leadingGroup: 'bots', windowClockMs: null, clock: null, flags: [], atEpochMs: 1_732_545_700_500,
     };
     const env = scoreEnvelope(s, { index: 'pointerprint' });
     expect(env).toMatchObject({ time: 1732545700.5, sourcetype: SOURCETYPE_GROUP_SCORE, index: 'pointerprint' });

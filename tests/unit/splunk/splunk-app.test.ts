@@ -89,7 +89,7 @@ describe('the app\'s SPL against the local peer', () => {
   const now = Date.now();
   const groupScore = (n: number, windowGroup: string, leadingGroup: string | null, atEpochMs: number): GroupLiveScore => ({
     id: `g-1:${n}`, sessionId: 'g-1', profileId: 'visitor-7', modelId: 'm-group', windowIndex: n, windowGroup, windowProba: { bots: 0.5, humans: 0.5 }, notPeople: 0.5, notPeopleThreshold: 0.9,
-    windowsSeen: n, shares: {}, leadingGroup, flags: [], atEpochMs,
+    windowsSeen: n, shares: {}, leadingGroup, windowClockMs: null, clock: null, flags: [], atEpochMs,
   });
   const score = (o: Record<string, unknown>) => ({ v: 1, type: 'score', modelId: 'm1', windowIndex: 3, windowScore: 0.1, confidence: 0.9, windowsSeen: 4, flags: [], threshold: 0.42, ...o });
 
