@@ -41,9 +41,12 @@ export interface GroupTally {
   windowsSeen: number;
   /** Windows decided as each group, by output index. */
   decided: number[];
-  /** The windows' effective clocks (ms), with a people group that has a clock reference; else empty. */
+  /** The last `CLOCK_WINDOWS_KEPT` windows' effective clocks (ms), with a people group that has a clock reference; else empty. */
   clocks: number[];
 }
+
+/** A session's clock is the median of at most this many of its latest windows: bounded state for an all-day page. */
+export const CLOCK_WINDOWS_KEPT = 1000;
 
 /** The running tally as it travels in score events and shows in the views (names, not indices). */
 export interface GroupTallyFields {
@@ -86,7 +89,7 @@ export function addGroupWindow(t: GroupTally, rule: GroupRule, w: GroupWindow): 
   const decided = [...t.decided];
   decided[decideGroupWindow(rule, w)]++;
   const clocked = rule.people?.clock && w.clockMs !== undefined && w.clockMs !== null && Number.isFinite(w.clockMs);
-  return { windowsSeen: t.windowsSeen + 1, decided, clocks: clocked ? [...t.clocks, w.clockMs as number] : t.clocks };
+  return { windowsSeen: t.windowsSeen + 1, decided, clocks: clocked ? [...t.clocks, w.clockMs as number].slice(-CLOCK_WINDOWS_KEPT) : t.clocks };
 }
 
 export function groupTallyFields(t: GroupTally, rule: GroupRule, last: GroupWindow): GroupTallyFields {

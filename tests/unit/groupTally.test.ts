@@ -3,7 +3,7 @@
  * (argmax, or the people threshold), the session tallied by group. Hand-computed cases.
  */
 import { describe, expect, it } from 'vitest';
-import { addGroupWindow, decideGroupWindow, emptyGroupTally, groupRuleOf, groupTallyFields, type GroupRule, type GroupWindow } from '../../src/core/groupTally';
+import { addGroupWindow, CLOCK_WINDOWS_KEPT, decideGroupWindow, emptyGroupTally, groupRuleOf, groupTallyFields, type GroupRule, type GroupWindow } from '../../src/core/groupTally';
 
 const plain: GroupRule = { classNames: ['new', 'regulars', 'staff'], people: null };
 const people: GroupRule = { classNames: ['bots', 'humans'], people: { peopleClass: 1, threshold: 0.8, clock: null } };
@@ -93,6 +93,16 @@ describe('the recording clock (a people reference that stores its people\'s cloc
     for (const c of [110, 110, 110, 20, 20]) t = addGroupWindow(t, rule, cw(0.1, c));
     expect(groupTallyFields(t, rule, cw(0.1, 20)).clock?.comparable).toBe(true);
     expect(groupTallyFields(t, rule, cw(0.1, 20)).leadingGroup).toBe('humans');
+  });
+
+  it('keeps the latest CLOCK_WINDOWS_KEPT clocks only: a long session on a new clock is judged by its new clock', () => {
+    let t = emptyGroupTally(rule);
+    for (let i = 0; i < CLOCK_WINDOWS_KEPT; i++) t = addGroupWindow(t, rule, cw(0.1, 20));
+    expect(groupTallyFields(t, rule, cw(0.1, 20)).clock?.comparable).toBe(false);
+    for (let i = 0; i < CLOCK_WINDOWS_KEPT / 2 + 1; i++) t = addGroupWindow(t, rule, cw(0.1, 110));
+    expect(t.clocks).toHaveLength(CLOCK_WINDOWS_KEPT);
+    expect(t.windowsSeen).toBe(CLOCK_WINDOWS_KEPT * 1.5 + 1);
+    expect(groupTallyFields(t, rule, cw(0.1, 110)).clock).toMatchObject({ sessionMs: 110, comparable: true });
   });
 
   it('without a clock reference (a model fitted before it) no clock is kept or checked', () => {

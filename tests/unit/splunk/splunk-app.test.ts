@@ -89,7 +89,7 @@ describe('the app\'s SPL against the local peer', () => {
   const now = Date.now();
   const groupScore = (n: number, windowGroup: string, leadingGroup: string | null, atEpochMs: number): GroupLiveScore => ({
     id: `g-1:${n}`, sessionId: 'g-1', profileId: 'visitor-7', modelId: 'm-group', windowIndex: n, windowGroup, windowProba: { bots: 0.5, humans: 0.5 }, notPeople: 0.5, notPeopleThreshold: 0.9,
-    windowsSeen: n, shares: {}, leadingGroup, windowClockMs: null, clock: null, flags: [], atEpochMs,
+    windowsSeen: n, shares: {}, leadingGroup, windowClockMs: 20, clock: { sessionMs: 20, referenceLowMs: 20, referenceHighMs: 24, comparable: true }, flags: [], atEpochMs,
   });
   const score = (o: Record<string, unknown>) => ({ v: 1, type: 'score', modelId: 'm1', windowIndex: 3, windowScore: 0.1, confidence: 0.9, windowsSeen: 4, flags: [], threshold: 0.42, ...o });
 
@@ -174,7 +174,7 @@ describe('the app\'s SPL against the local peer', () => {
     const panel = panelQueries.find((q) => q.includes('pointerprint:group_score'))!;
     const spl = expandMacros(panel).split(/\|\s*eval/)[0]; // the peer runs no eval: the stats part
     const rows = await run(spl, { earliest_time: '-24h' });
-    expect(rows).toEqual([expect.objectContaining({ modelId: 'm-group', profileId: 'visitor-7', sessionId: 'g-1', leading_group: 'bots', windows: '3' })]);
+    expect(rows).toEqual([expect.objectContaining({ modelId: 'm-group', profileId: 'visitor-7', sessionId: 'g-1', leading_group: 'bots', clock_comparable: 'true', windows: '3' })]);
     const scored = panelQueries.find((q) => q.includes('AS sessions') && !q.includes('decision='))!;
     expect(await run(expandMacros(scored), { earliest_time: '-24h' })).toEqual([{ sessions: '4' }]); // s-late, s-ok, s-wait, s-old: not g-1
   });
