@@ -113,7 +113,8 @@ export const FEATURE_COUNT = FEATURE_NAMES.length;
 /** Where speed_mean sits: the fallback of a direction no step took. */
 const SPEED_MEAN_COLUMN = FEATURE_NAMES.indexOf('speed_mean');
 
-function isPositional(kind: number): boolean {
+/** A row that carries the pointer's position (a move, a press or a release). */
+export function isPositional(kind: number): boolean {
   return kind === EventKind.Move || kind === EventKind.Down || kind === EventKind.Up;
 }
 

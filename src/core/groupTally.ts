@@ -88,7 +88,7 @@ export function decideGroupWindow(rule: GroupRule, w: GroupWindow): number {
 export function addGroupWindow(t: GroupTally, rule: GroupRule, w: GroupWindow): GroupTally {
   const decided = [...t.decided];
   decided[decideGroupWindow(rule, w)]++;
-  const clocked = rule.people?.clock && w.clockMs !== undefined && w.clockMs !== null && Number.isFinite(w.clockMs);
+  const clocked = rule.people?.clock && Number.isFinite(w.clockMs);
   return { windowsSeen: t.windowsSeen + 1, decided, clocks: clocked ? [...t.clocks, w.clockMs as number].slice(-CLOCK_WINDOWS_KEPT) : t.clocks };
 }
 

@@ -23,8 +23,8 @@
  *
  * Pure: no DOM, no worker, no network.
  */
-import { DEFAULT_FEATURE_OPTIONS } from './features';
-import { EventKind, type EventColumns } from './events';
+import { DEFAULT_FEATURE_OPTIONS, isPositional } from './features';
+import type { EventColumns } from './events';
 import { percentile } from './metrics';
 
 /** A session's clock may be this many times finer or coarser than the reference's range and still be compared. */
@@ -54,8 +54,7 @@ export function windowClockMs(cols: EventColumns, start: number, end: number): n
   const steps: number[] = [];
   let last = NaN;
   for (let i = start; i < end; i++) {
-    const k = cols.kind[i];
-    if (k !== EventKind.Move && k !== EventKind.Down && k !== EventKind.Up) continue;
+    if (!isPositional(cols.kind[i])) continue;
     const t = cols.tMs[i];
     if (!Number.isFinite(t)) continue;
     if (t > last) steps.push(t - last);

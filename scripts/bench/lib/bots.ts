@@ -33,7 +33,7 @@ import { auc, percentile } from '../../../src/core/metrics';
 import { fitHumanNovelty, noveltyScores, type NoveltyMethod } from '../../../src/core/novelty';
 import { combineTails, peopleFlagThreshold, PEOPLE_FLAG_RATE, type TailCombination } from '../../../src/core/peopleReference';
 import { addGroupWindow, clockCheckOf, emptyGroupTally, leadingGroupOf, type GroupRule, type GroupTally } from '../../../src/core/groupTally';
-import { CLOCK_TOLERANCE, checkClock, fitClockReference, windowEffectiveClockMs, type ClockReference } from '../../../src/core/recordingClock';
+import { CLOCK_TOLERANCE, fitClockReference, windowEffectiveClockMs, type ClockReference } from '../../../src/core/recordingClock';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { segmentSession } from '../../../src/core/segment';
 import { BOT_KINDS, PERSONAS, quantizeTimes, simulateBot, simulateHuman, type BotKind } from '../../../src/core/simulate';
@@ -159,25 +159,26 @@ function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshol
   items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, {
     proba: [0.5, 0.5], notPeople: scores[i], clockMs: windowEffectiveClockMs(it.ref.cols, it.ref.start, it.ref.end),
   })));
+  const comparedIds = new Set([...bySession].filter(([, t]) => clockCheckOf(t, rule)?.comparable !== false).map(([id]) => id));
   const tallies = [...bySession.values()];
-  const compared = tallies.filter((t) => clockCheckOf(t, rule)?.comparable !== false);
+  const compared = [...comparedIds].map((id) => bySession.get(id)!);
   const share = (n: number, of: number) => round(n / Math.max(1, of), 3);
   const led = (g: string | null) => share(compared.filter((t) => leadingGroupOf(t, rule) === g).length, tallies.length);
+  // The control: the same rule without the clock check (a reference with no clock), on the same windows.
+  const noClock: GroupRule = { ...rule, people: { peopleClass: 1, threshold, clock: null } };
   const flagged = (ts: readonly GroupTally[]) => share(ts.reduce((n, t) => n + t.decided[0], 0), ts.reduce((n, t) => n + t.windowsSeen, 0));
   return {
-    windows: items.length, windowFlagRate: flagged(tallies),
-    sessions: tallies.length, medianWindowsPerSession: tallies.length ? percentile(tallies.map((t) => t.windowsSeen), 50) : 0,
-    sessionsLedByBots: led('bots'), sessionsLedByHumans: led('humans'), sessionsTied: led(null),
-    sessionsNotCompared: share(tallies.length - compared.length, tallies.length),
-    comparedWindowFlagRate: compared.length ? flagged(compared) : null,
+    stats: {
+      windows: items.length, windowFlagRate: flagged(tallies),
+      sessions: tallies.length, medianWindowsPerSession: tallies.length ? percentile(tallies.map((t) => t.windowsSeen), 50) : 0,
+      sessionsLedByBots: led('bots'), sessionsLedByHumans: led('humans'), sessionsTied: led(null),
+      sessionsNotCompared: share(tallies.length - compared.length, tallies.length),
+      comparedWindowFlagRate: compared.length ? flagged(compared) : null,
+      sessionsLedByBotsWithoutClockCheck: share(tallies.filter((t) => leadingGroupOf(t, noClock) === 'bots').length, tallies.length),
+    },
+    /** Sessions the app compares (all of them without a clock reference). */
+    comparedIds,
   };
-}
-
-/** Sessions of `items` whose clock the app compares with the reference (core/recordingClock; all of them without a reference). */
-function comparedSessionIds(items: readonly Item[], clock: ClockReference | null): Set<string> {
-  const clocks = new Map<string, (number | null)[]>();
-  for (const it of items) (clocks.get(it.sessionId) ?? clocks.set(it.sessionId, []).get(it.sessionId)!).push(windowEffectiveClockMs(it.ref.cols, it.ref.start, it.ref.end));
-  return new Set([...clocks].filter(([, cs]) => !clock || checkClock(clock, cs)?.comparable !== false).map(([id]) => id));
 }
 
 /** Share of the items' sessions whose first window passes `test`. */
@@ -285,8 +286,7 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
   const { threshold: liveThreshold, flagRate: liveValidationFlagRate } = peopleFlagThreshold(await appRule(humanVa.length ? humanVa : humanTr));
   // The app's clock reference: the training people's windows' effective clocks (ml/pipeline fitPeopleReferenceFor).
   const liveClock = fitClockReference(humanTr.map((h) => windowEffectiveClockMs(h.ref.cols, h.ref.start, h.ref.end)));
-  const humanLive = liveTallies(humanTe, humanScores.maxTwoClassMahalanobis, liveThreshold, liveClock);
-  const humanCompared = comparedSessionIds(humanTe, liveClock);
+  const { stats: humanLive, comparedIds: humanCompared } = liveTallies(humanTe, humanScores.maxTwoClassMahalanobis, liveThreshold, liveClock);
   const humanComparedMask = humanTe.map((h) => humanCompared.has(h.sessionId));
   const rulesHuman = humanTe.map((h) => checkHumanRules(h.ref.cols, h.ref.start, h.ref.end).flags.length > 0);
   const perKind: Record<string, unknown> = {};
@@ -302,9 +302,8 @@ export async function runBots(ctx: BenchContext, shuffledUsers: string[]) {
     const isHeldOut = kind === 'extra' || heldOut.includes(kind as BotKind);
     // Every test window of the kind's sessions (not the spread sample): whole sessions, as a live view sees them.
     const whole = botItems.filter((b) => b.kind === kind && b.split === 'test');
-    const live = liveTallies(whole, await appRule(whole), liveThreshold, liveClock);
+    const { stats: live, comparedIds: botCompared } = liveTallies(whole, await appRule(whole), liveThreshold, liveClock);
     // The same AUCs on the windows the app compares: sessions (bots' and test humans') on a clock like the training people's.
-    const botCompared = comparedSessionIds(whole, liveClock);
     const keepBot = te.map((b) => botCompared.has(b.sessionId));
     const comparedWindowAuc = Object.fromEntries(VARIANTS.map((v) => [v, keepBot.some(Boolean) && humanComparedMask.some(Boolean)
       ? aucOf(botScores[v].filter((_, i) => keepBot[i]), humanScores[v].filter((_, i) => humanComparedMask[i])) : null]));

@@ -78,7 +78,8 @@ async function botSplits(ctx: BenchContext, first: BotsReport, seeds: number[]) 
     appRuleClockControl: b.baselines.humansOnCoarsestClockWindowAuc?.maxTwoClassMahalanobis ?? null,
     // The app's clock check (core/recordingClock): what it sets aside, and the figures on what it compares.
     clockReference: b.appLiveRule.clockReference, botSessionsOnFinerClock: b.botSessionsOnFinerClock,
-    testHumanSessionsNotCompared: b.appLiveRule.testHumans.sessionsNotCompared, comparedTestHumansFlagged: b.appLiveRule.testHumans.comparedWindowFlagRate,
+    testHumanSessionsNotCompared: b.appLiveRule.testHumans.sessionsNotCompared,
+    testHumanSessionsLedByBotsWithoutClockCheck: b.appLiveRule.testHumans.sessionsLedByBotsWithoutClockCheck, comparedTestHumansFlagged: b.appLiveRule.testHumans.comparedWindowFlagRate,
     comparedWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { comparedWindowAuc: Record<string, number | null> }).comparedWindowAuc[b.verifier] ?? null])),
     appRuleComparedWindowAuc: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { comparedWindowAuc: Record<string, number | null> }).comparedWindowAuc.maxTwoClassMahalanobis ?? null])),
     botSessionsNotCompared: Object.fromEntries(Object.entries(b.perKind).map(([k, v]) => [k, (v as { appLiveRule: { sessionsNotCompared: number } }).appLiveRule.sessionsNotCompared])),
