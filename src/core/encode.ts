@@ -18,7 +18,7 @@
  * With `framing: 'movement'` the scale is fixed instead (`framePx` space px across the image) and the
  * image is centred on the window's movement, so it carries no trace of the screen size.
  */
-import { Button, EventKind, type EventColumns, type SizePx } from './events';
+import { Button, EventKind, isPositional, type EventColumns, type SizePx } from './events';
 import { CIRCLE_STRIDE, MARK_STRIDE, SEGMENT_STRIDE, type DrawList } from './drawlist';
 import { MOVEMENT_FRAME_PX, type EncodingSettings } from './settings';
 import { computeKinematics, isValidPosition } from './kinematics';
@@ -161,8 +161,7 @@ export function movementToImage(cols: EventColumns, start: number, end: number, 
   const scale = inner / Math.max(1, framePx);
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (let i = start; i < end; i++) {
-    const kd = cols.kind[i];
-    if (kd !== EventKind.Move && kd !== EventKind.Down && kd !== EventKind.Up) continue;
+    if (!isPositional(cols.kind[i])) continue;
     const px = cols.x[i], py = cols.y[i];
     if (!isValidPosition(px, py, space)) continue;
     if (px < x0) x0 = px;

@@ -33,6 +33,11 @@ export const EventKind = {
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
+/** A row that carries the pointer's position (a move, a press or a release). */
+export function isPositional(kind: number): boolean {
+  return kind === EventKind.Move || kind === EventKind.Down || kind === EventKind.Up;
+}
+
 /** Kinds that are markers in the stream rather than pointer activity. */
 export function isMarker(kind: number): boolean {
   return kind >= EventKind.Scroll;

@@ -22,7 +22,7 @@
  * Units: px (of the recording's space, never normalised by its size), ms, radians.
  * Pure: no DOM, no worker, no network.
  */
-import { EventKind, type EventColumns } from './events';
+import { EventKind, isPositional, type EventColumns } from './events';
 
 /** Bump when a feature's definition changes. */
 export const FEATURES_VERSION = 2;
@@ -113,10 +113,6 @@ export const FEATURE_COUNT = FEATURE_NAMES.length;
 /** Where speed_mean sits: the fallback of a direction no step took. */
 const SPEED_MEAN_COLUMN = FEATURE_NAMES.indexOf('speed_mean');
 
-/** A row that carries the pointer's position (a move, a press or a release). */
-export function isPositional(kind: number): boolean {
-  return kind === EventKind.Move || kind === EventKind.Down || kind === EventKind.Up;
-}
 
 function hidesPointer(kind: number): boolean {
   return kind === EventKind.Hidden || kind === EventKind.Blur || kind === EventKind.Idle || kind === EventKind.Resize;

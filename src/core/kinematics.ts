@@ -16,7 +16,7 @@
  * are excluded: they end the current stroke, so no segment ever jumps to or from them.
  * Pure: no DOM, no allocation per event (typed arrays per call).
  */
-import { EventKind, type EventColumns, type SizePx } from './events';
+import { EventKind, isPositional, type EventColumns, type SizePx } from './events';
 
 /** Smallest dt (ms) used as a divisor. 1 ms: below any real sampling interval of a mouse. */
 export const MIN_DT_MS = 1;
@@ -52,11 +52,6 @@ export interface SegmentKinematics {
 export function isValidPosition(x: number, y: number, space: SizePx): boolean {
   // Written so NaN fails every comparison.
   return x >= -SPACE_SLACK_PX && y >= -SPACE_SLACK_PX && x <= space.width + SPACE_SLACK_PX && y <= space.height + SPACE_SLACK_PX;
-}
-
-/** Kinds that carry a pointer position usable for the path. */
-function isPositional(kind: number): boolean {
-  return kind === EventKind.Move || kind === EventKind.Down || kind === EventKind.Up;
 }
 
 /** Kinds that break a stroke (the pointer may have moved unseen). */

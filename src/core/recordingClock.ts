@@ -23,7 +23,8 @@
  *
  * Pure: no DOM, no worker, no network.
  */
-import { DEFAULT_FEATURE_OPTIONS, isPositional } from './features';
+import { DEFAULT_FEATURE_OPTIONS } from './features';
+import { isPositional } from './events';
 import type { EventColumns } from './events';
 import { percentile } from './metrics';
 

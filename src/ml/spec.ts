@@ -46,18 +46,16 @@ function blocksFor(sizePx: number, base: number, maxBlocks: number): number[] {
   return out;
 }
 
-/** The default spec for a kind and input size (what the app trains). */
+/**
+ * The default spec for a kind and input size (what the app trains). Both kinds share the architecture the
+ * benchmark trains and validates (one 3×3 convolution per block, no batch normalisation); a verification
+ * model has two classes. Until stop 21 a verification model used two convolutions per block with batch
+ * normalisation, 3–7× slower per epoch on wasm for no share of the decision (docs/benchmark.md); models
+ * saved with it still load, since every model stores its spec.
+ */
 export function defaultSpec(kind: ModelKind, inputSizePx: number, numClasses = 2): ModelSpec {
-  if (kind === 'verification') {
-    return {
-      kind, inputSizePx, channels: 3, numClasses: 2,
-      blockFilters: blocksFor(inputSizePx, 8, 4),
-      convsPerBlock: 2, denseUnits: 64, dropout: 0.4, l2: 1e-4, batchNorm: true,
-      archVersion: ARCH_VERSION,
-    };
-  }
   return {
-    kind, inputSizePx, channels: 3, numClasses: Math.max(2, numClasses),
+    kind, inputSizePx, channels: 3, numClasses: kind === 'verification' ? 2 : Math.max(2, numClasses),
     blockFilters: blocksFor(inputSizePx, 16, 4),
     convsPerBlock: 1, denseUnits: 32, dropout: 0.25, l2: 0, batchNorm: false,
     archVersion: ARCH_VERSION,

@@ -21,11 +21,12 @@ test('every available backend trains a tiny net and agrees with cpu', async ({ p
     const s = (await import(/* @vite-ignore */ u[3])) as typeof import('../../src/ml/synthetic');
     const candidates = await b.inspectBackends();
     const set = s.syntheticImageSet(8, 16, 5);
-    // Two nets: the plain tiny one, and one shaped like the verification net (batch norm, L2 over 8
-    // kernels, 3 blocks of 2 convs) — the latter caught a wrong tf.addN result on WebGPU/SwiftShader.
+    // Two nets: the plain tiny one, and one with batch norm, L2 over 8 kernels and 3 blocks of 2 convs
+    // (the verification net until stop 21; its saved models still load) — the latter caught a wrong
+    // tf.addN result on WebGPU/SwiftShader.
     const specs = {
       tiny: m.tinySpec(16),
-      verificationShaped: { ...m.defaultSpec('verification', 16), blockFilters: [4, 4, 4], denseUnits: 8, dropout: 0, l2: 1e-2 },
+      verificationShaped: { ...m.defaultSpec('verification', 16), blockFilters: [4, 4, 4], convsPerBlock: 2, batchNorm: true, denseUnits: 8, dropout: 0, l2: 1e-2 },
     };
     const out: Record<string, { losses: number[]; predictions: number[]; msPerStep: number; warmupMs: number; device: string; software: boolean }> = {};
     for (const c of candidates.filter((c) => c.available)) {

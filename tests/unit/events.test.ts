@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { EventKind, PointerKind, columnsFromSamples, concatChunks, sampleAt, type PointerSample, type EventChunk } from '../../src/core/events';
+import { EventKind, PointerKind, columnsFromSamples, concatChunks, isMarker, isPositional, sampleAt, type PointerSample, type EventChunk } from '../../src/core/events';
 
 const s = (tMs: number, x: number, y: number, kind: EventKind = EventKind.Move): PointerSample => ({
   tMs, kind, x, y, button: -1, buttons: 0, pointerKind: PointerKind.Mouse, dx: 0, dy: 0,
@@ -18,5 +18,14 @@ describe('event columns', () => {
     const all = concatChunks([b, a]);
     expect(Array.from(all.tMs)).toEqual([0, 1, 2]);
     expect(Array.from(all.x)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('event kinds', () => {
+  // One definition of "this row carries the pointer's position", shared by kinematics, features, the
+  // recording clock and the movement framing of images.
+  it.each(Object.entries(EventKind))('%s: positional only for moves, presses and releases; never both positional and a marker', (name, kind) => {
+    expect(isPositional(kind)).toBe(name === 'Move' || name === 'Down' || name === 'Up');
+    expect(isPositional(kind) && isMarker(kind)).toBe(false);
   });
 });

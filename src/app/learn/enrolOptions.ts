@@ -3,7 +3,7 @@
  * benchmark that times a fresh-install enrolment (`npm run bench -- enrol`).
  *
  * At most 8 epochs of the image CNN (early stopping after 4 without a better validation loss): on a
- * 2-core laptop an enrolment must finish in about 30 s (issue #9), the CNN is ~95 % of that time, and in
+ * 2-core laptop an enrolment must finish in about 30 s (issue #9), the CNN is most of that time, and in
  * every enrolment measured the fusion weight chosen on validation gave the CNN no share (the
  * kinematic features carry the decision). The user can raise the cap in the Enrol view.
  */
