@@ -113,7 +113,6 @@ export const FEATURE_COUNT = FEATURE_NAMES.length;
 /** Where speed_mean sits: the fallback of a direction no step took. */
 const SPEED_MEAN_COLUMN = FEATURE_NAMES.indexOf('speed_mean');
 
-
 function hidesPointer(kind: number): boolean {
   return kind === EventKind.Hidden || kind === EventKind.Blur || kind === EventKind.Idle || kind === EventKind.Resize;
 }

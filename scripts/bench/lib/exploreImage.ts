@@ -8,12 +8,11 @@ import { round } from './context';
 import { claimsAuc, validationClaims } from './verify';
 import { emptyRenderStats, renderImageSet } from './images';
 import { predictProba, trainModel } from '../../../src/ml/train';
+import { BACKGROUND } from '../../../src/core/encode';
 import type { ModelSpec } from '../../../src/ml/model';
 import type { EncodingSettings } from '../../../src/core/settings';
 import type { BenchProfile } from './profiles';
 import type { Item } from './context';
-
-const BACKGROUND = 0;
 
 export interface CnnCandidate {
   es: EncodingSettings; spec: ModelSpec; learningRate: number;
