@@ -4,19 +4,14 @@
  * A small VGG-style CNN: blocks of 3×3 convolutions (+ optional batch norm) + ReLU, each block closed
  * by a 2×2 max-pool, then a small dense head with dropout and a softmax over the classes.
  *
- * Two configurations:
- * - `verification` ("this person vs everyone else", 2 classes, index 1 = the person): trained from a
- *   few hundred images, so it fights overfitting: batch norm, dropout, L2 weight decay (applied in the
- *   training loss, see train.ts), and two convolutions per block for depth at few parameters.
- * - `group` (2+ labelled groups of sessions): usually more data per class and coarser differences
- *   (e.g. humans vs bots), so one convolution per block and a lighter head.
- *
- * Sizes were chosen from measurements (docs/learning.md, "Sizes"; wasm backend, Node, 1 thread, a
- * shared 2-core machine, batch 32 at 64 px): verification with 2 convs per block of 8/16/32 filters
- * took 849 ms/step, 16/32/64 took 2185 ms/step, 32/64/128 took 6774 ms/step. A verification net
- * trains on a few hundred images where more filters mostly add overfitting, so 8/16/32 (~0.15 M
- * parameters, most in the dense head) is the default; the group net (1 conv per block, 16/32/64)
- * took 417 ms/step.
+ * One default configuration (spec.ts, `defaultSpec`) for both kinds: `verification` ("this person vs
+ * everyone else", 2 classes, index 1 = the person) and `group` (2+ labelled groups of sessions): one
+ * convolution per block, 16/32/64 filters at 64 px, no batch norm, a dense head of 32. The layers
+ * below still build batch norm, L2 and several convolutions per block: verification models saved
+ * before stop 21 used them (2 convs per block of 8/16/32, batch norm), and a saved model is rebuilt
+ * from its own spec. They were replaced because on wasm batch norm made the benchmark CNN's epoch 2.8× slower and two
+ * convolutions per block with it 7× (docs/benchmark.md, "The CNN and its optimiser"), for no share of
+ * an enrolment's decision (docs/learning.md).
  *
  * The spec (sizes per configuration, `defaultSpec`) is plain data in spec.ts so the page can read it
  * without loading tfjs; the layers are built here. No DOM: importable in workers and in Node.

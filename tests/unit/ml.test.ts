@@ -33,6 +33,24 @@ describe('model', () => {
     await expect(loadProfileNetwork(artifacts!, 16, 3, refuse)).rejects.toThrow(/not 16×16×3 images and 3 classes/);
     await expect(loadProfileNetwork({ ...artifacts!, modelTopology: { class_name: 'Nonsense' } }, 16, 2, refuse)).rejects.toThrow(/^refused: its network does not load/);
   });
+  it('a verification network saved before stop 21 (2 convs per block, batch norm, L2) still loads and scores the same', async () => {
+    await tf.setBackend('cpu');
+    // The layers come from the saved topology, not from today's default spec.
+    const old = { ...defaultSpec('verification', 16), blockFilters: [8, 16], convsPerBlock: 2, denseUnits: 64, dropout: 0.4, l2: 1e-4, batchNorm: true };
+    const built = buildModel(old, 3);
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await built.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const x = tf.tensor4d(makeBatch(syntheticImageSet(4, 16, 2), [0, 1, 2, 3], null, 0), [4, 16, 16, 3]);
+    const before = await (built.predict(x) as tf.Tensor).data();
+    const m = await loadProfileNetwork(artifacts!, 16, 2, (why) => new Error(why));
+    expect(m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length).toBe(4);
+    const after = await (m.predict(x) as tf.Tensor).data();
+    for (let i = 0; i < before.length; i++) expect(after[i]).toBeCloseTo(before[i], 6);
+    expect(countParams(m)).toBe(countParams(built));
+    const today = buildModel(defaultSpec('verification', 16), 3);
+    expect(countParams(m)).not.toBe(countParams(today));
+    x.dispose(); built.dispose(); m.dispose(); today.dispose();
+  });
 
   it('has the documented shapes and parameter counts', async () => {
     await tf.setBackend('cpu');
