@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/explore-image-frame.ts [--seed 42] [--seeds 2] [--frames 256,512,1024] [--out bench-results/image-frame-choices.json] [--append]`
+ * `node --import tsx scripts/bench/explore-image-frame.ts [--seed 42] [--seeds 2] [--frames 256,512,1024] [--out bench-results/image-frame-choices.json] [--append | --extent-only]`
  *
  * The screen-free image's frame (`EncodingSettings.framePx`: space px across the image, centred on the
  * window's movement), chosen on validation only. Until stop 21 it was fixed a priori at 1,024 px: at 48 px
@@ -23,15 +23,21 @@ import { round, trainValItems } from './lib/context';
 import { cnnOnValidation } from './lib/exploreImage';
 import { defaultSpec, type ModelSpec } from '../../src/ml/model';
 import { isPositional } from '../../src/core/events';
+import { isValidPosition } from '../../src/core/kinematics';
 import type { Item } from './lib/context';
 
-/** 10th / 50th / 90th percentile of each window's movement extent (max of bounding-box width and height, space px). */
+/**
+ * 10th / 50th / 90th percentile of each window's movement extent (max of bounding-box width and height,
+ * space px), over the rows the movement framing centres on (encode.movementToImage: positional rows
+ * inside the space; off-screen overflow rows are not movement).
+ */
 function extentPercentiles(items: readonly Item[]) {
   const ext = items.map(({ ref }) => {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let i = ref.start; i < ref.end; i++) {
       if (!isPositional(ref.cols.kind[i])) continue;
       const x = ref.cols.x[i], y = ref.cols.y[i];
+      if (!isValidPosition(x, y, ref.space)) continue;
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
     }
     return x0 <= x1 ? Math.max(x1 - x0, y1 - y0) : 0;
@@ -44,7 +50,8 @@ async function main() {
   const out = resolve(cliArg('--out', 'bench-results/image-frame-choices.json'));
   const frames = cliArg('--frames', '256,512,1024').split(',').map(Number);
   // `--append`: keep the rows of an earlier run in the same file (a frame added after the first run).
-  const rows: Record<string, unknown>[] = process.argv.includes('--append') && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).rows : [];
+  const extentOnly = process.argv.includes('--extent-only');
+  const rows: Record<string, unknown>[] = (extentOnly || process.argv.includes('--append')) && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).rows : [];
   for (const seed of cliSeeds(2)) {
     const { ctx, profile } = await trainingFilesContext(seed);
     const k = ctx.users.length;
@@ -52,6 +59,8 @@ async function main() {
     const { train, val } = trainValItems(ctx.sessions, ctx.users, (u) => idx.get(u)!, profile);
     const extent = extentPercentiles(train);
     console.log(`seed ${seed}: ${train.length} training, ${val.length} validation windows; movement extent ${JSON.stringify(extent)}`);
+    // `--extent-only`: refresh the extent of this seed's rows already in the file, without training.
+    if (extentOnly) { for (const r of rows) if (r.seed === seed) r.movementExtentPx = extent; continue; }
     for (const framePx of frames) {
       const es = { ...ctx.es, framePx };
       const spec: ModelSpec = { ...defaultSpec('group', es.sizePx, k), ...profile.model, numClasses: k };

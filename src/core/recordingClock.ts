@@ -24,8 +24,7 @@
  * Pure: no DOM, no worker, no network.
  */
 import { DEFAULT_FEATURE_OPTIONS } from './features';
-import { isPositional } from './events';
-import type { EventColumns } from './events';
+import { isPositional, type EventColumns } from './events';
 import { percentile } from './metrics';
 
 /** A session's clock may be this many times finer or coarser than the reference's range and still be compared. */

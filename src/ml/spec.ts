@@ -50,8 +50,9 @@ function blocksFor(sizePx: number, base: number, maxBlocks: number): number[] {
  * The default spec for a kind and input size (what the app trains). Both kinds share the architecture the
  * benchmark trains and validates (one 3×3 convolution per block, no batch normalisation); a verification
  * model has two classes. Until stop 21 a verification model used two convolutions per block with batch
- * normalisation, 3–7× slower per epoch on wasm for no share of the decision (docs/benchmark.md); models
- * saved with it still load, since every model stores its spec.
+ * normalisation (on the benchmark's CNN, batch norm costs 2.8× per epoch on wasm and with two convolutions
+ * per block 7×; docs/benchmark.md) for no share of the decision; models saved with it still load, since a
+ * saved model is rebuilt from its own topology.
  */
 export function defaultSpec(kind: ModelKind, inputSizePx: number, numClasses = 2): ModelSpec {
   return {

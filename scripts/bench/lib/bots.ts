@@ -159,9 +159,10 @@ function liveTallies(items: readonly Item[], scores: ArrayLike<number>, threshol
   items.forEach((it, i) => bySession.set(it.sessionId, addGroupWindow(bySession.get(it.sessionId) ?? emptyGroupTally(rule), rule, {
     proba: [0.5, 0.5], notPeople: scores[i], clockMs: windowEffectiveClockMs(it.ref.cols, it.ref.start, it.ref.end),
   })));
-  const comparedIds = new Set([...bySession].filter(([, t]) => clockCheckOf(t, rule)?.comparable !== false).map(([id]) => id));
+  const comparedEntries = [...bySession].filter(([, t]) => clockCheckOf(t, rule)?.comparable !== false);
+  const comparedIds = new Set(comparedEntries.map(([id]) => id));
   const tallies = [...bySession.values()];
-  const compared = [...comparedIds].map((id) => bySession.get(id)!);
+  const compared = comparedEntries.map(([, t]) => t);
   const share = (n: number, of: number) => round(n / Math.max(1, of), 3);
   const led = (g: string | null) => share(compared.filter((t) => leadingGroupOf(t, rule) === g).length, tallies.length);
   // The control: the same rule without the clock check (a reference with no clock), on the same windows.

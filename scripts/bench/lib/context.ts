@@ -129,6 +129,11 @@ export function trainValItems(sessions: FeatSession[], users: readonly string[],
   return { train, val };
 }
 
+/** How the benchmark trains a CNN (its profile's options; the seed, epochs and any stop rule are the caller's). */
+export const cnnTrainOptions = (p: BenchProfile, seed: number, epochs: number) => ({
+  epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed, patience: p.patience, maxShiftPx: p.maxShiftPx, balanceClasses: true,
+});
+
 export function featureSet(items: readonly Item[], labels?: readonly number[]): FeatureSet {
   const features = new Float32Array(items.length * FEATURE_COUNT);
   items.forEach((it, i) => features.set(it.feat, i * FEATURE_COUNT));
@@ -172,7 +177,7 @@ export async function createContext(o: BenchOptions, backend: string) {
     let budgetHit = false;
     const t0 = performance.now();
     const r = await trainModel(spec, trainSet, valSet, {
-      epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed, patience: p.patience, maxShiftPx: p.maxShiftPx, balanceClasses: true,
+      ...cnnTrainOptions(p, seed, epochs),
       shouldStop: () => (performance.now() > budgetEnd ? (budgetHit = true) : false),
       onEpoch: (e) => { sampleMem(); log(`[${name}] epoch ${e.epoch + 1}/${epochs}: loss ${e.trainLoss.toFixed(3)} | ${Number.isNaN(e.valLoss) ? 'no validation set' : `val loss ${e.valLoss.toFixed(3)} acc ${e.valAcc.toFixed(3)}`} | ${(e.ms / 1000).toFixed(1)} s${e.best ? ' *' : ''}`); },
     });

@@ -4,7 +4,7 @@
  * session), as the quick profile trains the challenge's image branch but with no time budget, so every
  * candidate gets the same epochs. Test sessions are never loaded.
  */
-import { round } from './context';
+import { cnnTrainOptions, round } from './context';
 import { claimsAuc, validationClaims } from './verify';
 import { emptyRenderStats, renderImageSet } from './images';
 import { predictProba, trainModel } from '../../../src/ml/train';
@@ -29,7 +29,7 @@ export async function cnnOnValidation(profile: BenchProfile, train: readonly Ite
   let tooSlow = false;
   const r = await trainModel(c.spec, trainSet, valSet, {
     shouldStop: () => tooSlow,
-    epochs: profile.epochs, batchSize: profile.batchSize, learningRate: c.learningRate, seed, patience: profile.patience, maxShiftPx: profile.maxShiftPx, balanceClasses: true,
+    ...cnnTrainOptions(profile, seed, profile.epochs), learningRate: c.learningRate,
     onEpoch: (e) => {
       log(`  epoch ${e.epoch + 1}: val loss ${e.valLoss.toFixed(3)} acc ${e.valAcc.toFixed(3)} | ${(e.ms / 1000).toFixed(1)} s`);
       if (c.maxSecondsPerEpoch !== undefined && e.epoch === 1 && (performance.now() - t0) / 2000 > c.maxSecondsPerEpoch) tooSlow = true;
