@@ -174,10 +174,33 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(c.humanTrainUsers).toEqual(r.humanTrainUsers);
   }, 120_000);
 
-  it('the CLI refuses a folder that is not laid out like Balabit, with exit code 2', () => {
+  it('--open-set-known trains each fold on K of its known users, against the same strangers', async () => {
+    // Six users in three folds: two strangers and four known users per fold; K = 4 is the headline itself.
+    const tiny = PROFILES.tiny;
+    const only = { ...tiny, slice: { ...tiny.slice, maxUsers: 6 }, openSetKnownCurve: [2, 4],
+      tasks: { ...tiny.tasks, challenge: false, sequential: false, openSet: true, smallEnrolment: false, group: false, groupDisjoint: false, bot: false } };
+    type Row = { knownPerFold: number; impostorTrials: number; genuineTrials: number; globalAuc: { values: number[] } };
+    const os = (await runBench({ root, profile: only, seed: 7, log: () => {} })).openSet as unknown as { folds: number; globalAuc: number; impostorTrials: number; genuineTrials: number; knownPeopleCurve: Row[] };
+    expect(os.folds).toBe(3);
+    const [two, four] = os.knownPeopleCurve;
+    expect(four.knownPerFold).toBe(4);
+    expect(four.globalAuc.values).toEqual([os.globalAuc]);
+    expect(four.impostorTrials).toBe(os.impostorTrials);
+    // Each stranger's session is claimed as every known account: half the accounts, half the impostor trials.
+    expect(two.knownPerFold).toBe(2);
+    expect(two.impostorTrials * 2).toBe(os.impostorTrials);
+    expect(two.genuineTrials).toBeLessThan(os.genuineTrials);
+    expect(two.globalAuc.values[0]).toBeGreaterThanOrEqual(0);
+    expect(two.globalAuc.values[0]).toBeLessThanOrEqual(1);
+  }, 180_000);
+
+  it('the CLI refuses a folder that is not laid out like Balabit, and a bad --open-set-known, with exit code 2', () => {
     const empty = mkdtempSync(join(tmpdir(), 'pp-bench-'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--dataset', empty], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/missing training_files/);
+    const k = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--open-set-known', '1,4'], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/--open-set-known: whole numbers of known users per fold, each at least 2/);
   }, 60_000);
 });

@@ -18,6 +18,8 @@ export interface CnnCandidate {
   es: EncodingSettings; spec: ModelSpec; learningRate: number;
   /** Stop after the first two epochs when they average more seconds than this (a candidate too slow for the time budget). */
   maxSecondsPerEpoch?: number;
+  /** At most this many epochs (early stopping still applies); the profile's by default. */
+  epochs?: number;
 }
 
 /** Train one candidate on `train`, early-stopped on `val`, and score `val`'s windows claimed as every account. */
@@ -29,7 +31,7 @@ export async function cnnOnValidation(profile: BenchProfile, train: readonly Ite
   let tooSlow = false;
   const r = await trainModel(c.spec, trainSet, valSet, {
     shouldStop: () => tooSlow,
-    ...cnnTrainOptions(profile, seed, profile.epochs), learningRate: c.learningRate,
+    ...cnnTrainOptions(profile, seed, c.epochs ?? profile.epochs), learningRate: c.learningRate,
     onEpoch: (e) => {
       log(`  epoch ${e.epoch + 1}: val loss ${e.valLoss.toFixed(3)} acc ${e.valAcc.toFixed(3)} | ${(e.ms / 1000).toFixed(1)} s`);
       if (c.maxSecondsPerEpoch !== undefined && e.epoch === 1 && (performance.now() - t0) / 2000 > c.maxSecondsPerEpoch) tooSlow = true;

@@ -10,17 +10,21 @@
  * The live verdict against strangers (`openSet.liveVerdict`, since stop 16): per fold, the app's
  * sequential decision is calibrated and its LLR weight chosen on that fold's validation pseudo-sessions
  * (known users only, as `challenge.sequential` does), then every trial is replayed window by window.
+ *
+ * What limits it (`openSet.knownPeopleCurve`, `--open-set-known`, since stop 22; chooses nothing): the same
+ * folds and the same strangers, each fold's model trained on only K of its known users (drawn per fold and
+ * seed), so the AUC can be read against how many people a model has learnt to tell apart.
  */
 import { auc, eer } from '../../../src/core/metrics';
 import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { fuseWindows } from '../../../src/core/fusion';
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
-import { featureSet, round, trainValItems, windowItems, type BenchContext, type Item } from './context';
+import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { runSequential } from './sequential';
 import type { VerifierScores } from './challenge';
 
-export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
+export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed, knownPerFold?: number) {
   const { p, users, testSessions, log, elapsed } = ctx;
   const folds = Math.min(p.openSetFolds, Math.floor(users.length / 2));
   if (folds < 2) return null;
@@ -29,7 +33,7 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
   const verdicts: ReturnType<typeof runSequential>[] = [], strangerLikeVerdicts: ReturnType<typeof runSequential>[] = [];
   for (let f = 0; f < folds; f++) {
     const out = order.filter((_, i) => i % folds === f);
-    const known = users.filter((u) => !out.includes(u));
+    const known = knownUsers(users.filter((u) => !out.includes(u)), knownPerFold, hashSeed(`open-set-known-fold${f}`, seed));
     const idx = new Map(known.map((u, i) => [u, i]));
     // 1,000 windows per user beat 500 (and tied 2,000) on the open-set validation (explore-open-set.ts,
     // open-set-choices.json). Until stop 13 the folds kept the CNN's 500 to fit the quick profile's 15
@@ -93,6 +97,37 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed) {
   }
   return res;
 }
+
+/** K of a fold's known users (all of them without K), drawn by the seed, in the users' order. */
+function knownUsers(all: readonly string[], k: number | undefined, seed: number): string[] {
+  if (k === undefined || k >= all.length) return [...all];
+  const kept = new Set(shuffleInPlace([...all], mulberry32(seed)).slice(0, k));
+  return all.filter((u) => kept.has(u));
+}
+
+/**
+ * The open set with K known users per fold, for each K and seed (the headline's own K and first seed
+ * reused): how the AUC moves with the number of people a model knows. Impostors are the folds' held-out
+ * users in every row; users neither known nor held out sit the fold out. Trial counts are the first seed's.
+ */
+export async function runOpenSetKnownCurve(ctx: BenchContext, ks: readonly number[], headline: OpenSetResult) {
+  const seeds = [ctx.o.seed, ...(ctx.o.extraSeeds ?? [])];
+  // The most known users any fold has: from there on, every fold keeps all of its own (the headline).
+  const full = ctx.users.length - Math.floor(ctx.users.length / headline.folds);
+  const out = [];
+  for (const k of ks) {
+    const runs: OpenSetResult[] = [];
+    for (const seed of seeds) runs.push(k >= full && seed === ctx.o.seed ? headline : (await runOpenSet(ctx, seed, k))!);
+    out.push({
+      knownPerFold: Math.min(k, full), seeds, genuineTrials: runs[0].genuineTrials, impostorTrials: runs[0].impostorTrials,
+      globalAuc: seedStat(runs.map((r) => r.globalAuc)), withoutGate: seedStat(runs.map((r) => r.withoutGate.globalAuc)),
+      liveVerdictFalseAcceptRate: seedStat(runs.map((r) => r.liveVerdict?.falseAcceptRate ?? null)),
+    });
+  }
+  return out;
+}
+
+export type OpenSetResult = NonNullable<Awaited<ReturnType<typeof runOpenSet>>>;
 
 /**
  * Validation pseudo-sessions of a fold (as the challenge builds them): each known user's validation

@@ -60,6 +60,8 @@ export interface BenchProfile {
    * repeated, reported as `smallEnrolment.curve`. Off in the profiles (time); nothing is chosen from it.
    */
   smallEnrolmentCurveSeconds?: number[];
+  /** `--open-set-known`: numbers of known users per open-set fold to measure (what limits the open set; chooses nothing). */
+  openSetKnownCurve?: number[];
   /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */
   model: Partial<ModelSpec>;
   botSessionsPerKind: number;

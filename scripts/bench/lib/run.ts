@@ -11,7 +11,7 @@ import { claimedProbs, defaultVerifier, featureBranch, runChallenge, type Challe
 import { createContext, round, seedStat, type BenchContext, type BenchOptions } from './context';
 import { runBots } from './bots';
 import { runGroups } from './groups';
-import { runOpenSet } from './openSet';
+import { runOpenSet, runOpenSetKnownCurve } from './openSet';
 import { runSequential } from './sequential';
 import { runSmallEnrolment, runSmallEnrolmentCurve } from './smallEnrolment';
 import { backendProbe, featureLatency, machinePeak, renderSpeed, scoringLatency } from './speed';
@@ -131,7 +131,8 @@ export async function runBench(o: BenchOptions) {
     const s = challenge.sequential;
     log(`[sequential] FAR ${s.falseAcceptRate}, FRR ${s.falseRejectRate}, undecided ${s.undecidedFraction}, median ${s.medianWindowsToDecision} windows (${s.medianSecondsToDecision} s), LLR weight ${s.llrWeight}`);
   }
-  const openSet = p.tasks.openSet ? await runOpenSet(ctx) : null;
+  const os = p.tasks.openSet ? await runOpenSet(ctx) : null;
+  const openSet = os && p.openSetKnownCurve?.length ? { ...os, knownPeopleCurve: await runOpenSetKnownCurve(ctx, p.openSetKnownCurve, os) } : os;
   const se = p.tasks.smallEnrolment ? await runSmallEnrolment(ctx) : null;
   const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds, se) } : se;
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
