@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --dataset <folder> [--profile quick|full] [--out file.json] [--seed N] [--seeds N]
  *   [--extra-bots DIR] [--control] [--backend wasm|cpu]
- *   [--only challenge,openSet,smallEnrolment,group,bot] [--small-enrolment-seconds S1,S2,...] [--open-set-known K1,K2,...] [--image-epochs N]
+ *   [--only challenge,openSet,smallEnrolment,group,bot] [--small-enrolment-seconds S1,S2,...] [--open-set-known K1,K2,...] [--enrolment-known K1,K2,...] [--image-epochs N]
  *   [--bot-splits N] [--bot-clock coarsest]`
  *
  * The Balabit Mouse Dynamics Challenge protocol with this project's own pipeline (importer → windows →
@@ -17,13 +17,13 @@ import { checkDatasetFolder } from './lib/data';
 import { PROFILES } from './lib/profiles';
 import { runBench } from './lib/run';
 
-const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...] [--open-set-known K1,K2,...] [--image-epochs N] [--bot-splits N] [--bot-clock coarsest]';
+const USAGE = 'usage: npm run bench -- --dataset <folder> [--profile quick|full] [--out bench-results/balabit-<profile>.json] [--seed N] [--seeds N] [--extra-bots DIR] [--backend wasm|cpu] [--control] [--browser] [--browser-only] [--only TASK,...] [--small-enrolment-seconds S1,S2,...] [--open-set-known K1,K2,...] [--enrolment-known K1,K2,...] [--image-epochs N] [--bot-splits N] [--bot-clock coarsest]';
 
 /** Tasks `--only` can keep (the rest of the profile's tasks are switched off; data loading is shared). */
 const ONLY_TASKS = ['challenge', 'openSet', 'smallEnrolment', 'group', 'bot'] as const;
 
 function parseArgs(argv: string[]) {
-  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[]; openSetKnown?: number[]; imageEpochs?: number; botSplits: number; botClock?: 'coarsest' } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false, botSplits: 1 };
+  const o: { dataset?: string; profile: string; out?: string; seed: number; seeds: number; extraBots?: string; backend: 'wasm' | 'cpu'; control: boolean; browserOnly: boolean; browser: boolean; only?: string[]; smallEnrolmentSeconds?: number[]; openSetKnown?: number[]; enrolmentKnown?: number[]; imageEpochs?: number; botSplits: number; botClock?: 'coarsest' } = { profile: 'quick', seed: 42, seeds: 1, backend: 'wasm', control: false, browserOnly: false, browser: false, botSplits: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -44,6 +44,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--only') o.only = val().split(',').map((t) => t.trim()).filter(Boolean);
     else if (a === '--small-enrolment-seconds') o.smallEnrolmentSeconds = val().split(',').map(Number);
     else if (a === '--open-set-known') o.openSetKnown = val().split(',').map(Number);
+    else if (a === '--enrolment-known') o.enrolmentKnown = val().split(',').map(Number);
     else if (a === '--image-epochs') o.imageEpochs = Number(val());
     else if (a === '--bot-splits') o.botSplits = Number(val());
     else if (a === '--bot-clock') { const v = val(); if (v !== 'coarsest') throw new PointerprintError('bench/args', `--bot-clock: only 'coarsest' is known.`); o.botClock = v; }
@@ -59,6 +60,7 @@ function parseArgs(argv: string[]) {
   if (badTask !== undefined) throw new PointerprintError('bench/args', `--only: unknown task '${badTask}'; choose from ${ONLY_TASKS.join(', ')}.`);
   if (o.smallEnrolmentSeconds?.some((x) => !(x > 0 && x <= 36_000))) throw new PointerprintError('bench/args', `--small-enrolment-seconds: positive numbers of seconds, comma-separated (e.g. 60,180,600).`);
   if (o.openSetKnown?.some((k) => !(Number.isInteger(k) && k >= 2))) throw new PointerprintError('bench/args', `--open-set-known: whole numbers of known users per fold, each at least 2, comma-separated (e.g. 2,4,6,8).`);
+  if (o.enrolmentKnown?.some((k) => !(Number.isInteger(k) && k >= 2))) throw new PointerprintError('bench/args', `--enrolment-known: whole numbers of other people per enrolment, each at least 2 (the Gaussian branch's population), comma-separated (e.g. 2,4,6).`);
   if (o.imageEpochs !== undefined && !(Number.isInteger(o.imageEpochs) && o.imageEpochs >= 1 && o.imageEpochs <= 500)) throw new PointerprintError('bench/args', `--image-epochs must be an integer from 1 to 500.`);
   if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new PointerprintError('bench/args', `--backend must be wasm or cpu.`);
   return o;
@@ -90,7 +92,8 @@ async function main() {
     ? { ...base.tasks, challenge: only.includes('challenge'), sequential: base.tasks.sequential && only.includes('challenge'), openSet: only.includes('openSet'),
       smallEnrolment: only.includes('smallEnrolment'), group: only.includes('group'), groupDisjoint: base.tasks.groupDisjoint && only.includes('group'), bot: only.includes('bot') }
     : base.tasks;
-  const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser, ...(args.smallEnrolmentSeconds ? { smallEnrolmentCurveSeconds: args.smallEnrolmentSeconds } : {}), ...(args.openSetKnown ? { openSetKnownCurve: args.openSetKnown } : {}) };
+  const profile = { ...base, tasks, shuffledLabelControl: args.control, browserProbe: base.browserProbe || args.browser, ...(args.smallEnrolmentSeconds ? { smallEnrolmentCurveSeconds: args.smallEnrolmentSeconds } : {}), ...(args.openSetKnown ? { openSetKnownCurve: args.openSetKnown } : {}),
+    ...(args.enrolmentKnown ? { smallEnrolmentStrangersCurve: args.enrolmentKnown } : {}) };
   // `--image-epochs N`: what limits the image branch: its CNN gets up to N epochs (a minute each at most,
   // early stopping as usual) instead of the profile's wall-clock budget; the screen-fitted comparison is
   // skipped. Not the profile: the report says so (settings.profile) and gets its own name.

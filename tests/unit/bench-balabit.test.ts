@@ -194,7 +194,26 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     expect(two.globalAuc.values[0]).toBeLessThanOrEqual(1);
   }, 180_000);
 
-  it('the CLI refuses a folder that is not laid out like Balabit, and a bad --open-set-known, with exit code 2', () => {
+  it('--enrolment-known enrols each account against only K other people, against the same strangers', async () => {
+    // Six users: per account five others in three groups (2, 2, 1); each group sits out once as the strangers.
+    const tiny = PROFILES.tiny;
+    const only = { ...tiny, slice: { ...tiny.slice, maxUsers: 6 }, smallEnrolmentStrangersCurve: [2, 4],
+      tasks: { ...tiny.tasks, challenge: false, sequential: false, openSet: false, smallEnrolment: true, group: false, groupDisjoint: false, bot: false } };
+    type Strangers = { globalAuc: number; genuineTrials: number; impostorTrials: number; othersKnownPerEnrolment: { min: number; max: number } };
+    type Row = Omit<Strangers, 'globalAuc' | 'othersKnownPerEnrolment'> & { othersKnown: { min: number; max: number }; globalAuc: { values: number[] } };
+    const st = ((await runBench({ root, profile: only, seed: 7, log: () => {} })).smallEnrolment as unknown as { strangers: Strangers & { knownPeopleCurve: Row[] } }).strangers;
+    expect(st.othersKnownPerEnrolment).toEqual({ min: 3, max: 4 });
+    const [two, four] = st.knownPeopleCurve;
+    expect(two.othersKnown).toEqual({ min: 2, max: 2 });
+    expect(four.othersKnown).toEqual(st.othersKnownPerEnrolment);
+    expect(four.globalAuc.values).toEqual([st.globalAuc]);
+    // The same trials in every row: only the negatives change.
+    expect([two.genuineTrials, two.impostorTrials]).toEqual([st.genuineTrials, st.impostorTrials]);
+    expect(two.globalAuc.values[0]).toBeGreaterThanOrEqual(0);
+    expect(two.globalAuc.values[0]).toBeLessThanOrEqual(1);
+  }, 180_000);
+
+  it('the CLI refuses a folder that is not laid out like Balabit, and bad --open-set-known / --enrolment-known, with exit code 2', () => {
     const empty = mkdtempSync(join(tmpdir(), 'pp-bench-'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--dataset', empty], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(r.status).toBe(2);
@@ -202,5 +221,8 @@ describe.skipIf(!!skipReason)('bench: Balabit protocol on a tiny slice', () => {
     const k = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--open-set-known', '1,4'], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(k.status).toBe(2);
     expect(k.stderr).toMatch(/--open-set-known: whole numbers of known users per fold, each at least 2/);
+    const e = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'balabit.ts'), '--enrolment-known', '1'], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/--enrolment-known: whole numbers of other people per enrolment, each at least 2/);
   }, 60_000);
 });

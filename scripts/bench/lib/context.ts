@@ -7,6 +7,7 @@
 import { capPerSession } from '../../../src/core/dataset';
 import { BACKGROUND } from '../../../src/core/encode';
 import { FEATURE_COUNT, featureMatrix, windowFeatures } from '../../../src/core/features';
+import { mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { shiftedWindows } from '../../../src/core/segment';
 import { DEFAULT_ENCODING_SETTINGS, DEFAULT_WINDOW_SETTINGS, SCREEN_FREE_ENCODING_SETTINGS, type EncodingSettings, type WindowSettings } from '../../../src/core/settings';
 import { trainFeatureModel, type FeatureModelSpec, type FeatureSet, type FeatureTrainResult } from '../../../src/ml/featureModel';
@@ -133,6 +134,13 @@ export function trainValItems(sessions: FeatSession[], users: readonly string[],
 export const cnnTrainOptions = (p: BenchProfile, seed: number, epochs: number) => ({
   epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed, patience: p.patience, maxShiftPx: p.maxShiftPx, balanceClasses: true,
 });
+
+/** K of `pool` drawn by the seed, in the pool's order (all of it without K, or when K covers it): the people-count curves. */
+export function seededSubset<T>(pool: readonly T[], k: number | undefined, seed: number): T[] {
+  if (k === undefined || k >= pool.length) return [...pool];
+  const kept = new Set(shuffleInPlace([...pool], mulberry32(seed)).slice(0, k));
+  return pool.filter((x) => kept.has(x));
+}
 
 export function featureSet(items: readonly Item[], labels?: readonly number[]): FeatureSet {
   const features = new Float32Array(items.length * FEATURE_COUNT);

@@ -20,7 +20,7 @@ import { hashSeed, mulberry32, shuffleInPlace } from '../../../src/core/random';
 import { fuseWindows } from '../../../src/core/fusion';
 import { defaultFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
-import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
+import { featureSet, round, seededSubset, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { runSequential } from './sequential';
 import type { VerifierScores } from './challenge';
 
@@ -33,7 +33,7 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed, knownPerF
   const verdicts: ReturnType<typeof runSequential>[] = [], strangerLikeVerdicts: ReturnType<typeof runSequential>[] = [];
   for (let f = 0; f < folds; f++) {
     const out = order.filter((_, i) => i % folds === f);
-    const known = knownUsers(users.filter((u) => !out.includes(u)), knownPerFold, hashSeed(`open-set-known-fold${f}`, seed));
+    const known = seededSubset(users.filter((u) => !out.includes(u)), knownPerFold, hashSeed(`open-set-known-fold${f}`, seed));
     const idx = new Map(known.map((u, i) => [u, i]));
     // 1,000 windows per user beat 500 (and tied 2,000) on the open-set validation (explore-open-set.ts,
     // open-set-choices.json). Until stop 13 the folds kept the CNN's 500 to fit the quick profile's 15
@@ -96,13 +96,6 @@ export async function runOpenSet(ctx: BenchContext, seed = ctx.o.seed, knownPerF
     log(`[open-set] live verdict against strangers: FAR ${lv.falseAcceptRate} (${lv.falseAccepts} of ${lv.impostorTrials}), FRR ${lv.falseRejectRate}, undecided ${lv.undecidedFraction}, LLR weights ${lv.llrWeights.join(', ')}; calibrated on stranger-like impostors (not adopted): FAR ${sl.falseAcceptRate}, FRR ${sl.falseRejectRate}, undecided ${sl.undecidedFraction}, weights ${sl.llrWeights.join(', ')}`);
   }
   return res;
-}
-
-/** K of a fold's known users (all of them without K), drawn by the seed, in the users' order. */
-function knownUsers(all: readonly string[], k: number | undefined, seed: number): string[] {
-  if (k === undefined || k >= all.length) return [...all];
-  const kept = new Set(shuffleInPlace([...all], mulberry32(seed)).slice(0, k));
-  return all.filter((u) => kept.has(u));
 }
 
 /**

@@ -60,6 +60,10 @@ export interface BenchProfile {
    * repeated, reported as `smallEnrolment.curve`. Off in the profiles (time); nothing is chosen from it.
    */
   smallEnrolmentCurveSeconds?: number[];
+  /** Others among each strangers-protocol enrolment's negatives (all of them when absent); set by the curve below. */
+  smallEnrolmentStrangersKnown?: number;
+  /** `--enrolment-known`: numbers of others per enrolment to measure against strangers (chooses nothing). */
+  smallEnrolmentStrangersCurve?: number[];
   /** `--open-set-known`: numbers of known users per open-set fold to measure (what limits the open set; chooses nothing). */
   openSetKnownCurve?: number[];
   /** Architecture changes on top of the app's `group` spec (src/ml/model.ts) (the multi-class / group model). */

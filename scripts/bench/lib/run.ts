@@ -13,7 +13,7 @@ import { runBots } from './bots';
 import { runGroups } from './groups';
 import { runOpenSet, runOpenSetKnownCurve } from './openSet';
 import { runSequential } from './sequential';
-import { runSmallEnrolment, runSmallEnrolmentCurve } from './smallEnrolment';
+import { runSmallEnrolment, runSmallEnrolmentCurve, runStrangersKnownCurve } from './smallEnrolment';
 import { backendProbe, featureLatency, machinePeak, renderSpeed, scoringLatency } from './speed';
 import { selectBackend, tf } from './tfnode';
 import { sessionMetrics } from './verify';
@@ -134,7 +134,9 @@ export async function runBench(o: BenchOptions) {
   const os = p.tasks.openSet ? await runOpenSet(ctx) : null;
   const openSet = os && p.openSetKnownCurve?.length ? { ...os, knownPeopleCurve: await runOpenSetKnownCurve(ctx, p.openSetKnownCurve, os) } : os;
   const se = p.tasks.smallEnrolment ? await runSmallEnrolment(ctx) : null;
-  const smallEnrolment = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds, se) } : se;
+  const withCurve = se && p.smallEnrolmentCurveSeconds?.length ? { ...se, curve: await runSmallEnrolmentCurve(ctx, p.smallEnrolmentCurveSeconds, se) } : se;
+  const smallEnrolment = withCurve && se?.strangers && p.smallEnrolmentStrangersCurve?.length
+    ? { ...withCurve, strangers: { ...se.strangers, knownPeopleCurve: await runStrangersKnownCurve(ctx, p.smallEnrolmentStrangersCurve, se) } } : withCurve;
   const shuffledUsers = shuffleInPlace([...users], mulberry32(hashSeed('groups', o.seed)));
   const groups = await runGroups(ctx, shuffledUsers);
   const firstBots = p.tasks.bot ? await runBots(ctx, shuffledUsers) : null;

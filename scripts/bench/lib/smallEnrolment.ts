@@ -15,7 +15,7 @@
  *    protocol, kept for comparison).
  */
 import { defaultFeatureSpec, enrolmentFeatureSpec, predictFeatureProba } from '../../../src/ml/featureModel';
-import { featureSet, round, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
+import { featureSet, round, seededSubset, seedStat, trainValItems, windowItems, type BenchContext, type Item } from './context';
 import { sessionMetrics } from './verify';
 import { closeness, fitCloseness, gatedScore } from '../../../src/core/closeness';
 import { fitGaussianBranch, gaussianZ, scoreWithGaussianBranch } from '../../../src/core/gaussianVerifier';
@@ -206,11 +206,14 @@ async function strangers(ctx: BenchContext, ownTrain: Item[][], ownVal: Item[][]
   const legal = testSessions.filter((s) => !s.illegal && s.windows.length > 0);
   const sessionScores: number[] = [], sessionImpostor: boolean[] = [];
   const verdicts: EnrolmentVerdict[] = [];
+  const knownCounts: number[] = [];
   for (const [ui, u] of users.entries()) {
     const rest = shuffleInPlace(users.filter((v) => v !== u), mulberry32(hashSeed(`strangers-${u}`, seed)));
     for (let g = 0; g < STRANGER_FOLDS; g++) {
       const held = new Set(rest.filter((_, i) => i % STRANGER_FOLDS === g));
-      const known = (it: Item) => it.user !== u && !held.has(it.user);
+      const kept = new Set(seededSubset(rest.filter((v) => !held.has(v)), p.smallEnrolmentStrangersKnown, hashSeed(`strangers-known-${u}-${g}`, seed)));
+      knownCounts.push(kept.size);
+      const known = (it: Item) => kept.has(it.user);
       const e = await enrolAccount(ctx, `small-enrolment-strangers-${u}-${g + 1}`, { train: ownTrain[ui], val: ownVal[ui] }, others.filter(known), othersVal.filter(known), seed);
       const trials = legal.filter((s) => s.user === u || held.has(s.user));
       const items = trials.flatMap((s) => windowItems(s, 1).slice(0, p.maxWindowsPerTestSession));
@@ -225,7 +228,7 @@ async function strangers(ctx: BenchContext, ownTrain: Item[][], ownVal: Item[][]
   }
   return {
     how: `per account, the other users split into ${STRANGER_FOLDS} groups; per group the account enrolled (same minutes, the app's model) against the remaining others only; impostor trials = the group's users' legal test sessions claimed as the account, genuine = the account's legal test sessions (once per group); session score as the challenge's; live verdict = the app's decision model fitted on that enrolment's validation`,
-    groupsPerAccount: STRANGER_FOLDS, genuineTrials: sessionImpostor.filter((x) => !x).length, impostorTrials: sessionImpostor.filter(Boolean).length,
+    groupsPerAccount: STRANGER_FOLDS, othersKnownPerEnrolment: { min: Math.min(...knownCounts), max: Math.max(...knownCounts) }, genuineTrials: sessionImpostor.filter((x) => !x).length, impostorTrials: sessionImpostor.filter(Boolean).length,
     globalAuc: round(auc(sessionScores, sessionImpostor)),
     liveVerdict: { ...verdictRates(verdicts.flatMap((v) => v.test.sequential.perSession)), llrWeights: [...new Set(verdicts.map((v) => v.decision.sequential.llrWeight))] },
     liveVerdictPointEstimateRule: {
@@ -234,6 +237,31 @@ async function strangers(ctx: BenchContext, ownTrain: Item[][], ownVal: Item[][]
       llrWeights: verdicts.map((v) => v.pointEstimateRule.llrWeight),
     },
   };
+}
+
+/**
+ * The enrolment against strangers with only K other people among each enrolment's negatives (each
+ * giving the windows it gives now), per K and seed, the headline's own run reused: how refusing
+ * strangers depends on how many people the person was compared with. Same strangers, same trials in
+ * every row; nothing is chosen from it.
+ */
+export async function runStrangersKnownCurve(ctx: BenchContext, ks: readonly number[], headline: SmallEnrolmentResult) {
+  const seeds = [ctx.o.seed, ...(ctx.o.extraSeeds ?? [])];
+  const all = headline.strangers?.othersKnownPerEnrolment.max ?? 0;
+  const out = [];
+  for (const k of ks) {
+    const runs: NonNullable<SmallEnrolmentResult['strangers']>[] = [];
+    for (const seed of seeds) {
+      const r = k >= all && seed === ctx.o.seed ? headline : await runSmallEnrolment({ ...ctx, p: { ...ctx.p, smallEnrolmentStrangersKnown: k } }, seed);
+      if (r.strangers) runs.push(r.strangers);
+    }
+    if (!runs.length) continue;
+    out.push({
+      othersKnown: runs[0].othersKnownPerEnrolment, seeds, genuineTrials: runs[0].genuineTrials, impostorTrials: runs[0].impostorTrials,
+      globalAuc: seedStat(runs.map((r) => r.globalAuc)), liveVerdict: verdictStats(runs.map((r) => r.liveVerdict)),
+    });
+  }
+  return out;
 }
 
 type TestResults = ReturnType<typeof testResults>;
